@@ -1,0 +1,1 @@
+//! The typed ARM client; see issue 4.

@@ -1,0 +1,252 @@
+//! The `armemu` command line: `armemu [run]` starts the emulator, `armemu env` prints the shell
+//! exports that point real clients at a running instance, `armemu az-login` registers the
+//! emulator as a cloud in the isolated az configuration and signs the built-in service
+//! principal in.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::Value;
+
+use crate::config::{self, ClockMode, Config};
+
+#[derive(Parser, Debug)]
+#[command(name = "armemu", version, about = "An offline Azure Resource Manager emulator for Azure Machine Learning")]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the emulator (the default).
+    Run(RunArgs),
+    /// Print shell exports that point Azure clients at the instance running in --data-dir.
+    Env(DirArgs),
+    /// Register the running instance as the cloud `ArmEmu` in the isolated az config
+    /// (see `armemu env`) and sign the built-in service principal in.
+    AzLogin(AzLoginArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DirArgs {
+    /// Data directory (default: $ARMEMU_DATA_DIR, $XDG_DATA_HOME/armemu or ~/.local/share/armemu).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct AzLoginArgs {
+    #[command(flatten)]
+    pub dir: DirArgs,
+    /// The az executable.
+    #[arg(long, default_value = "az")]
+    pub az: String,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct RunArgs {
+    /// Plain-HTTP port (0 picks a free one).
+    #[arg(long, value_name = "N")]
+    pub http_port: Option<u16>,
+    /// HTTPS port (0 picks a free one).
+    #[arg(long, value_name = "N")]
+    pub https_port: Option<u16>,
+    /// Data directory for the CA, certificate, signing key and instance file.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A JSON config file (see README.md).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Preload a state document (the format of fixtures/states/ and GET /_emulator/state).
+    #[arg(long, value_name = "FILE")]
+    pub load: Option<PathBuf>,
+    /// Add a subscription (GUID[=display name]) in the default tenant; repeatable.
+    #[arg(long = "subscription", value_name = "GUID[=NAME]")]
+    pub subscriptions: Vec<String>,
+    /// Namespaces registered at start, comma-separated (replaces the default set).
+    #[arg(long, value_name = "NS,NS")]
+    pub registered_providers: Option<String>,
+    /// LRO mode per operation kind, e.g. `resourceGroups/delete=polls:2`, `*=seconds:5`; repeatable.
+    #[arg(long = "lro", value_name = "KIND=MODE")]
+    pub lro: Vec<String>,
+    /// When provider (un)registration settles: immediate, polls:N or seconds:T.
+    #[arg(long, value_name = "MODE")]
+    pub registration_delay: Option<String>,
+    /// `system` (default) or `manual[=RFC3339]` (frozen; moves only through /_emulator/clock).
+    #[arg(long, value_name = "MODE")]
+    pub clock: Option<String>,
+    /// Seed for reproducible GUIDs.
+    #[arg(long, value_name = "N")]
+    pub id_seed: Option<u64>,
+    /// Request body limit in bytes.
+    #[arg(long, value_name = "N")]
+    pub max_body_bytes: Option<usize>,
+}
+
+impl RunArgs {
+    pub fn into_config(self) -> Result<Config, String> {
+        let mut c = Config::default();
+        if let Some(d) = self.data_dir {
+            c.data_dir = d;
+        }
+        if let Some(path) = &self.config {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            c.apply_file(&text)?;
+        }
+        if let Some(p) = self.http_port {
+            c.http_port = p;
+        }
+        if let Some(p) = self.https_port {
+            c.https_port = p;
+        }
+        c.load = self.load;
+        for s in self.subscriptions {
+            let (id, name) = s.split_once('=').unwrap_or((&s, ""));
+            if uuid::Uuid::try_parse(id).is_err() {
+                return Err(format!("--subscription '{id}' is not a GUID"));
+            }
+            c.subscriptions.push(crate::store::Subscription {
+                subscription_id: id.to_lowercase(),
+                tenant_id: config::DEFAULT_TENANT_ID.into(),
+                display_name: if name.is_empty() { format!("Subscription {id}") } else { name.to_string() },
+                state: "Enabled".into(),
+            });
+        }
+        if let Some(r) = self.registered_providers {
+            c.registered_providers = Some(r.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
+        }
+        for l in self.lro {
+            let (k, m) = l.split_once('=').ok_or_else(|| format!("--lro '{l}' must be KIND=MODE"))?;
+            c.lro.insert(k.to_string(), m.parse()?);
+        }
+        if let Some(d) = self.registration_delay {
+            c.registration_delay = d.parse()?;
+        }
+        if let Some(clock) = self.clock {
+            c.clock = match clock.split_once('=') {
+                None if clock == "system" => ClockMode::System,
+                None if clock == "manual" => ClockMode::Manual(chrono::Utc::now()),
+                Some(("manual", t)) => ClockMode::Manual(
+                    chrono::DateTime::parse_from_rfc3339(t).map_err(|e| format!("--clock manual={t}: {e}"))?.with_timezone(&chrono::Utc),
+                ),
+                _ => return Err(format!("--clock '{clock}': expected system, manual or manual=RFC3339")),
+            };
+        }
+        c.id_seed = self.id_seed.or(c.id_seed);
+        if let Some(n) = self.max_body_bytes {
+            c.max_body_bytes = n;
+        }
+        Ok(c)
+    }
+}
+
+pub fn data_dir(d: &Option<PathBuf>) -> PathBuf {
+    d.clone().unwrap_or_else(config::default_data_dir)
+}
+
+/// The file a running instance writes into its data directory.
+pub fn instance_file(dir: &Path) -> PathBuf {
+    dir.join("instance.json")
+}
+
+fn read_instance(dir: &Path) -> Result<Value, String> {
+    let f = instance_file(dir);
+    let text = std::fs::read_to_string(&f)
+        .map_err(|_| format!("no running armemu found in {} (start one with `make run` or `armemu --data-dir {}`)", dir.display(), dir.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))
+}
+
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// The exports for the instance running in `dir`, in order.
+pub fn exports(dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let inst = read_instance(dir)?;
+    let get = |k: &str| inst.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let https = get("https");
+    let http = get("http");
+    let mut v = vec![
+        ("ARMEMU_ENDPOINT", https.clone()),
+        ("ARMEMU_CA", get("ca")),
+        ("REQUESTS_CA_BUNDLE", get("bundle")),
+        ("SSL_CERT_FILE", get("bundle")),
+        ("NODE_EXTRA_CA_CERTS", get("ca")),
+        ("ARM_CLOUD_METADATA_URL", format!("{https}/metadata/endpoints?api-version=2019-05-01")),
+        ("AZUREML_CURRENT_CLOUD", get("cloudName")),
+        ("AZURE_AUTHORITY_HOST", https.clone()),
+        ("AZURE_TENANT_ID", config::DEFAULT_TENANT_ID.to_string()),
+        ("AZURE_CLIENT_ID", config::DEFAULT_CLIENT_ID.to_string()),
+        ("AZURE_CLIENT_SECRET", config::DEFAULT_CLIENT_SECRET.to_string()),
+        ("AZURE_SUBSCRIPTION_ID", config::DEFAULT_SUBSCRIPTION_ID.to_string()),
+        ("MSI_ENDPOINT", format!("{http}/msi/token")),
+        ("AZURE_CONFIG_DIR", dir.join("azure-config").display().to_string()),
+        ("AZURE_CORE_INSTANCE_DISCOVERY", "false".to_string()),
+        ("AZURE_CORE_COLLECT_TELEMETRY", "false".to_string()),
+    ];
+    if v[6].1.is_empty() {
+        v[6].1 = "AzureCloud".into();
+    }
+    Ok(v.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+pub fn print_env(args: DirArgs) -> Result<(), String> {
+    for (k, v) in exports(&data_dir(&args.data_dir))? {
+        println!("export {k}={}", sh_quote(&v));
+    }
+    Ok(())
+}
+
+/// `az cloud register` + `az cloud set` + `az login --service-principal` against the
+/// instance running in the data directory, in the isolated az config from `armemu env`.
+pub fn az_login(args: AzLoginArgs) -> Result<(), String> {
+    let dir = data_dir(&args.dir.data_dir);
+    let env = exports(&dir)?;
+    let https = env.iter().find(|(k, _)| k == "ARMEMU_ENDPOINT").map(|(_, v)| v.clone()).unwrap_or_default();
+    let run = |argv: &[&str], allow_fail: bool| -> Result<(), String> {
+        let out = std::process::Command::new(&args.az)
+            .args(argv)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .output()
+            .map_err(|e| format!("running {} {}: {e}", args.az, argv.join(" ")))?;
+        if !out.status.success() && !allow_fail {
+            return Err(format!(
+                "`az {}` failed ({}):\n{}",
+                argv.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(())
+    };
+    // Re-register on every call: the ports may have changed since the last login.
+    run(&["cloud", "set", "-n", "AzureCloud"], true)?;
+    run(&["cloud", "unregister", "-n", "ArmEmu"], true)?;
+    run(&["cloud", "register", "-n", "ArmEmu", "--endpoint-resource-manager", &format!("{https}/")], false)?;
+    run(&["cloud", "set", "-n", "ArmEmu"], false)?;
+    run(&["config", "set", "core.instance_discovery=false", "core.collect_telemetry=false"], false)?;
+    run(
+        &[
+            "login",
+            "--service-principal",
+            "-u",
+            config::DEFAULT_CLIENT_ID,
+            "-p",
+            config::DEFAULT_CLIENT_SECRET,
+            "--tenant",
+            config::DEFAULT_TENANT_ID,
+            "--output",
+            "none",
+        ],
+        false,
+    )?;
+    eprintln!(
+        "az is signed in to the emulator at {https} as the built-in service principal (cloud 'ArmEmu', config in {}).",
+        dir.join("azure-config").display()
+    );
+    Ok(())
+}

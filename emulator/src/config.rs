@@ -1,0 +1,228 @@
+//! Start-up configuration: flags, an optional JSON config file, and embedded defaults.
+//!
+//! With no configuration the emulator serves one tenant and one subscription with the fixed
+//! GUIDs below, a built-in service principal, the common providers registered, and every
+//! long-running operation completing synchronously.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::arm::lro::LroMode;
+use crate::store::{Subscription, Tenant};
+
+/// The default tenant (documented in README.md).
+pub const DEFAULT_TENANT_ID: &str = "4a6e0a6c-1c5f-4c43-9a1e-7e57a2e0f001";
+/// The default subscription (documented in README.md).
+pub const DEFAULT_SUBSCRIPTION_ID: &str = "9b3f7c52-0d8e-4e2b-8a41-5c6d7e8f9a01";
+/// The built-in service principal's application (client) id.
+pub const DEFAULT_CLIENT_ID: &str = "0e1a7c3b-5d2f-4b6a-9c8e-1f2a3b4c5d01";
+/// The built-in service principal's secret.
+pub const DEFAULT_CLIENT_SECRET: &str = "armemu-secret";
+/// The built-in service principal's object id.
+pub const DEFAULT_OBJECT_ID: &str = "6c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e01";
+pub const DEFAULT_HTTP_PORT: u16 = 47080;
+pub const DEFAULT_HTTPS_PORT: u16 = 47443;
+/// 4 MiB, ARM's own request limit.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePrincipal {
+    pub client_id: String,
+    pub client_secret: String,
+    pub object_id: String,
+    pub display_name: String,
+    pub tenant_id: String,
+}
+
+/// When a provider registration (or unregistration) settles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationDelay {
+    Immediate,
+    Polls(u32),
+    Seconds(u64),
+}
+
+impl FromStr for RegistrationDelay {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (k, n) = s.split_once(':').unwrap_or((s, ""));
+        let num = || n.parse::<u64>().map_err(|_| format!("'{s}' needs a whole number after ':'"));
+        match k {
+            "immediate" if n.is_empty() => Ok(RegistrationDelay::Immediate),
+            "polls" => Ok(RegistrationDelay::Polls(num()?.min(u32::MAX as u64) as u32)),
+            "seconds" => Ok(RegistrationDelay::Seconds(num()?)),
+            _ => Err(format!("unknown registration delay '{s}' (expected immediate, polls:N or seconds:T)")),
+        }
+    }
+}
+
+impl std::fmt::Display for RegistrationDelay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegistrationDelay::Immediate => write!(f, "immediate"),
+            RegistrationDelay::Polls(n) => write!(f, "polls:{n}"),
+            RegistrationDelay::Seconds(t) => write!(f, "seconds:{t}"),
+        }
+    }
+}
+
+/// How the clock starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockMode {
+    /// Real time (plus whatever `/_emulator/clock` adds).
+    System,
+    /// Frozen at an instant; moves only through `/_emulator/clock`.
+    Manual(DateTime<Utc>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: IpAddr,
+    /// `0` picks a free port.
+    pub http_port: u16,
+    pub https_port: u16,
+    pub data_dir: PathBuf,
+    pub tenants: Vec<Tenant>,
+    pub subscriptions: Vec<Subscription>,
+    pub service_principals: Vec<ServicePrincipal>,
+    /// Namespaces registered in every subscription at start (None: the built-in default set).
+    pub registered_providers: Option<Vec<String>>,
+    /// LRO mode per operation kind; `*` is the fallback.
+    pub lro: BTreeMap<String, LroMode>,
+    pub registration_delay: RegistrationDelay,
+    pub clock: ClockMode,
+    /// Seeds the id generator for reproducible GUIDs.
+    pub id_seed: Option<u64>,
+    pub max_body_bytes: usize,
+    /// A state document to load at start (`--load`).
+    pub load: Option<PathBuf>,
+    /// The cloud name served by `/metadata/endpoints`.
+    pub cloud_name: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            http_port: DEFAULT_HTTP_PORT,
+            https_port: DEFAULT_HTTPS_PORT,
+            data_dir: default_data_dir(),
+            tenants: vec![Tenant {
+                tenant_id: DEFAULT_TENANT_ID.into(),
+                display_name: "Emulated Tenant".into(),
+                default_domain: "armemu.onmicrosoft.com".into(),
+            }],
+            subscriptions: vec![Subscription {
+                subscription_id: DEFAULT_SUBSCRIPTION_ID.into(),
+                tenant_id: DEFAULT_TENANT_ID.into(),
+                display_name: "Emulated Subscription".into(),
+                state: "Enabled".into(),
+            }],
+            service_principals: vec![ServicePrincipal {
+                client_id: DEFAULT_CLIENT_ID.into(),
+                client_secret: DEFAULT_CLIENT_SECRET.into(),
+                object_id: DEFAULT_OBJECT_ID.into(),
+                display_name: "armemu-builtin-sp".into(),
+                tenant_id: DEFAULT_TENANT_ID.into(),
+            }],
+            registered_providers: None,
+            lro: BTreeMap::new(),
+            registration_delay: RegistrationDelay::Immediate,
+            clock: ClockMode::System,
+            id_seed: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            load: None,
+            cloud_name: "AzureCloud".into(),
+        }
+    }
+}
+
+impl Config {
+    /// A configuration for tests: free ports, a frozen clock, seeded ids, a fresh data dir.
+    pub fn for_tests(data_dir: PathBuf) -> Self {
+        Config {
+            http_port: 0,
+            https_port: 0,
+            data_dir,
+            clock: ClockMode::Manual(
+                DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or_else(|_| Utc::now()),
+            ),
+            id_seed: Some(1),
+            ..Config::default()
+        }
+    }
+
+    /// Applies a JSON config file (every key optional).
+    pub fn apply_file(&mut self, text: &str) -> Result<(), String> {
+        let f: ConfigFile = serde_json::from_str(text).map_err(|e| format!("config file: {e}"))?;
+        if let Some(v) = f.http_port {
+            self.http_port = v;
+        }
+        if let Some(v) = f.https_port {
+            self.https_port = v;
+        }
+        if let Some(v) = f.tenants {
+            self.tenants.extend(v);
+        }
+        if let Some(v) = f.subscriptions {
+            self.subscriptions.extend(v);
+        }
+        if let Some(v) = f.service_principals {
+            self.service_principals.extend(v);
+        }
+        if let Some(v) = f.registered_providers {
+            self.registered_providers = Some(v);
+        }
+        if let Some(v) = f.lro {
+            self.lro.extend(v);
+        }
+        if let Some(v) = f.registration_delay {
+            self.registration_delay = v.parse()?;
+        }
+        if let Some(v) = f.max_body_bytes {
+            self.max_body_bytes = v;
+        }
+        if let Some(v) = f.cloud_name {
+            self.cloud_name = v;
+        }
+        Ok(())
+    }
+}
+
+/// The config file format (`--config FILE`), documented in README.md.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConfigFile {
+    pub http_port: Option<u16>,
+    pub https_port: Option<u16>,
+    pub tenants: Option<Vec<Tenant>>,
+    pub subscriptions: Option<Vec<Subscription>>,
+    pub service_principals: Option<Vec<ServicePrincipal>>,
+    pub registered_providers: Option<Vec<String>>,
+    pub lro: Option<BTreeMap<String, LroMode>>,
+    pub registration_delay: Option<String>,
+    pub max_body_bytes: Option<usize>,
+    pub cloud_name: Option<String>,
+}
+
+/// `$ARMEMU_DATA_DIR`, else `$XDG_DATA_HOME/armemu`, else `~/.local/share/armemu`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("ARMEMU_DATA_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME") {
+        return PathBuf::from(d).join("armemu");
+    }
+    match std::env::var_os("HOME") {
+        Some(h) => PathBuf::from(h).join(".local/share/armemu"),
+        None => PathBuf::from(".armemu"),
+    }
+}

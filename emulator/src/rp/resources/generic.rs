@@ -1,0 +1,354 @@
+//! Generic resources: the `…/resources` listings with `$filter`/`$expand`, and the
+//! by-id catch-all for `/subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}…`.
+//!
+//! Resource types without a module of their own are stored as given (a plain tracked
+//! resource: location checked against the provider catalog, namespace registration
+//! enforced). Typed modules register more specific routes before this catch-all, and reuse
+//! [`write_preconditions`] and [`system_data`] so every type applies ARM's checks in the same
+//! order: registration (409), type and location (400), resource group (404/409).
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use crate::arm::error::{ArmError, ArmResult};
+use crate::arm::filter::{self, Term};
+use crate::arm::request::{ArmRequest, Method};
+use crate::arm::resource_id::{self, ResourceId};
+use crate::arm::response::ArmResponse;
+use crate::arm::{check_preconditions, paging};
+use crate::context::Ctx;
+use crate::identity::Principal;
+use crate::router::{Access, Route};
+use crate::rp::catalog::{self, ProviderInfo, ResourceTypeInfo};
+use crate::rp::resources::groups::parse_tags;
+use crate::rp::resources::providers::require_registered;
+use crate::store::clock::arm_time;
+use crate::store::{Resource, State};
+
+const BY_ID: &str = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{*resourcePath}";
+
+pub fn list_routes() -> Vec<Route> {
+    let r = |method, pattern, operation, handler| Route { method, pattern, operation, access: Access::Arm, handler };
+    vec![
+        r(Method::Get, "/subscriptions/{subscriptionId}/resources", "Resources_List", list),
+        r(Method::Get, "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/resources", "Resources_ListByResourceGroup", list_by_group),
+    ]
+}
+
+/// The catch-all routes; they must come after every typed route.
+pub fn by_id_routes() -> Vec<Route> {
+    let r = |method, operation, handler| Route { method, pattern: BY_ID, operation, access: Access::Arm, handler };
+    vec![
+        r(Method::Get, "Resources_GetById", get_by_id),
+        r(Method::Head, "Resources_CheckExistenceById", head_by_id),
+        r(Method::Put, "Resources_CreateOrUpdateById", put_by_id),
+        r(Method::Patch, "Resources_UpdateById", patch_by_id),
+        r(Method::Delete, "Resources_DeleteById", delete_by_id),
+    ]
+}
+
+/// `systemData` for a resource written now by `who`, keeping the creation half of `previous`.
+pub fn system_data(who: Option<&Principal>, now: chrono::DateTime<chrono::Utc>, previous: Option<&Value>) -> Value {
+    let name = who.map(|p| p.app_id.clone().unwrap_or_else(|| p.object_id.clone())).unwrap_or_else(|| "unknown".into());
+    let kind = if who.is_some_and(|p| p.app_id.is_some()) { "Application" } else { "User" };
+    let stamp = arm_time(now);
+    let created = previous.and_then(|p| p.get("systemData"));
+    json!({
+        "createdBy": created.and_then(|c| c.get("createdBy")).cloned().unwrap_or(json!(name)),
+        "createdByType": created.and_then(|c| c.get("createdByType")).cloned().unwrap_or(json!(kind)),
+        "createdAt": created.and_then(|c| c.get("createdAt")).cloned().unwrap_or(json!(stamp)),
+        "lastModifiedBy": name,
+        "lastModifiedByType": kind,
+        "lastModifiedAt": stamp,
+    })
+}
+
+/// ARM's checks before any write of a resource: the namespace is registered (409), the type is
+/// known (400), the location (if given) is offered for the type (400), the group exists (404)
+/// and is not being deleted (409).
+pub fn write_preconditions(
+    ctx: &Ctx,
+    req: &ArmRequest,
+    id: &ResourceId,
+    location: Option<&str>,
+) -> ArmResult<(&'static ProviderInfo, &'static ResourceTypeInfo)> {
+    let provider = require_registered(ctx, &id.subscription, &id.namespace)?;
+    let type_path: Vec<&str> = id.types.iter().map(|(t, _)| t.as_str()).collect();
+    let type_name = type_path.join("/");
+    let api = req.api_version().unwrap_or_default();
+    let info = provider
+        .resource_type(&type_name)
+        .ok_or_else(|| ArmError::invalid_resource_type(provider.namespace, &type_name, api))?;
+    if let Some(loc) = location {
+        if !info.offered_in(loc) {
+            let locs: Vec<&str> = info.regions().iter().map(|r| r.name).collect();
+            return Err(ArmError::no_registered_provider_found(loc, api, &type_name, info.api_versions, &locs));
+        }
+    }
+    require_group_writable(ctx, &id.subscription, &id.resource_group)?;
+    Ok((provider, info))
+}
+
+pub fn require_group_writable(ctx: &Ctx, sub: &str, rg: &str) -> ArmResult<()> {
+    match ctx.store.read(|s| s.group(sub, rg).map(|g| g.provisioning_state.clone())) {
+        None => Err(ArmError::resource_group_not_found(rg)),
+        Some(st) if st == "Deleting" => Err(ArmError::resource_group_being_deleted(rg)),
+        Some(_) => Ok(()),
+    }
+}
+
+pub fn require_group(ctx: &Ctx, sub: &str, rg: &str) -> ArmResult<()> {
+    if ctx.store.read(|s| s.group(sub, rg).is_none()) {
+        return Err(ArmError::resource_group_not_found(rg));
+    }
+    Ok(())
+}
+
+fn target(req: &ArmRequest) -> ArmResult<ResourceId> {
+    ResourceId::from_segments(&req.segments)
+}
+
+/// A live resource by id, or `404 ResourceNotFound` (after `404 ResourceGroupNotFound`).
+pub fn find_live(ctx: &Ctx, id: &ResourceId) -> ArmResult<Arc<Resource>> {
+    require_group(ctx, &id.subscription, &id.resource_group)?;
+    ctx.store
+        .read(|s| s.resources.get(&id.key()).filter(|r| r.is_live()).cloned())
+        .ok_or_else(|| ArmError::resource_not_found(&id.full_type(), id.name(), &id.resource_group))
+}
+
+fn get_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let id = target(req)?;
+    if catalog::provider(&id.namespace).is_none() {
+        return Err(ArmError::invalid_resource_namespace(&id.namespace));
+    }
+    Ok(ArmResponse::ok(find_live(ctx, &id)?.body.clone()))
+}
+
+fn head_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let id = target(req)?;
+    let exists = ctx.store.read(|s| s.resources.get(&id.key()).is_some_and(|r| r.is_live()));
+    Ok(ArmResponse::empty(if exists { 204 } else { 404 }))
+}
+
+/// Stores a resource of a type with no module of its own, as given.
+fn put_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let id = target(req)?;
+    let body = req.json_object()?;
+    let location = match body.get("location") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => return Err(ArmError::invalid_request_content(format!("'location' must be a string, found {}", crate::arm::request::json_kind(other)))),
+    };
+    let (provider, info) = write_preconditions(ctx, req, &id, location.as_deref())?;
+    if id.top_level() && location.is_none() && info.capabilities.contains("SupportsLocation") {
+        return Err(ArmError::location_required());
+    }
+    let tags = parse_tags(&body)?;
+    let now = ctx.clock.now();
+    let key = id.key();
+    let (created, stored) = ctx.store.write(|s| -> ArmResult<(bool, Arc<Resource>)> {
+        let existing = s.resources.get(&key).filter(|r| r.is_live()).cloned();
+        check_preconditions(req, existing.as_ref().map(|r| r.body.get("etag").and_then(Value::as_str)))?;
+        if !id.top_level() {
+            let parent = ResourceId { types: id.types[..id.types.len() - 1].to_vec(), ..id.clone() };
+            if !s.resources.get(&parent.key()).is_some_and(|r| r.is_live()) {
+                return Err(ArmError::resource_not_found(&parent.full_type(), parent.name(), &id.resource_group));
+            }
+        }
+        let canonical = existing.as_ref().map(|r| r.id.clone()).unwrap_or_else(|| {
+            let mut c = id.clone();
+            c.namespace = provider.namespace.to_string();
+            c.to_id()
+        });
+        let mut out = Map::new();
+        out.insert("id".into(), json!(canonical));
+        out.insert("name".into(), json!(id.name()));
+        out.insert("type".into(), json!(format!("{}/{}", provider.namespace, info.name)));
+        if let Some(l) = &location {
+            out.insert("location".into(), json!(catalog::region(l).map(|r| r.name).unwrap_or(l)));
+        }
+        if let Some(t) = tags {
+            out.insert("tags".into(), json!(t));
+        }
+        for k in ["kind", "sku", "identity", "plan", "managedBy", "zones", "extendedLocation"] {
+            if let Some(v) = body.get(k) {
+                out.insert(k.into(), v.clone());
+            }
+        }
+        let mut props = match body.get("properties") {
+            Some(Value::Object(p)) => p.clone(),
+            None | Some(Value::Null) => Map::new(),
+            Some(other) => return Err(ArmError::invalid_request_content(format!("'properties' must be an object, found {}", crate::arm::request::json_kind(other)))),
+        };
+        props.insert("provisioningState".into(), json!("Succeeded"));
+        out.insert("properties".into(), Value::Object(props));
+        out.insert("systemData".into(), system_data(req.principal.as_ref(), now, existing.as_ref().map(|r| &r.body)));
+        let r = Arc::new(Resource {
+            id: canonical.clone(),
+            resource_type: format!("{}/{}", provider.namespace, info.name),
+            name: id.name().to_string(),
+            subscription_id: id.subscription.clone(),
+            resource_group: s.group(&id.subscription, &id.resource_group).map(|g| g.name.clone()).unwrap_or_default(),
+            body: Value::Object(out),
+            created_time: existing.as_ref().map(|r| r.created_time).unwrap_or(now),
+            changed_time: now,
+            soft_deleted: None,
+        });
+        s.resources.insert(key.clone(), r.clone());
+        Ok((existing.is_none(), r))
+    })?;
+    Ok(ArmResponse::json(if created { 201 } else { 200 }, stored.body.clone()))
+}
+
+fn patch_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let id = target(req)?;
+    let body = req.json_object()?;
+    write_preconditions(ctx, req, &id, None)?;
+    let tags = parse_tags(&body)?;
+    let now = ctx.clock.now();
+    let key = id.key();
+    let updated = ctx.store.write(|s| -> ArmResult<Arc<Resource>> {
+        let cur = s
+            .resources
+            .get(&key)
+            .filter(|r| r.is_live())
+            .cloned()
+            .ok_or_else(|| ArmError::resource_not_found(&id.full_type(), id.name(), &id.resource_group))?;
+        check_preconditions(req, Some(cur.body.get("etag").and_then(Value::as_str)))?;
+        let mut r = (*cur).clone();
+        if let Some(t) = tags {
+            r.body["tags"] = json!(t);
+        }
+        if let (Some(Value::Object(patch)), Some(Value::Object(props))) = (body.get("properties"), r.body.get_mut("properties")) {
+            merge_patch(props, patch);
+        }
+        for k in ["sku", "identity", "kind"] {
+            if let Some(v) = body.get(k) {
+                r.body[k] = v.clone();
+            }
+        }
+        r.body["systemData"] = system_data(req.principal.as_ref(), now, Some(&cur.body));
+        r.changed_time = now;
+        let r = Arc::new(r);
+        s.resources.insert(key.clone(), r.clone());
+        Ok(r)
+    })?;
+    Ok(ArmResponse::ok(updated.body.clone()))
+}
+
+/// RFC 7396 JSON merge patch of `patch` into `target`.
+pub fn merge_patch(target: &mut Map<String, Value>, patch: &Map<String, Value>) {
+    for (k, v) in patch {
+        match v {
+            Value::Null => {
+                target.remove(k);
+            }
+            Value::Object(p) => {
+                if let Some(Value::Object(t)) = target.get_mut(k) {
+                    merge_patch(t, p);
+                } else {
+                    let mut t = Map::new();
+                    merge_patch(&mut t, p);
+                    target.insert(k.clone(), Value::Object(t));
+                }
+            }
+            other => {
+                target.insert(k.clone(), other.clone());
+            }
+        }
+    }
+}
+
+fn delete_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let id = target(req)?;
+    if catalog::provider(&id.namespace).is_none() {
+        return Err(ArmError::invalid_resource_namespace(&id.namespace));
+    }
+    require_group_writable(ctx, &id.subscription, &id.resource_group)?;
+    let key = id.key();
+    let removed = ctx.store.write(|s| -> ArmResult<bool> {
+        let cur = s.resources.get(&key).filter(|r| r.is_live());
+        check_preconditions(req, cur.map(|r| r.body.get("etag").and_then(Value::as_str)))?;
+        if cur.is_none() {
+            return Ok(false);
+        }
+        s.remove_resource_tree(&key);
+        Ok(true)
+    })?;
+    Ok(ArmResponse::empty(if removed { 200 } else { 204 }))
+}
+
+const FILTER_FIELDS: &[&str] = &["resourceType", "resourceGroup", "name", "location", "tagName", "tagValue"];
+
+fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let sub = req.param("subscriptionId")?;
+    let prefix = resource_id::key(&format!("/subscriptions/{sub}/"));
+    list_under(ctx, req, &prefix)
+}
+
+fn list_by_group(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let sub = req.param("subscriptionId")?;
+    let rg = req.param("resourceGroupName")?;
+    require_group(ctx, sub, rg)?;
+    list_under(ctx, req, &resource_id::group_prefix(sub, rg))
+}
+
+fn matches(f: &filter::Filter, r: &Resource) -> bool {
+    let tag_name = f.eq("tagName");
+    f.terms.iter().all(|t| {
+        let field = match t {
+            Term::Eq { field, .. } | Term::SubstringOf { field, .. } | Term::StartsWith { field, .. } => field.to_ascii_lowercase(),
+        };
+        match field.as_str() {
+            "resourcetype" => filter::term_matches(t, &r.resource_type),
+            "resourcegroup" => filter::term_matches(t, &r.resource_group),
+            "name" => filter::term_matches(t, &r.name),
+            "location" => filter::term_matches(t, r.body.get("location").and_then(Value::as_str).unwrap_or("")),
+            "tagname" => r.body.get("tags").and_then(Value::as_object).is_some_and(|m| m.keys().any(|k| filter::term_matches(t, k))),
+            "tagvalue" => r.body.get("tags").and_then(Value::as_object).is_some_and(|m| {
+                m.iter().any(|(k, v)| tag_name.is_none_or(|n| n.eq_ignore_ascii_case(k)) && filter::term_matches(t, v.as_str().unwrap_or("")))
+            }),
+            _ => false,
+        }
+    })
+}
+
+/// The generic-resource shape of the `…/resources` listings.
+fn generic_view(r: &Resource, expand: &[String]) -> Value {
+    let mut v = json!({"id": r.id, "name": r.name, "type": r.resource_type});
+    for k in ["sku", "kind", "location", "identity", "managedBy", "plan", "tags", "zones"] {
+        if let Some(x) = r.body.get(k) {
+            v[k] = x.clone();
+        }
+    }
+    for e in expand {
+        match e.as_str() {
+            "createdtime" => v["createdTime"] = json!(arm_time(r.created_time)),
+            "changedtime" => v["changedTime"] = json!(arm_time(r.changed_time)),
+            "provisioningstate" => {
+                v["provisioningState"] = r.body.pointer("/properties/provisioningState").cloned().unwrap_or(json!("Succeeded"))
+            }
+            _ => {}
+        }
+    }
+    v
+}
+
+fn list_under(ctx: &Ctx, req: &ArmRequest, prefix: &str) -> ArmResult<ArmResponse> {
+    let f = match req.query("$filter") {
+        Some(text) => filter::parse(text, FILTER_FIELDS)?,
+        None => filter::Filter::default(),
+    };
+    let expand: Vec<String> = req
+        .query("$expand")
+        .map(|e| e.split(',').map(|x| x.trim().to_ascii_lowercase()).collect())
+        .unwrap_or_default();
+    let items: Vec<(String, Value)> = ctx.store.read(|s: &State| {
+        s.resources_under(prefix)
+            .filter(|r| r.is_live() && r.is_top_level() && matches(&f, r))
+            .map(|r| (r.id.to_lowercase(), generic_view(r, &expand)))
+            .collect()
+    });
+    Ok(ArmResponse::ok(paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+}

@@ -1,0 +1,103 @@
+//! Subscriptions, tenants and locations (`2022-12-01` shapes).
+
+use serde_json::{json, Value};
+
+use crate::arm::error::{ArmError, ArmResult};
+use crate::arm::paging;
+use crate::arm::request::{ArmRequest, Method};
+use crate::arm::response::ArmResponse;
+use crate::context::Ctx;
+use crate::router::{Access, Route};
+use crate::rp::catalog::REGIONS;
+use crate::store::Subscription;
+
+pub fn routes() -> Vec<Route> {
+    let r = |method, pattern, operation, access, handler| Route { method, pattern, operation, access, handler };
+    vec![
+        r(Method::Get, "/subscriptions", "Subscriptions_List", Access::ArmTenant, list),
+        r(Method::Get, "/subscriptions/{subscriptionId}", "Subscriptions_Get", Access::Arm, get),
+        r(Method::Get, "/subscriptions/{subscriptionId}/locations", "Subscriptions_ListLocations", Access::Arm, locations),
+        r(Method::Get, "/tenants", "Tenants_List", Access::ArmTenant, tenants),
+    ]
+}
+
+pub fn render(s: &Subscription) -> Value {
+    json!({
+        "id": format!("/subscriptions/{}", s.subscription_id),
+        "authorizationSource": "RoleBased",
+        "managedByTenants": [],
+        "subscriptionId": s.subscription_id,
+        "tenantId": s.tenant_id,
+        "displayName": s.display_name,
+        "state": s.state,
+        "subscriptionPolicies": {
+            "locationPlacementId": "Public_2014-09-01",
+            "quotaId": "PayAsYouGo_2014-09-01",
+            "spendingLimit": "Off",
+        },
+    })
+}
+
+fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let items = ctx.store.read(|s| s.subscriptions.iter().map(|(k, v)| (k.clone(), render(v))).collect());
+    Ok(ArmResponse::ok(paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+}
+
+fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let sub = req.param("subscriptionId")?;
+    ctx.store
+        .read(|s| s.subscription(sub).map(render))
+        .map(ArmResponse::ok)
+        .ok_or_else(|| ArmError::subscription_not_found(sub))
+}
+
+fn tenants(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let items = ctx.store.read(|s| {
+        s.tenants
+            .iter()
+            .map(|(k, t)| {
+                (
+                    k.clone(),
+                    json!({
+                        "id": format!("/tenants/{}", t.tenant_id),
+                        "tenantId": t.tenant_id,
+                        "countryCode": "US",
+                        "displayName": t.display_name,
+                        "domains": [t.default_domain],
+                        "tenantCategory": "Home",
+                        "defaultDomain": t.default_domain,
+                        "tenantType": "AAD",
+                    }),
+                )
+            })
+            .collect()
+    });
+    Ok(ArmResponse::ok(paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+}
+
+fn locations(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let sub = req.param("subscriptionId")?;
+    let value: Vec<Value> = REGIONS
+        .iter()
+        .map(|r| {
+            json!({
+                "id": format!("/subscriptions/{sub}/locations/{}", r.name),
+                "name": r.name,
+                "type": "Region",
+                "displayName": r.display_name,
+                "regionalDisplayName": format!("({}) {}", r.geography, r.display_name),
+                "metadata": {
+                    "regionType": "Physical",
+                    "regionCategory": "Recommended",
+                    "geography": r.geography,
+                    "geographyGroup": r.geography,
+                    "longitude": r.longitude,
+                    "latitude": r.latitude,
+                    "physicalLocation": r.display_name,
+                    "pairedRegion": [{"name": r.paired, "id": format!("/subscriptions/{sub}/locations/{}", r.paired)}],
+                },
+            })
+        })
+        .collect();
+    Ok(ArmResponse::ok(json!({ "value": value })))
+}

@@ -1,0 +1,342 @@
+//! In-memory state: no HTTP, no status codes, no wire parsing.
+//!
+//! [`Store`] is a cheap-clone handle. The resource state is one [`State`] value behind one
+//! `RwLock`: every write is a short synchronous closure over `&mut State`, so multi-collection
+//! changes (a cascade delete, a workspace with its dependents) are atomic and there is no lock
+//! ordering to get wrong. Reads run in parallel. Maps are `BTreeMap`s keyed by lower-cased ids,
+//! so listings come out sorted and a resource group's contents are one range scan.
+//!
+//! In-flight long-running operations live beside the state in a `DashMap` keyed by operation
+//! id: they are looked up by id on every poll and never listed.
+
+pub mod clock;
+pub mod ids;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use dashmap::DashMap;
+use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::arm::lro::Operation;
+
+/// The version of the export format (`fixtures/states/*.json`).
+pub const STATE_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub default_domain: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    pub subscription_id: String,
+    pub tenant_id: String,
+    pub display_name: String,
+    #[serde(default = "enabled")]
+    pub state: String,
+}
+
+fn enabled() -> String {
+    "Enabled".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceGroup {
+    pub subscription_id: String,
+    /// The name as the client first cased it.
+    pub name: String,
+    pub location: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub managed_by: Option<String>,
+    /// `Succeeded`, or `Deleting` while a cascade delete runs.
+    pub provisioning_state: String,
+    pub created_time: DateTime<Utc>,
+    pub changed_time: DateTime<Utc>,
+}
+
+/// Any resource below a resource group: a tracked resource, a child, or an extension resource.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    /// The canonical id in the casing the client first used.
+    pub id: String,
+    /// The full type, e.g. `Microsoft.Storage/storageAccounts`.
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    pub name: String,
+    pub subscription_id: String,
+    pub resource_group: String,
+    /// The JSON the resource provider answers a GET with.
+    pub body: Value,
+    pub created_time: DateTime<Utc>,
+    pub changed_time: DateTime<Utc>,
+    /// Set while the resource is soft-deleted: invisible to GET and lists, name reserved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soft_deleted: Option<SoftDeleted>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SoftDeleted {
+    pub deleted_at: DateTime<Utc>,
+    pub purge_at: DateTime<Utc>,
+}
+
+impl Resource {
+    /// True for `/subscriptions/s/resourceGroups/rg/providers/NS/type/name`: what the generic
+    /// `…/resources` listings show (children and extension resources are not listed there).
+    pub fn is_top_level(&self) -> bool {
+        self.id.split('/').filter(|s| !s.is_empty()).count() == 8
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.soft_deleted.is_none()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum RegistrationState {
+    NotRegistered,
+    Registering,
+    Registered,
+    Unregistering,
+}
+
+impl RegistrationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegistrationState::NotRegistered => "NotRegistered",
+            RegistrationState::Registering => "Registering",
+            RegistrationState::Registered => "Registered",
+            RegistrationState::Unregistering => "Unregistering",
+        }
+    }
+}
+
+/// A provider's registration in one subscription. A transition in progress finishes when the
+/// clock passes `settles_at` or after `polls_left` more reads, whichever the configuration chose.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Registration {
+    pub subscription_id: String,
+    pub namespace: String,
+    pub state: RegistrationState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settles_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub polls_left: Option<u32>,
+}
+
+impl Registration {
+    /// The state after a read at `now`, settling a pending transition when due.
+    pub fn observe(&mut self, now: DateTime<Utc>) -> RegistrationState {
+        let due = match (self.settles_at, self.polls_left) {
+            (Some(t), _) => now >= t,
+            (None, Some(0)) => true,
+            (None, Some(n)) => {
+                self.polls_left = Some(n - 1);
+                false
+            }
+            (None, None) => false,
+        };
+        if due {
+            self.state = match self.state {
+                RegistrationState::Registering => RegistrationState::Registered,
+                RegistrationState::Unregistering => RegistrationState::NotRegistered,
+                s => s,
+            };
+            self.settles_at = None;
+            self.polls_left = None;
+        }
+        self.state
+    }
+}
+
+/// The whole observable state; also the export/import document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    pub tenants: BTreeMap<String, Tenant>,
+    pub subscriptions: BTreeMap<String, Subscription>,
+    /// Keyed by the lower-cased group id.
+    pub groups: BTreeMap<String, ResourceGroup>,
+    /// Keyed by the lower-cased resource id.
+    pub resources: BTreeMap<String, Arc<Resource>>,
+    /// Keyed by lower-cased `subscription/namespace`.
+    pub registrations: BTreeMap<String, Registration>,
+}
+
+impl State {
+    pub fn group_key(sub: &str, rg: &str) -> String {
+        crate::arm::resource_id::key(&crate::arm::resource_id::group_id(sub, rg))
+    }
+
+    pub fn registration_key(sub: &str, ns: &str) -> String {
+        format!("{}/{}", sub.to_lowercase(), ns.to_lowercase())
+    }
+
+    pub fn subscription(&self, sub: &str) -> Option<&Subscription> {
+        self.subscriptions.get(&sub.to_lowercase())
+    }
+
+    pub fn group(&self, sub: &str, rg: &str) -> Option<&ResourceGroup> {
+        self.groups.get(&Self::group_key(sub, rg))
+    }
+
+    /// Every resource (live or soft-deleted) whose id starts with `prefix` (lower-cased).
+    pub fn resources_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Arc<Resource>> + 'a {
+        self.resources
+            .range(prefix.to_string()..)
+            .take_while(move |(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| v)
+    }
+
+    /// Removes a resource group and everything inside it (soft-deleted resources included).
+    pub fn remove_group(&mut self, sub: &str, rg: &str) {
+        let prefix = crate::arm::resource_id::group_prefix(sub, rg);
+        let keys: Vec<String> = self.resources_under(&prefix).map(|r| r.id.to_lowercase()).collect();
+        for k in keys {
+            self.resources.remove(&k);
+        }
+        self.groups.remove(&Self::group_key(sub, rg));
+    }
+
+    /// Removes a resource and its children (ids below it).
+    pub fn remove_resource_tree(&mut self, key: &str) {
+        self.resources.remove(key);
+        let prefix = format!("{key}/");
+        let children: Vec<String> = self.resources_under(&prefix).map(|r| r.id.to_lowercase()).collect();
+        for k in children {
+            self.resources.remove(&k);
+        }
+    }
+
+    pub fn export(&self, clock: DateTime<Utc>) -> StateDocument {
+        StateDocument {
+            format: "armemu-state".into(),
+            version: STATE_FORMAT_VERSION,
+            clock: Some(clock),
+            tenants: self.tenants.values().cloned().collect(),
+            subscriptions: self.subscriptions.values().cloned().collect(),
+            resource_groups: self.groups.values().cloned().collect(),
+            resources: self.resources.values().map(|r| (**r).clone()).collect(),
+            provider_registrations: self.registrations.values().cloned().collect(),
+        }
+    }
+
+    pub fn from_document(doc: StateDocument) -> Result<State, String> {
+        if doc.version != STATE_FORMAT_VERSION {
+            return Err(format!(
+                "state format version {} is not supported (this emulator reads version {STATE_FORMAT_VERSION})",
+                doc.version
+            ));
+        }
+        let mut s = State::default();
+        for t in doc.tenants {
+            s.tenants.insert(t.tenant_id.to_lowercase(), t);
+        }
+        for sub in doc.subscriptions {
+            if !s.tenants.contains_key(&sub.tenant_id.to_lowercase()) {
+                return Err(format!("subscription '{}' names unknown tenant '{}'", sub.subscription_id, sub.tenant_id));
+            }
+            s.subscriptions.insert(sub.subscription_id.to_lowercase(), sub);
+        }
+        for g in doc.resource_groups {
+            if s.subscription(&g.subscription_id).is_none() {
+                return Err(format!("resource group '{}' names unknown subscription '{}'", g.name, g.subscription_id));
+            }
+            s.groups.insert(Self::group_key(&g.subscription_id, &g.name), g);
+        }
+        for r in doc.resources {
+            if s.group(&r.subscription_id, &r.resource_group).is_none() {
+                return Err(format!("resource '{}' is in unknown resource group '{}'", r.id, r.resource_group));
+            }
+            s.resources.insert(r.id.to_lowercase(), Arc::new(r));
+        }
+        for reg in doc.provider_registrations {
+            s.registrations.insert(Self::registration_key(&reg.subscription_id, &reg.namespace), reg);
+        }
+        Ok(s)
+    }
+}
+
+/// The versioned export/import format (`GET/PUT /_emulator/state`, `armemu --load`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateDocument {
+    #[serde(default = "format_name")]
+    pub format: String,
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub tenants: Vec<Tenant>,
+    #[serde(default)]
+    pub subscriptions: Vec<Subscription>,
+    #[serde(default)]
+    pub resource_groups: Vec<ResourceGroup>,
+    #[serde(default)]
+    pub resources: Vec<Resource>,
+    #[serde(default)]
+    pub provider_registrations: Vec<Registration>,
+}
+
+fn format_name() -> String {
+    "armemu-state".into()
+}
+
+/// The shared handle: the state, in-flight operations and the last request ids.
+#[derive(Clone, Default)]
+pub struct Store {
+    state: Arc<RwLock<State>>,
+    operations: Arc<DashMap<String, Operation>>,
+}
+
+impl Store {
+    pub fn new(state: State) -> Self {
+        Store { state: Arc::new(RwLock::new(state)), operations: Arc::new(DashMap::new()) }
+    }
+
+    pub fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        f(&self.state.read())
+    }
+
+    pub fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.state.write())
+    }
+
+    pub fn replace(&self, state: State) {
+        *self.state.write() = state;
+        self.operations.clear();
+    }
+
+    pub fn snapshot(&self) -> State {
+        self.state.read().clone()
+    }
+
+    pub fn insert_operation(&self, op: Operation) {
+        self.operations.insert(op.id.clone(), op);
+    }
+
+    /// Runs `f` on an operation while holding its map entry. `f` may lock the state
+    /// (operation entry, then state: the one lock order). Nothing may touch `operations`
+    /// from inside a [`Store::write`] closure.
+    pub fn with_operation<R>(&self, id: &str, f: impl FnOnce(&mut Operation) -> R) -> Option<R> {
+        let mut op = self.operations.get_mut(id)?;
+        Some(f(&mut op))
+    }
+
+    pub fn operation_count(&self) -> usize {
+        self.operations.len()
+    }
+}
