@@ -25,7 +25,7 @@ use crate::identity::principal_from_header;
 use crate::router::{Access, Resolved};
 
 /// The first path segments of routes that are not ARM calls (no auth, no api-version).
-const OPEN_PREFIXES: &[&str] = &["_emulator", "metadata", "msi", "adfs", "common", "organizations"];
+const OPEN_PREFIXES: &[&str] = &["_emulator", "metadata", "msi", "adfs", "common", "organizations", "discovery"];
 
 /// Runs one request through the pipeline. Never panics: a handler panic becomes a 500.
 pub fn dispatch(ctx: &Ctx, mut req: ArmRequest) -> (ArmResponse, &'static str) {

@@ -77,3 +77,27 @@ pub fn next_link(req: &ArmRequest, param: &str, token: &str) -> String {
     ser.append_pair(param, token);
     req.absolute(&format!("{}?{}", req.raw_path, ser.finish()))
 }
+
+/// Builds one page from a lazy, key-ordered iterator that already starts after the
+/// continuation token: renders only the page (plus one look-ahead), so paging through a very
+/// large collection costs the page, not the collection.
+pub fn page_from(req: &ArmRequest, mut items: impl Iterator<Item = (String, Value)>, param: &str, size: usize) -> Value {
+    let mut value = Vec::new();
+    let mut last = None;
+    while value.len() < size {
+        match items.next() {
+            Some((k, v)) => {
+                last = Some(k);
+                value.push(v);
+            }
+            None => break,
+        }
+    }
+    let mut out = json!({ "value": value });
+    if items.next().is_some() {
+        if let Some(k) = last {
+            out["nextLink"] = Value::String(next_link(req, param, &URL_SAFE_NO_PAD.encode(k.as_bytes())));
+        }
+    }
+    out
+}

@@ -2,7 +2,10 @@
 //! `Microsoft.Resources` "providers" resource). [`routes`] concatenates their route tables;
 //! the generic by-id catch-all comes last so typed routes win.
 
+pub mod authorization;
 pub mod catalog;
+pub mod dependents;
+pub mod machinelearning;
 pub mod resources;
 
 use crate::router::Route;
@@ -15,6 +18,8 @@ pub fn routes() -> Vec<Route> {
     r.extend(resources::operations::routes());
     r.extend(resources::generic::list_routes());
     // Typed resource modules go here, before the catch-all.
+    r.extend(machinelearning::workspaces::routes());
+    r.extend(authorization::routes());
     r.extend(resources::generic::by_id_routes());
     r
 }

@@ -67,7 +67,8 @@ impl Clock for VirtualClock {
 
 /// ARM's timestamp format: RFC 3339, UTC, seven fractional digits, `Z`.
 pub fn arm_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.7fZ").to_string()
+    use chrono::Timelike;
+    format!("{}.{:07}Z", t.format("%Y-%m-%dT%H:%M:%S"), t.nanosecond() % 1_000_000_000 / 100)
 }
 
 #[cfg(test)]

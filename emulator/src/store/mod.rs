@@ -84,6 +84,9 @@ pub struct Resource {
     /// Set while the resource is soft-deleted: invisible to GET and lists, name reserved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soft_deleted: Option<SoftDeleted>,
+    /// Keys and passwords the type's list-keys actions return; never part of the GET body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -98,6 +101,7 @@ impl Resource {
     /// `…/resources` listings show (children and extension resources are not listed there).
     pub fn is_top_level(&self) -> bool {
         self.id.split('/').filter(|s| !s.is_empty()).count() == 8
+            && !self.resource_type.to_ascii_lowercase().starts_with("microsoft.authorization/")
     }
 
     pub fn is_live(&self) -> bool {
@@ -201,23 +205,39 @@ impl State {
             .map(|(_, v)| v)
     }
 
-    /// Removes a resource group and everything inside it (soft-deleted resources included).
+    /// Removes a resource group and everything inside it (soft-deleted resources included),
+    /// then the groups managed by what was removed (a CMK workspace's `<rg>_<GUID>` group).
     pub fn remove_group(&mut self, sub: &str, rg: &str) {
         let prefix = crate::arm::resource_id::group_prefix(sub, rg);
         let keys: Vec<String> = self.resources_under(&prefix).map(|r| r.id.to_lowercase()).collect();
-        for k in keys {
-            self.resources.remove(&k);
+        for k in &keys {
+            self.resources.remove(k);
         }
         self.groups.remove(&Self::group_key(sub, rg));
+        self.remove_managed_groups(&keys);
     }
 
-    /// Removes a resource and its children (ids below it).
+    /// Removes a resource and its children (ids below it), then the groups it managed.
     pub fn remove_resource_tree(&mut self, key: &str) {
-        self.resources.remove(key);
         let prefix = format!("{key}/");
-        let children: Vec<String> = self.resources_under(&prefix).map(|r| r.id.to_lowercase()).collect();
-        for k in children {
-            self.resources.remove(&k);
+        let mut keys: Vec<String> = self.resources_under(&prefix).map(|r| r.id.to_lowercase()).collect();
+        keys.push(key.to_string());
+        for k in &keys {
+            self.resources.remove(k);
+        }
+        self.remove_managed_groups(&keys);
+    }
+
+    /// ARM deletes a managed resource group with the resource that manages it.
+    fn remove_managed_groups(&mut self, removed: &[String]) {
+        let managed: Vec<(String, String)> = self
+            .groups
+            .values()
+            .filter(|g| g.managed_by.as_ref().is_some_and(|m| removed.iter().any(|k| *k == m.to_lowercase())))
+            .map(|g| (g.subscription_id.clone(), g.name.clone()))
+            .collect();
+        for (sub, rg) in managed {
+            self.remove_group(&sub, &rg);
         }
     }
 
@@ -258,7 +278,8 @@ impl State {
             s.groups.insert(Self::group_key(&g.subscription_id, &g.name), g);
         }
         for r in doc.resources {
-            if s.group(&r.subscription_id, &r.resource_group).is_none() {
+            // Subscription-scope extension resources (role assignments) have no group.
+            if !r.resource_group.is_empty() && s.group(&r.subscription_id, &r.resource_group).is_none() {
                 return Err(format!("resource '{}' is in unknown resource group '{}'", r.id, r.resource_group));
             }
             s.resources.insert(r.id.to_lowercase(), Arc::new(r));

@@ -33,7 +33,102 @@ pub fn list_routes() -> Vec<Route> {
     vec![
         r(Method::Get, "/subscriptions/{subscriptionId}/resources", "Resources_List", list),
         r(Method::Get, "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/resources", "Resources_ListByResourceGroup", list_by_group),
+        r(Method::Post, "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/moveResources", "Resources_MoveResources", move_resources),
+        r(Method::Post, "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/validateMoveResources", "Resources_ValidateMoveResources", validate_move_resources),
     ]
+}
+
+/// Types the emulator refuses to move (each with the reason given to the caller).
+fn move_refusal(r: &Resource, cross_subscription: bool) -> Option<String> {
+    if r.resource_type.eq_ignore_ascii_case(crate::rp::machinelearning::workspaces::TYPE) {
+        return Some(if cross_subscription {
+            format!("Moving the Azure Machine Learning workspace '{}' to another subscription is not supported.", r.name)
+        } else {
+            format!("Moving the Azure Machine Learning workspace '{}' to another resource group is not supported.", r.name)
+        });
+    }
+    None
+}
+
+struct MovePlan {
+    target_sub: String,
+    target_rg: String,
+    keys: Vec<String>,
+}
+
+/// Checks a move request: the ids are top-level resources in the source group, the target
+/// group exists and differs, and no resource refuses to move.
+fn plan_move(ctx: &Ctx, req: &ArmRequest) -> ArmResult<MovePlan> {
+    let sub = req.param("subscriptionId")?;
+    let rg = req.param("resourceGroupName")?;
+    require_group_writable(ctx, sub, rg)?;
+    let body = req.json_object()?;
+    let ids: Vec<String> = body
+        .get("resources")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+        .filter(|v: &Vec<String>| !v.is_empty())
+        .ok_or_else(|| ArmError::bad_request("InvalidRequestContent", "The request must list the 'resources' to move."))?;
+    let target = body.get("targetResourceGroup").and_then(Value::as_str).unwrap_or("");
+    let segs: Vec<&str> = target.split('/').filter(|s| !s.is_empty()).collect();
+    let (target_sub, target_rg) = match segs.as_slice() {
+        [s, sub2, g, rg2] if s.eq_ignore_ascii_case("subscriptions") && g.eq_ignore_ascii_case("resourceGroups") => (sub2.to_string(), rg2.to_string()),
+        _ => return Err(ArmError::bad_request("InvalidTargetResourceGroup", format!("The target resource group '{target}' is not a valid resource group id."))),
+    };
+    if target_sub.eq_ignore_ascii_case(sub) && target_rg.eq_ignore_ascii_case(rg) {
+        return Err(ArmError::bad_request("InvalidTargetResourceGroup", "The source and target resource groups are the same."));
+    }
+    crate::arm::check_subscription(ctx, &target_sub, true)?;
+    require_group_writable(ctx, &target_sub, &target_rg)?;
+    let cross = !target_sub.eq_ignore_ascii_case(sub);
+    let mut keys = Vec::new();
+    for id_text in &ids {
+        let id = ResourceId::parse(id_text)?;
+        if !id.subscription.eq_ignore_ascii_case(sub) || !id.resource_group.eq_ignore_ascii_case(rg) || !id.top_level() {
+            return Err(ArmError::bad_request("InvalidMoveRequest", format!("The resource '{id_text}' is not a top-level resource in resource group '{rg}'.")));
+        }
+        let r = find_live(ctx, &id)?;
+        if let Some(reason) = move_refusal(&r, cross) {
+            return Err(ArmError::bad_request("ResourceMoveNotSupported", reason));
+        }
+        keys.push(id.key());
+    }
+    Ok(MovePlan { target_sub, target_rg, keys })
+}
+
+fn validate_move_resources(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    plan_move(ctx, req)?;
+    Ok(ArmResponse::empty(204))
+}
+
+/// Moves the resources (and their children) by re-keying them under the target group.
+fn move_resources(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let plan = plan_move(ctx, req)?;
+    let now = ctx.clock.now();
+    ctx.store.write(|s| {
+        let target_group = s.group(&plan.target_sub, &plan.target_rg).map(|g| g.name.clone()).unwrap_or(plan.target_rg.clone());
+        for key in &plan.keys {
+            let prefix = format!("{key}/");
+            let mut moving: Vec<Arc<Resource>> = s.resources_under(&prefix).cloned().collect();
+            if let Some(r) = s.resources.get(key) {
+                moving.push(r.clone());
+            }
+            for r in moving {
+                s.resources.remove(&r.id.to_lowercase());
+                let Ok(mut id) = ResourceId::parse(&r.id) else { continue };
+                id.subscription = plan.target_sub.clone();
+                id.resource_group = target_group.clone();
+                let mut moved = (*r).clone();
+                moved.id = id.to_id();
+                moved.subscription_id = plan.target_sub.clone();
+                moved.resource_group = target_group.clone();
+                moved.body["id"] = json!(moved.id);
+                moved.changed_time = now;
+                s.resources.insert(id.key(), Arc::new(moved));
+            }
+        }
+    });
+    Ok(ArmResponse::empty(204))
 }
 
 /// The catch-all routes; they must come after every typed route.
@@ -131,7 +226,106 @@ fn head_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     Ok(ArmResponse::empty(if exists { 204 } else { 404 }))
 }
 
-/// Stores a resource of a type with no module of its own, as given.
+/// What [`build_tracked`] needs besides the request body.
+pub struct BuildCx<'a> {
+    pub ctx: &'a Ctx,
+    pub id: &'a ResourceId,
+    pub provider: &'static ProviderInfo,
+    pub info: &'static ResourceTypeInfo,
+    /// The group's name as first cased.
+    pub group_name: &'a str,
+    pub tenant_id: &'a str,
+    pub principal: Option<&'a Principal>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Builds the stored record of a tracked resource from a PUT body (over `existing` on update):
+/// canonical id, normalised location, tags, the common top-level fields, `properties` with
+/// `provisioningState`, `systemData`, and the type's own read-only properties.
+pub fn build_tracked(b: &BuildCx, existing: Option<&Resource>, body: &Map<String, Value>) -> ArmResult<Resource> {
+    let location = match body.get("location") {
+        None | Some(Value::Null) => existing.and_then(|r| r.body.get("location")).and_then(Value::as_str).map(String::from),
+        Some(Value::String(s)) => Some(catalog::region(s).map(|r| r.name.to_string()).unwrap_or_else(|| s.clone())),
+        Some(other) => return Err(ArmError::invalid_request_content(format!("'location' must be a string, found {}", crate::arm::request::json_kind(other)))),
+    };
+    let tags = parse_tags(body)?;
+    let canonical = existing.map(|r| r.id.clone()).unwrap_or_else(|| {
+        let mut c = b.id.clone();
+        c.namespace = b.provider.namespace.to_string();
+        c.resource_group = b.group_name.to_string();
+        c.to_id()
+    });
+    let full_type = format!("{}/{}", b.provider.namespace, b.info.name);
+    let mut top = Map::new();
+    top.insert("id".into(), json!(canonical));
+    top.insert("name".into(), json!(b.id.name()));
+    top.insert("type".into(), json!(full_type));
+    if let Some(l) = &location {
+        top.insert("location".into(), json!(l));
+    }
+    match tags {
+        Some(t) => {
+            top.insert("tags".into(), json!(t));
+        }
+        None => {
+            if let Some(t) = existing.and_then(|r| r.body.get("tags")) {
+                top.insert("tags".into(), t.clone());
+            }
+        }
+    }
+    for k in ["kind", "sku", "identity", "plan", "managedBy", "zones", "extendedLocation"] {
+        if let Some(v) = body.get(k).filter(|v| !v.is_null()).or_else(|| existing.and_then(|r| r.body.get(k))) {
+            top.insert(k.into(), v.clone());
+        }
+    }
+    let mut props = match body.get("properties") {
+        Some(Value::Object(p)) => p.clone(),
+        None | Some(Value::Null) => Map::new(),
+        Some(other) => return Err(ArmError::invalid_request_content(format!("'properties' must be an object, found {}", crate::arm::request::json_kind(other)))),
+    };
+    props.insert("provisioningState".into(), json!("Succeeded"));
+    let mut secrets = existing.and_then(|r| r.secrets.clone());
+    if let Some(shape) = crate::rp::dependents::shaper(&full_type) {
+        let scx = crate::rp::dependents::ShapeCx {
+            ctx: b.ctx,
+            id: b.id,
+            location: location.as_deref().unwrap_or(""),
+            tenant_id: b.tenant_id,
+            now: b.now,
+            secrets: secrets.as_ref(),
+        };
+        if let Some(existing) = existing.and_then(|r| r.body.get("properties")).and_then(Value::as_object) {
+            // Read-only values (creation times, generated keys) survive an update.
+            for (k, v) in existing {
+                if !props.contains_key(k) {
+                    props.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        secrets = shape(&scx, &mut top, &mut props);
+    }
+    top.insert("properties".into(), Value::Object(props));
+    top.insert("systemData".into(), system_data(b.principal, b.now, existing.map(|r| &r.body)));
+    Ok(Resource {
+        id: canonical,
+        resource_type: full_type,
+        name: b.id.name().to_string(),
+        subscription_id: b.id.subscription.clone(),
+        resource_group: b.group_name.to_string(),
+        body: Value::Object(top),
+        created_time: existing.map(|r| r.created_time).unwrap_or(b.now),
+        changed_time: b.now,
+        soft_deleted: None,
+        secrets,
+    })
+}
+
+/// The tenant of a subscription.
+pub fn tenant_of(s: &State, sub: &str) -> String {
+    s.subscription(sub).map(|x| x.tenant_id.clone()).unwrap_or_default()
+}
+
+/// Stores a resource of a type with no module of its own (dependents are shaped by `rp::dependents`).
 fn put_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let id = target(req)?;
     let body = req.json_object()?;
@@ -141,60 +335,24 @@ fn put_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         Some(other) => return Err(ArmError::invalid_request_content(format!("'location' must be a string, found {}", crate::arm::request::json_kind(other)))),
     };
     let (provider, info) = write_preconditions(ctx, req, &id, location.as_deref())?;
-    if id.top_level() && location.is_none() && info.capabilities.contains("SupportsLocation") {
-        return Err(ArmError::location_required());
-    }
-    let tags = parse_tags(&body)?;
     let now = ctx.clock.now();
     let key = id.key();
     let (created, stored) = ctx.store.write(|s| -> ArmResult<(bool, Arc<Resource>)> {
         let existing = s.resources.get(&key).filter(|r| r.is_live()).cloned();
         check_preconditions(req, existing.as_ref().map(|r| r.body.get("etag").and_then(Value::as_str)))?;
+        if existing.is_none() && location.is_none() && id.top_level() && info.capabilities.contains("SupportsLocation") {
+            return Err(ArmError::location_required());
+        }
         if !id.top_level() {
             let parent = ResourceId { types: id.types[..id.types.len() - 1].to_vec(), ..id.clone() };
             if !s.resources.get(&parent.key()).is_some_and(|r| r.is_live()) {
                 return Err(ArmError::resource_not_found(&parent.full_type(), parent.name(), &id.resource_group));
             }
         }
-        let canonical = existing.as_ref().map(|r| r.id.clone()).unwrap_or_else(|| {
-            let mut c = id.clone();
-            c.namespace = provider.namespace.to_string();
-            c.to_id()
-        });
-        let mut out = Map::new();
-        out.insert("id".into(), json!(canonical));
-        out.insert("name".into(), json!(id.name()));
-        out.insert("type".into(), json!(format!("{}/{}", provider.namespace, info.name)));
-        if let Some(l) = &location {
-            out.insert("location".into(), json!(catalog::region(l).map(|r| r.name).unwrap_or(l)));
-        }
-        if let Some(t) = tags {
-            out.insert("tags".into(), json!(t));
-        }
-        for k in ["kind", "sku", "identity", "plan", "managedBy", "zones", "extendedLocation"] {
-            if let Some(v) = body.get(k) {
-                out.insert(k.into(), v.clone());
-            }
-        }
-        let mut props = match body.get("properties") {
-            Some(Value::Object(p)) => p.clone(),
-            None | Some(Value::Null) => Map::new(),
-            Some(other) => return Err(ArmError::invalid_request_content(format!("'properties' must be an object, found {}", crate::arm::request::json_kind(other)))),
-        };
-        props.insert("provisioningState".into(), json!("Succeeded"));
-        out.insert("properties".into(), Value::Object(props));
-        out.insert("systemData".into(), system_data(req.principal.as_ref(), now, existing.as_ref().map(|r| &r.body)));
-        let r = Arc::new(Resource {
-            id: canonical.clone(),
-            resource_type: format!("{}/{}", provider.namespace, info.name),
-            name: id.name().to_string(),
-            subscription_id: id.subscription.clone(),
-            resource_group: s.group(&id.subscription, &id.resource_group).map(|g| g.name.clone()).unwrap_or_default(),
-            body: Value::Object(out),
-            created_time: existing.as_ref().map(|r| r.created_time).unwrap_or(now),
-            changed_time: now,
-            soft_deleted: None,
-        });
+        let group_name = s.group(&id.subscription, &id.resource_group).map(|g| g.name.clone()).unwrap_or_default();
+        let tenant = tenant_of(s, &id.subscription);
+        let b = BuildCx { ctx, id: &id, provider, info, group_name: &group_name, tenant_id: &tenant, principal: req.principal.as_ref(), now };
+        let r = Arc::new(build_tracked(&b, existing.as_deref(), &body)?);
         s.resources.insert(key.clone(), r.clone());
         Ok((existing.is_none(), r))
     })?;

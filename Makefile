@@ -1,0 +1,50 @@
+# The only entry point people and CI use. `.ci/run` calls `make test`.
+SHELL := bash
+CARGO ?= cargo
+ARGS ?=
+
+.PHONY: run build test test-rust interop interop-setup bench fuzz lint fmt fmt-check ci coverage-doc clean-cache
+
+## Start the emulator with embedded defaults (HTTP 47080, HTTPS 47443, data dir ~/.local/share/armemu).
+run:
+	$(CARGO) run --release --locked -q -p armemu --bin armemu -- $(ARGS)
+
+build:
+	$(CARGO) build --locked --workspace --all-targets
+
+## Everything: Rust unit, API and conformance tests, then the real-client interop suite
+## (installs the pinned Azure SDKs and the az CLI into .cache/ on first use).
+test: test-rust interop
+
+test-rust:
+	$(CARGO) test --locked --workspace
+
+interop-setup:
+	bash conformance/interop/setup.sh
+
+interop: interop-setup
+	$(CARGO) build --locked -q -p armemu --bin armemu
+	bash conformance/interop/run.sh target/debug/armemu
+
+## Speed figures (release build): start-up, GET/PUT throughput and latency vs a bare hyper server.
+bench:
+	$(CARGO) build --release --locked -q -p armemu -p conformance --bins
+	target/release/armbench
+
+lint:
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+ci: fmt-check lint test
+
+## Regenerate COVERAGE.md from the route table and the suites.
+coverage-doc:
+	UPDATE_COVERAGE=1 $(CARGO) test --locked -p conformance --test coverage
+
+clean-cache:
+	rm -rf .cache

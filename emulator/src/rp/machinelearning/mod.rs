@@ -1,0 +1,3 @@
+//! `Microsoft.MachineLearningServices`.
+
+pub mod workspaces;
