@@ -31,6 +31,11 @@ bench:
 	$(CARGO) build --release --locked -q -p armemu -p conformance --bins
 	target/release/armbench
 
+## Long runs: 1,000,000 fuzzed HTTP requests (plus 20,000 over a socket); prints the counts.
+fuzz:
+	$(CARGO) build --release --locked -q -p conformance --bin armfuzz
+	target/release/armfuzz $(FUZZ_REQUESTS)
+
 lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 

@@ -1,0 +1,544 @@
+//! The command grammar (clap derive), following az's names: `-g/--resource-group`,
+//! `-n/--name`, the v1 `-w/--workspace-name` beside the v2 `-n/--name` for workspaces.
+
+use clap::{Args, Parser, Subcommand};
+
+use super::output::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "armctl",
+    version,
+    about = "An az-style command line for Azure Resource Manager and the armemu emulator",
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Name or id of the subscription (default: the one `account set` chose).
+    #[arg(long, short = 's', global = true, value_name = "SUBSCRIPTION")]
+    pub subscription: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'o', global = true, value_enum, default_value = "json")]
+    pub output: Format,
+    /// JMESPath query applied to the result.
+    #[arg(long, global = true, value_name = "JMESPATH")]
+    pub query: Option<String>,
+    /// Print every request and answer (tokens redacted) on stderr.
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Print what is being done on stderr.
+    #[arg(long, global = true)]
+    pub verbose: bool,
+    /// Print only errors on stderr (no warnings).
+    #[arg(long, global = true)]
+    pub only_show_errors: bool,
+    /// Start long-running operations and return without waiting.
+    #[arg(long, global = true)]
+    pub no_wait: bool,
+    /// ARM endpoint (default: $ARMEMU_ENDPOINT, the login profile, a running armemu, else Azure).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// An extra CA bundle to trust (default: $ARMEMU_CA, or the running armemu's CA).
+    #[arg(long, global = true, value_name = "PEM")]
+    pub ca: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in with a service principal (default: the emulator's built-in one).
+    Login(LoginArgs),
+    /// Forget the login profile and cached tokens.
+    Logout,
+    /// Subscriptions of the logged-in account.
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Resource groups.
+    #[command(subcommand)]
+    Group(GroupCmd),
+    /// Resource providers and their registration.
+    #[command(subcommand)]
+    Provider(ProviderCmd),
+    /// Any resource by id.
+    #[command(subcommand)]
+    Resource(ResourceCmd),
+    /// Azure Machine Learning.
+    #[command(subcommand)]
+    Ml(MlCmd),
+    /// Storage accounts.
+    #[command(subcommand)]
+    Storage(StorageCmd),
+    /// Key vaults.
+    #[command(subcommand)]
+    Keyvault(KeyvaultCmd),
+    /// Container registries.
+    #[command(subcommand)]
+    Acr(AcrCmd),
+    /// Azure Monitor (Application Insights).
+    #[command(subcommand)]
+    Monitor(MonitorCmd),
+    /// az extensions: `ml` and `monitor app-insights` are built into armctl.
+    #[command(subcommand)]
+    Extension(ExtensionCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExtensionCmd {
+    /// Accepted and does nothing (`az extension add -n azure-cli-ml` in the documents).
+    Add {
+        #[arg(long, short = 'n')]
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Log in as a service principal given by -u/-p/--tenant.
+    #[arg(long)]
+    pub service_principal: bool,
+    /// The service principal's client (application) id.
+    #[arg(long, short = 'u')]
+    pub username: Option<String>,
+    /// The service principal's secret.
+    #[arg(long, short = 'p')]
+    pub password: Option<String>,
+    /// The tenant id or domain.
+    #[arg(long, short = 't')]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCmd {
+    /// The subscriptions seen at login.
+    List,
+    /// The current subscription (or the one given with -s).
+    Show,
+    /// Make a subscription the default (-s NAME_OR_ID).
+    Set,
+}
+
+#[derive(Debug, Args)]
+pub struct GroupName {
+    /// The resource group name.
+    #[arg(long = "name", short = 'n', alias = "resource-group", short_alias = 'g')]
+    pub name: String,
+}
+
+/// `k=v` pairs (az's `--tags a=b c=d`; a bare `k` is an empty value; `""` clears).
+pub fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        Some(_) => Err(format!("invalid tag '{s}': the name is empty")),
+        None => Ok((s.to_string(), String::new())),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCmd {
+    /// Create (or update) a resource group.
+    Create {
+        #[command(flatten)]
+        group: GroupName,
+        #[arg(long, short = 'l')]
+        location: String,
+        /// Space-separated tags: key[=value].
+        #[arg(long, num_args = 0..)]
+        tags: Option<Vec<String>>,
+        #[arg(long)]
+        managed_by: Option<String>,
+    },
+    /// Show a resource group.
+    Show {
+        #[command(flatten)]
+        group: GroupName,
+    },
+    /// List resource groups.
+    List {
+        /// A tag filter: key[=value].
+        #[arg(long)]
+        tag: Option<String>,
+    },
+    /// Update a resource group's tags (or managedBy).
+    Update {
+        #[command(flatten)]
+        group: GroupName,
+        /// Set a property: tags.KEY=VALUE, tags={}, managedBy=ID.
+        #[arg(long, num_args = 1..)]
+        set: Vec<String>,
+        /// Remove a property: tags.KEY or tags.
+        #[arg(long, num_args = 1..)]
+        remove: Vec<String>,
+        /// Replace all tags: key[=value] …
+        #[arg(long, num_args = 0..)]
+        tags: Option<Vec<String>>,
+    },
+    /// Delete a resource group and everything in it.
+    Delete {
+        #[command(flatten)]
+        group: GroupName,
+        /// Do not prompt for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Check whether a resource group exists (prints true or false).
+    Exists {
+        #[command(flatten)]
+        group: GroupName,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProviderCmd {
+    /// List providers and their registration state.
+    List,
+    /// Show a provider.
+    Show {
+        #[arg(long = "namespace", short = 'n')]
+        namespace: String,
+    },
+    /// Register a provider in the subscription.
+    Register {
+        #[arg(long = "namespace", short = 'n')]
+        namespace: String,
+        /// Wait until the registration has finished.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Unregister a provider.
+    Unregister {
+        #[arg(long = "namespace", short = 'n')]
+        namespace: String,
+        #[arg(long)]
+        wait: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResourceCmd {
+    /// Show resources by id (or by -g/-n/--resource-type).
+    Show {
+        #[arg(long, num_args = 1..)]
+        ids: Vec<String>,
+        #[arg(long, short = 'g')]
+        resource_group: Option<String>,
+        #[arg(long, short = 'n')]
+        name: Option<String>,
+        /// Namespace/type, e.g. Microsoft.Storage/storageAccounts.
+        #[arg(long)]
+        resource_type: Option<String>,
+        #[arg(long)]
+        api_version: Option<String>,
+    },
+    /// List resources (optionally of one group or type).
+    List {
+        #[arg(long, short = 'g')]
+        resource_group: Option<String>,
+        #[arg(long)]
+        resource_type: Option<String>,
+    },
+    /// Delete resources by id.
+    Delete {
+        #[arg(long, num_args = 1..)]
+        ids: Vec<String>,
+        #[arg(long)]
+        api_version: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MlCmd {
+    /// Azure ML workspaces.
+    #[command(subcommand)]
+    Workspace(WorkspaceCmd),
+}
+
+/// A workspace: `-w/--workspace-name` (CLI v1) or `-n/--name` (CLI v2), and `-g`.
+#[derive(Debug, Args, Clone)]
+pub struct WsName {
+    /// The workspace name (v1 flag).
+    #[arg(long = "workspace-name", short = 'w')]
+    pub workspace_name: Option<String>,
+    /// The workspace name (v2 flag).
+    #[arg(long = "name", short = 'n')]
+    pub name: Option<String>,
+    /// The resource group.
+    #[arg(long = "resource-group", short = 'g')]
+    pub resource_group: Option<String>,
+}
+
+impl WsName {
+    pub fn workspace(&self) -> Option<&str> {
+        self.workspace_name.as_deref().or(self.name.as_deref())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct WorkspaceCreateArgs {
+    #[command(flatten)]
+    pub ws: WsName,
+    /// A workspace YAML file (v2 schema keys).
+    #[arg(long, short = 'f')]
+    pub file: Option<String>,
+    #[arg(long, short = 'l')]
+    pub location: Option<String>,
+    #[arg(long, visible_alias = "display-name")]
+    pub friendly_name: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// An existing storage account id.
+    #[arg(long)]
+    pub storage_account: Option<String>,
+    /// An existing key vault id.
+    #[arg(long)]
+    pub keyvault: Option<String>,
+    /// An existing Application Insights id.
+    #[arg(long)]
+    pub application_insights: Option<String>,
+    /// An existing container registry id (its admin user must be enabled).
+    #[arg(long)]
+    pub container_registry: Option<String>,
+    /// Create a private endpoint with this name.
+    #[arg(long)]
+    pub pe_name: Option<String>,
+    /// Approve the private endpoint connection automatically.
+    #[arg(long)]
+    pub pe_auto_approval: bool,
+    /// The private endpoint's resource group (default: the workspace's).
+    #[arg(long)]
+    pub pe_resource_group: Option<String>,
+    /// The existing virtual network for the private endpoint.
+    #[arg(long)]
+    pub pe_vnet_name: Option<String>,
+    #[arg(long, default_value = "default")]
+    pub pe_subnet_name: String,
+    /// The key vault (id) holding the customer-managed key.
+    #[arg(long)]
+    pub cmk_keyvault: Option<String>,
+    /// The customer-managed key's URI.
+    #[arg(long)]
+    pub resource_cmk_uri: Option<String>,
+    /// A high-business-impact workspace (only at creation).
+    #[arg(long)]
+    pub hbi_workspace: bool,
+    /// Enabled or Disabled.
+    #[arg(long)]
+    pub public_network_access: Option<String>,
+    #[arg(long)]
+    pub image_build_compute: Option<String>,
+    #[arg(long, num_args = 0..)]
+    pub tags: Option<Vec<String>>,
+    /// Accepted for compatibility (v1 asked before creating a resource group).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkspaceUpdateArgs {
+    #[command(flatten)]
+    pub ws: WsName,
+    #[arg(long, visible_alias = "display-name")]
+    pub friendly_name: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Enabled or Disabled.
+    #[arg(long)]
+    pub public_network_access: Option<String>,
+    #[arg(long)]
+    pub image_build_compute: Option<String>,
+    #[arg(long)]
+    pub container_registry: Option<String>,
+    #[arg(long)]
+    pub application_insights: Option<String>,
+    /// true or false; the service refuses a change after creation.
+    #[arg(long)]
+    pub hbi_workspace: Option<bool>,
+    /// Replace all tags: key[=value] …
+    #[arg(long, num_args = 0..)]
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCmd {
+    /// Create a workspace (dependent resources are created unless given).
+    Create(Box<WorkspaceCreateArgs>),
+    /// Show a workspace.
+    Show {
+        #[command(flatten)]
+        ws: WsName,
+    },
+    /// List workspaces (of a resource group with -g).
+    List {
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: Option<String>,
+    },
+    /// Update a workspace.
+    Update(Box<WorkspaceUpdateArgs>),
+    /// Delete a workspace (soft delete unless --permanently-delete).
+    Delete {
+        #[command(flatten)]
+        ws: WsName,
+        /// Purge instead of soft-deleting.
+        #[arg(long)]
+        permanently_delete: bool,
+        /// Also delete the storage account, key vault, Application Insights and registry.
+        #[arg(long, alias = "delete-dependent-resources")]
+        all_resources: bool,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Give a user a role on the workspace.
+    Share {
+        #[command(flatten)]
+        ws: WsName,
+        /// The user's object id (a GUID) or sign-in name.
+        #[arg(long)]
+        user: String,
+        /// A built-in role name (Owner, Contributor, Reader, AzureML Data Scientist…) or a role GUID.
+        #[arg(long)]
+        role: String,
+    },
+    /// Resynchronise the keys of the dependent resources.
+    SyncKeys {
+        #[command(flatten)]
+        ws: WsName,
+    },
+    /// Show the keys of the dependent resources.
+    ListKeys {
+        #[command(flatten)]
+        ws: WsName,
+    },
+    /// List soft-deleted workspaces.
+    ListDeleted {
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: Option<String>,
+    },
+    /// Recover a soft-deleted workspace.
+    Recover {
+        #[command(flatten)]
+        ws: WsName,
+        #[arg(long, short = 'l')]
+        location: Option<String>,
+    },
+    /// Permanently delete a (soft-deleted or live) workspace.
+    Purge {
+        #[command(flatten)]
+        ws: WsName,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DepName {
+    #[arg(long, short = 'n')]
+    pub name: String,
+    #[arg(long = "resource-group", short = 'g')]
+    pub resource_group: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StorageCmd {
+    /// Storage accounts.
+    #[command(subcommand)]
+    Account(StorageAccountCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StorageAccountCmd {
+    Show {
+        #[command(flatten)]
+        dep: DepName,
+    },
+    Create {
+        #[command(flatten)]
+        dep: DepName,
+        #[arg(long, short = 'l')]
+        location: Option<String>,
+        #[arg(long, default_value = "Standard_LRS")]
+        sku: String,
+        #[arg(long, default_value = "StorageV2")]
+        kind: String,
+        /// Hierarchical namespace (ADLS Gen2).
+        #[arg(long, alias = "enable-hierarchical-namespace")]
+        hns: Option<bool>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyvaultCmd {
+    Show {
+        #[command(flatten)]
+        dep: DepName,
+    },
+    Create {
+        #[command(flatten)]
+        dep: DepName,
+        #[arg(long, short = 'l')]
+        location: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AcrCmd {
+    Show {
+        #[command(flatten)]
+        dep: DepName,
+    },
+    Create {
+        #[command(flatten)]
+        dep: DepName,
+        #[arg(long, short = 'l')]
+        location: Option<String>,
+        #[arg(long, default_value = "Basic")]
+        sku: String,
+        /// true or false (a bare flag means true).
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        admin_enabled: Option<bool>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MonitorCmd {
+    /// Application Insights.
+    #[command(name = "app-insights", subcommand)]
+    AppInsights(AppInsightsCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppInsightsCmd {
+    /// Application Insights components.
+    #[command(subcommand)]
+    Component(ComponentCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct AppName {
+    #[arg(long = "app", short = 'a')]
+    pub app: String,
+    #[arg(long = "resource-group", short = 'g')]
+    pub resource_group: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ComponentCmd {
+    Show {
+        #[command(flatten)]
+        app: AppName,
+    },
+    Create {
+        #[command(flatten)]
+        app: AppName,
+        #[arg(long, short = 'l')]
+        location: Option<String>,
+        #[arg(long, default_value = "web")]
+        kind: String,
+        #[arg(long, default_value = "web")]
+        application_type: String,
+    },
+}

@@ -1,0 +1,210 @@
+//! `login`, `logout`, `account list|show|set`.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::super::args::{AccountCmd, LoginArgs};
+use super::super::context::{origin, Ctx};
+use super::super::{CliError, Output};
+use crate::credential::{ClientSecretCredential, ARM_SCOPE, ENTRA_AUTHORITY};
+use crate::http::HttpRequest;
+use crate::ops::api;
+use crate::profile::{
+    Profile, SubscriptionEntry, UserEntry, EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, EMULATOR_TENANT_ID,
+};
+
+/// The login endpoint from `/metadata/endpoints` (no authentication needed).
+async fn discover_authority(ctx: &Ctx, target: &super::super::context::Target) -> Option<String> {
+    let http = ctx.http(target).ok()?;
+    let url = format!("{}/metadata/endpoints?api-version={}", target.endpoint, api::METADATA);
+    let resp = http.send(&HttpRequest::new(hyper::Method::GET, url)).await.ok()?;
+    if !resp.is_success() {
+        return None;
+    }
+    let v: Value = serde_json::from_slice(&resp.body).ok()?;
+    let cloud = if v.is_array() { v.get(0)? } else { &v };
+    cloud.pointer("/authentication/loginEndpoint").and_then(Value::as_str).map(|s| s.trim_end_matches('/').to_string())
+}
+
+pub async fn login(ctx: &Ctx, a: &LoginArgs) -> Result<Output, CliError> {
+    let target = ctx.target();
+    let (tenant, client_id, secret) = if a.service_principal {
+        match (&a.username, &a.password, &a.tenant) {
+            (Some(u), Some(p), Some(t)) => (t.clone(), u.clone(), p.clone()),
+            _ => return Err(CliError::usage("--service-principal needs --username/-u, --password/-p and --tenant/-t")),
+        }
+    } else if a.username.is_some() || a.password.is_some() {
+        return Err(CliError::usage("only service principals can log in: add --service-principal (with --tenant)"));
+    } else if target.emulator {
+        (
+            a.tenant.clone().unwrap_or_else(|| EMULATOR_TENANT_ID.into()),
+            EMULATOR_CLIENT_ID.to_string(),
+            EMULATOR_CLIENT_SECRET.to_string(),
+        )
+    } else {
+        return Err(CliError::usage(
+            "interactive login is not supported: use --service-principal -u <client id> -p <secret> --tenant <tenant>",
+        ));
+    };
+    let discovered = discover_authority(ctx, &target).await;
+    let authority = discovered.clone().unwrap_or_else(|| {
+        if target.emulator {
+            origin(&target.endpoint)
+        } else {
+            ENTRA_AUTHORITY.to_string()
+        }
+    });
+    ctx.info(&format!("requesting a token from {authority}/{tenant}"));
+    let http = ctx.http(&target)?;
+    let cred = ClientSecretCredential::new(&authority, &tenant, &client_id, &secret, http).with_sleeper(ctx.sleeper());
+    cred.request_token(ARM_SCOPE).await?;
+    let client = ctx.build_client(&target, Arc::new(cred))?;
+    let subs = client.subscriptions().list().collect_all().await?;
+    let previous_default = ctx.profile().and_then(|p| p.default_subscription().map(|s| s.id.clone()));
+    let user = UserEntry { name: client_id.clone(), kind: "servicePrincipal".into() };
+    let default_id = previous_default
+        .filter(|d| subs.iter().any(|s| s.subscription_id.eq_ignore_ascii_case(d)))
+        .or_else(|| subs.first().map(|s| s.subscription_id.clone()));
+    let entries: Vec<SubscriptionEntry> = subs
+        .iter()
+        .map(|s| {
+            let tid = s.tenant_id.clone().unwrap_or_else(|| tenant.clone());
+            SubscriptionEntry {
+                cloud_name: target.cloud_name.clone(),
+                home_tenant_id: tid.clone(),
+                id: s.subscription_id.clone(),
+                is_default: default_id.as_deref() == Some(s.subscription_id.as_str()),
+                managed_by_tenants: Vec::new(),
+                name: s.display_name.clone().unwrap_or_else(|| s.subscription_id.clone()),
+                state: s.state.clone().unwrap_or_else(|| "Enabled".into()),
+                tenant_id: tid,
+                user: user.clone(),
+            }
+        })
+        .collect();
+    // A discovered emulator may come back on other ports: keep only what was given explicitly.
+    let keep = target.explicit || !target.emulator;
+    let profile = Profile {
+        endpoint: keep.then(|| target.endpoint.clone()),
+        ca: if keep { target.ca.as_ref().map(|p| p.display().to_string()) } else { None },
+        authority: if keep { authority } else { String::new() },
+        tenant_id: tenant,
+        client_id,
+        client_secret: secret,
+        subscriptions: entries.clone(),
+    };
+    ctx.config_dir()
+        .save_profile(&profile)
+        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", ctx.config_dir().path.display())))?;
+    if entries.is_empty() {
+        ctx.warn("No subscriptions found for this service principal.");
+    }
+    Ok(Output::Value(serde_json::to_value(entries).unwrap_or_default()))
+}
+
+pub fn logout(ctx: &Ctx) -> Result<Output, CliError> {
+    ctx.config_dir().remove_profile().map_err(|e| CliError::usage(format!("cannot remove the profile: {e}")))?;
+    Ok(Output::Nothing)
+}
+
+/// The profile's subscriptions; against an emulator without a login, the listed ones.
+async fn entries(ctx: &Ctx) -> Result<Vec<SubscriptionEntry>, CliError> {
+    if let Some(p) = ctx.profile() {
+        return Ok(p.subscriptions);
+    }
+    let target = ctx.target();
+    if !target.emulator && ctx.var("ARMCTL_ACCESS_TOKEN").is_none() {
+        return Err(CliError::usage("Please run 'armctl login' to setup account."));
+    }
+    let client = ctx.client().await?;
+    let current = client.subscription_id().unwrap_or_default().to_string();
+    let subs = client.subscriptions().list().collect_all().await?;
+    Ok(subs
+        .into_iter()
+        .map(|s| {
+            let tid = s.tenant_id.clone().unwrap_or_default();
+            SubscriptionEntry {
+                cloud_name: target.cloud_name.clone(),
+                home_tenant_id: tid.clone(),
+                is_default: s.subscription_id == current,
+                id: s.subscription_id,
+                managed_by_tenants: Vec::new(),
+                name: s.display_name.unwrap_or_default(),
+                state: s.state.unwrap_or_else(|| "Enabled".into()),
+                tenant_id: tid,
+                user: UserEntry { name: EMULATOR_CLIENT_ID.into(), kind: "servicePrincipal".into() },
+            }
+        })
+        .collect())
+}
+
+fn find<'a>(list: &'a [SubscriptionEntry], s: &str) -> Option<&'a SubscriptionEntry> {
+    list.iter().find(|e| e.id.eq_ignore_ascii_case(s)).or_else(|| list.iter().find(|e| e.name.eq_ignore_ascii_case(s)))
+}
+
+fn account_table(v: &Value) -> Value {
+    let rows = v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                let mut m = serde_json::Map::new();
+                for (col, key) in [
+                    ("Name", "name"),
+                    ("CloudName", "cloudName"),
+                    ("SubscriptionId", "id"),
+                    ("TenantId", "tenantId"),
+                    ("State", "state"),
+                    ("IsDefault", "isDefault"),
+                ] {
+                    m.insert(col.into(), r.get(key).cloned().unwrap_or(Value::Null));
+                }
+                Value::Object(m)
+            })
+            .collect(),
+    )
+}
+
+pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<Output, CliError> {
+    match cmd {
+        AccountCmd::List => {
+            let list = entries(ctx).await?;
+            Ok(Output::Table(serde_json::to_value(list).unwrap_or_default(), account_table))
+        }
+        AccountCmd::Show => {
+            let list = entries(ctx).await?;
+            let chosen = match &ctx.global.subscription {
+                Some(s) => find(&list, s).ok_or_else(|| {
+                    CliError::usage(format!(
+                        "Subscription '{s}' not found. Check the spelling and casing and try again."
+                    ))
+                })?,
+                None => list
+                    .iter()
+                    .find(|e| e.is_default)
+                    .or(list.first())
+                    .ok_or_else(|| CliError::usage("No subscriptions found for this account."))?,
+            };
+            Ok(Output::Value(serde_json::to_value(chosen).unwrap_or_default()))
+        }
+        AccountCmd::Set => {
+            let s = ctx
+                .global
+                .subscription
+                .clone()
+                .ok_or_else(|| CliError::usage("the following arguments are required: --subscription/-s"))?;
+            let mut p = ctx.profile().ok_or_else(|| CliError::usage("Please run 'armctl login' to setup account."))?;
+            let id = find(&p.subscriptions, &s).map(|e| e.id.clone()).ok_or_else(|| {
+                CliError::usage(format!(
+                    "The subscription of '{s}' doesn't exist in cloud '{}'.",
+                    p.subscriptions.first().map(|e| e.cloud_name.as_str()).unwrap_or("AzureCloud")
+                ))
+            })?;
+            for e in &mut p.subscriptions {
+                e.is_default = e.id == id;
+            }
+            ctx.config_dir().save_profile(&p).map_err(|e| CliError::usage(format!("cannot write the profile: {e}")))?;
+            Ok(Output::Nothing)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! `group create|show|list|update|delete|exists`.
+
+use serde_json::{Map, Value};
+
+use super::super::args::GroupCmd;
+use super::super::{CliError, Ctx, Output};
+use super::{confirm, tags_from};
+use crate::models::{ResourceGroupCreate, ResourceGroupPatch, Tags};
+
+/// az's `group list` table: Name, Location, Status.
+fn group_table(v: &Value) -> Value {
+    let rows = v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                let mut m = Map::new();
+                m.insert("Name".into(), r.get("name").cloned().unwrap_or(Value::Null));
+                m.insert("Location".into(), r.get("location").cloned().unwrap_or(Value::Null));
+                m.insert("Status".into(), r.pointer("/properties/provisioningState").cloned().unwrap_or(Value::Null));
+                Value::Object(m)
+            })
+            .collect(),
+    )
+}
+
+fn tag_filter(tag: &str) -> String {
+    let q = |s: &str| s.replace('\'', "''");
+    match tag.split_once('=') {
+        Some((k, v)) => format!("tagName eq '{}' and tagValue eq '{}'", q(k), q(v)),
+        None => format!("tagName eq '{}'", q(tag)),
+    }
+}
+
+/// Applies az's generic-update `--set`/`--remove` paths to the tags and managedBy.
+fn apply_set(
+    tags: &mut Tags,
+    managed_by: &mut Option<String>,
+    set: &[String],
+    remove: &[String],
+) -> Result<(), CliError> {
+    for s in set {
+        let (path, value) = s
+            .split_once('=')
+            .ok_or_else(|| CliError::usage(format!("usage error: --set property=value (got '{s}')")))?;
+        let value = value.trim_matches('"');
+        if let Some(key) = path.strip_prefix("tags.") {
+            tags.insert(key.to_string(), value.to_string());
+        } else if path == "tags" {
+            let parsed: Value = serde_json::from_str(value)
+                .map_err(|_| CliError::usage(format!("--set tags needs a JSON object, got '{value}'")))?;
+            tags.clear();
+            if let Value::Object(m) = parsed {
+                for (k, v) in m {
+                    tags.insert(k, v.as_str().map(String::from).unwrap_or_else(|| v.to_string()));
+                }
+            }
+        } else if path.eq_ignore_ascii_case("managedBy") {
+            *managed_by = Some(value.to_string());
+        } else {
+            return Err(CliError::usage(format!(
+                "Couldn't find '{path}' in ''. Available options: ['managedBy', 'tags']"
+            )));
+        }
+    }
+    for r in remove {
+        if let Some(key) = r.strip_prefix("tags.") {
+            tags.remove(key);
+        } else if r == "tags" {
+            tags.clear();
+        } else {
+            return Err(CliError::usage(format!("Couldn't find '{r}' in ''. Available options: ['tags']")));
+        }
+    }
+    Ok(())
+}
+
+pub async fn run(ctx: &Ctx, cmd: GroupCmd) -> Result<Output, CliError> {
+    let client = ctx.client().await?;
+    let groups = client.resource_groups();
+    match cmd {
+        GroupCmd::Create { group, location, tags, managed_by } => {
+            let tags = match tags {
+                Some(t) => Some(tags_from(&t)?),
+                None => None,
+            };
+            let g = groups.create_or_update(&group.name, &ResourceGroupCreate { location, tags, managed_by }).await?;
+            Ok(Output::Value(serde_json::to_value(g).unwrap_or_default()))
+        }
+        GroupCmd::Show { group } => {
+            Ok(Output::Table(serde_json::to_value(groups.get(&group.name).await?).unwrap_or_default(), group_table))
+        }
+        GroupCmd::List { tag } => {
+            let filter = tag.as_deref().map(tag_filter);
+            let all = groups.list(filter.as_deref(), None)?.collect_all().await?;
+            Ok(Output::Table(serde_json::to_value(all).unwrap_or_default(), group_table))
+        }
+        GroupCmd::Update { group, set, remove, tags } => {
+            let current = groups.get(&group.name).await?;
+            let mut new_tags = current.tags.clone().unwrap_or_default();
+            let mut managed_by = None;
+            if let Some(t) = tags {
+                new_tags = tags_from(&t)?;
+            }
+            apply_set(&mut new_tags, &mut managed_by, &set, &remove)?;
+            let g = groups.update(&group.name, &ResourceGroupPatch { tags: Some(new_tags), managed_by }).await?;
+            Ok(Output::Value(serde_json::to_value(g).unwrap_or_default()))
+        }
+        GroupCmd::Delete { group, yes } => {
+            if !yes && !confirm(ctx, "Are you sure you want to perform this operation? (y/n): ")? {
+                return Err(CliError::usage("Operation cancelled."));
+            }
+            let poller = groups.begin_delete(&group.name).await?;
+            if !ctx.global.no_wait {
+                ctx.wait(poller).await?;
+            }
+            Ok(Output::Nothing)
+        }
+        GroupCmd::Exists { group } => Ok(Output::Value(Value::Bool(groups.check_existence(&group.name).await?))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_and_remove_paths() {
+        let mut t = Tags::new();
+        t.insert("a".into(), "1".into());
+        let mut mb = None;
+        apply_set(&mut t, &mut mb, &["tags.x=y".into(), "managedBy=/m".into()], &["tags.a".into()]).unwrap();
+        assert_eq!(t.get("x").map(String::as_str), Some("y"));
+        assert!(!t.contains_key("a"));
+        assert_eq!(mb.as_deref(), Some("/m"));
+        apply_set(&mut t, &mut mb, &["tags={}".into()], &[]).unwrap();
+        assert!(t.is_empty());
+        assert!(apply_set(&mut t, &mut mb, &["location=x".into()], &[]).is_err());
+        assert_eq!(tag_filter("env=dev"), "tagName eq 'env' and tagValue eq 'dev'");
+    }
+}

@@ -1,0 +1,87 @@
+//! `resource show|list|delete`: any resource by id, with the api-version taken from the
+//! provider's resource types (as az does).
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::super::args::ResourceCmd;
+use super::super::{CliError, Ctx, Output};
+use crate::client::ArmClient;
+use crate::models::ResourceId;
+use crate::ops::api;
+
+/// The newest stable api-version the provider lists for the id's type (a preview one if
+/// that is all there is).
+pub async fn api_version_for(
+    client: &ArmClient,
+    id: &str,
+    cache: &mut HashMap<String, Vec<String>>,
+) -> Result<String, CliError> {
+    let rid = ResourceId::parse(id).ok_or_else(|| CliError::usage(format!("'{id}' is not a valid resource id")))?;
+    let (Some(ns), Some(full)) = (rid.namespace.clone(), rid.full_type()) else {
+        return Ok(if rid.resource_group.is_some() { api::RESOURCES.into() } else { api::SUBSCRIPTIONS.into() });
+    };
+    let type_path = full[ns.len() + 1..].to_string();
+    let key = full.to_ascii_lowercase();
+    if !cache.contains_key(&key) {
+        let sub_client = client.with_subscription(rid.subscription.clone());
+        let p = sub_client.providers().get(&ns).await?;
+        let versions = p.resource_type(&type_path).and_then(|t| t.api_versions.clone()).unwrap_or_default();
+        cache.insert(key.clone(), versions);
+    }
+    let versions = &cache[&key];
+    versions.iter().find(|v| !v.contains("preview")).or(versions.first()).cloned().ok_or_else(|| {
+        CliError::usage(format!("the provider '{ns}' lists no api-version for '{type_path}'; give --api-version"))
+    })
+}
+
+pub async fn run(ctx: &Ctx, cmd: ResourceCmd) -> Result<Output, CliError> {
+    let client = ctx.client().await?;
+    let mut cache = HashMap::new();
+    match cmd {
+        ResourceCmd::Show { mut ids, resource_group, name, resource_type, api_version } => {
+            if ids.is_empty() {
+                let (Some(rg), Some(n), Some(t)) = (resource_group, name, resource_type) else {
+                    return Err(CliError::usage(
+                        "give --ids, or all of --resource-group/-g, --name/-n and --resource-type",
+                    ));
+                };
+                ids.push(format!("/subscriptions/{}/resourceGroups/{rg}/providers/{t}/{n}", client.subscription_id()?));
+            }
+            let mut out = Vec::new();
+            for id in &ids {
+                let v = match &api_version {
+                    Some(v) => v.clone(),
+                    None => api_version_for(&client, id, &mut cache).await?,
+                };
+                out.push(client.resources().get_by_id(id, &v).await?);
+            }
+            Ok(Output::Value(if out.len() == 1 { out.remove(0) } else { Value::Array(out) }))
+        }
+        ResourceCmd::List { resource_group, resource_type } => {
+            let filter = resource_type.map(|t| format!("resourceType eq '{t}'"));
+            let pager = match resource_group {
+                Some(rg) => client.resources().list_by_resource_group(&rg, filter.as_deref())?,
+                None => client.resources().list(filter.as_deref())?,
+            };
+            Ok(Output::Value(serde_json::to_value(pager.collect_all().await?).unwrap_or_default()))
+        }
+        ResourceCmd::Delete { ids, api_version } => {
+            if ids.is_empty() {
+                return Err(CliError::usage("the following arguments are required: --ids"));
+            }
+            for id in &ids {
+                let v = match &api_version {
+                    Some(v) => v.clone(),
+                    None => api_version_for(&client, id, &mut cache).await?,
+                };
+                let poller = client.resources().delete_by_id(id, &v).await?;
+                if !ctx.global.no_wait {
+                    ctx.wait(poller).await?;
+                }
+            }
+            Ok(Output::Nothing)
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! `armctl`, the az-style CLI. [`run`] is the whole program: `main.rs` only passes the real
+//! arguments and environment and prints what comes back, and tests call it in-process.
+//!
+//! Exit codes: `0` success; `1` ARM (or the token endpoint) answered with an error, or with
+//! something the client could not understand; `2` a usage error, a local problem (a file, a
+//! missing login) or a transport error (nothing answered).
+//!
+//! Endpoint: `--endpoint`, else `$ARMEMU_ENDPOINT`, else the endpoint saved by `armctl login
+//! --endpoint`, else a running `armemu` (its `instance.json`), else `https://management.azure.com`.
+//! Extra CA: `--ca`, else `$ARMEMU_CA`, else the running emulator's. Credentials:
+//! `$ARMCTL_ACCESS_TOKEN`, else `armctl login`'s profile (in `$ARMCTL_CONFIG_DIR`, else
+//! `~/.config/armctl`), else — against an emulator — its built-in service principal.
+
+pub mod args;
+mod commands;
+mod context;
+pub mod output;
+
+use std::sync::{Arc, Mutex};
+
+use clap::Parser;
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::profile::Vars;
+use crate::sleep::Sleeper;
+
+pub use context::Ctx;
+
+/// What the process gives the program besides its arguments.
+#[derive(Clone, Default)]
+pub struct Env {
+    pub vars: Vars,
+    /// Answers to confirmation prompts (what a user would type), for tests and pipes.
+    pub input: Option<String>,
+    /// Whether stdin is a terminal a prompt can read from.
+    pub interactive: bool,
+    /// Whether stderr is a terminal (a spinner is shown during long operations).
+    pub stderr_tty: bool,
+    /// Overrides how retries and polls wait (tests pass a recording sleeper).
+    pub sleeper: Option<Arc<dyn Sleeper>>,
+}
+
+impl Env {
+    /// The real process environment.
+    pub fn from_process() -> Env {
+        use std::io::IsTerminal;
+        Env {
+            vars: std::env::vars().collect(),
+            input: None,
+            interactive: std::io::stdin().is_terminal(),
+            stderr_tty: std::io::stderr().is_terminal(),
+            sleeper: None,
+        }
+    }
+
+    /// Only the given variables (for tests).
+    pub fn with_vars<I: IntoIterator<Item = (K, V)>, K: Into<String>, V: Into<String>>(vars: I) -> Env {
+        Env { vars: vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect(), ..Env::default() }
+    }
+}
+
+/// A failed command: what to print and the exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub exit: i32,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> CliError {
+        CliError { exit: 2, message: message.into(), hint: None }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> CliError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// The last single-quoted token of a message (where ARM puts the namespace).
+fn last_quoted(msg: &str) -> Option<String> {
+    let parts: Vec<&str> = msg.split('\'').collect();
+    if parts.len() < 3 {
+        return None;
+    }
+    let idx = if parts.len() % 2 == 1 { parts.len() - 2 } else { parts.len() - 3 };
+    Some(parts[idx].to_string())
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> CliError {
+        match &e {
+            Error::Arm { code, message, target, details, .. } => {
+                let mut text = format!("({code}) {message}\nCode: {code}\nMessage: {message}");
+                if let Some(t) = target {
+                    text.push_str(&format!("\nTarget: {t}"));
+                }
+                let hint = match code.as_str() {
+                    "MissingSubscriptionRegistration" => {
+                        let ns = details.iter().find_map(|d| d.target.clone()).or_else(|| last_quoted(message));
+                        ns.map(|ns| format!("register the namespace with 'armctl provider register -n {ns} --wait', then run the command again"))
+                    }
+                    "NoRegisteredProviderFound" => Some("use a location and api-version the type supports (listed above); 'armctl provider show -n <namespace>' shows them".into()),
+                    "ResourceGroupNotFound" => last_quoted(message).map(|rg| format!("create the group first: 'armctl group create -n {rg} -l <location>'")),
+                    "AuthenticationFailed" | "InvalidAuthenticationToken" | "ExpiredAuthenticationToken" | "NotLoggedIn" | "invalid_client" | "unauthorized_client" => {
+                        Some("run 'armctl login' (against the emulator it needs no arguments)".into())
+                    }
+                    "AuthorizationFailed" => Some("ask an Owner of the scope for a role assignment".into()),
+                    "InvalidResourceGroupLocation" => Some("a resource group keeps the location it was created in; use another name or the existing location".into()),
+                    _ if message.contains("Soft-deleted workspace exists") => {
+                        Some("recover it with 'armctl ml workspace recover -n <name> -g <group>', or purge it with 'armctl ml workspace purge -n <name> -g <group>'".into())
+                    }
+                    _ => None,
+                };
+                CliError { exit: 1, message: text, hint }
+            }
+            Error::Unexpected { .. } => CliError { exit: 1, message: e.to_string(), hint: None },
+            Error::Transport { .. } => CliError {
+                exit: 2,
+                message: e.to_string(),
+                hint: Some("is armemu running? Start it with 'make run', or point armctl at an endpoint with --endpoint or ARMEMU_ENDPOINT (and ARMEMU_CA for its CA)".into()),
+            },
+            Error::Invalid { message } => CliError::usage(message.clone()),
+        }
+    }
+}
+
+/// What a command produced for stdout (before `--query` and `-o`).
+pub enum Output {
+    Nothing,
+    Value(Value),
+    /// A value with az's table transformer for `-o table` without `--query`.
+    Table(Value, fn(&Value) -> Value),
+}
+
+/// Collected stderr lines.
+#[derive(Clone, Default)]
+pub struct ErrSink(Arc<Mutex<String>>);
+
+impl ErrSink {
+    pub fn line(&self, s: &str) {
+        if let Ok(mut b) = self.0.lock() {
+            b.push_str(s);
+            if !s.ends_with('\n') {
+                b.push('\n');
+            }
+        }
+    }
+
+    pub fn take(&self) -> String {
+        self.0.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+}
+
+/// Runs `armctl` with `args` (the first is the program name) and returns the exit code,
+/// stdout and stderr. Blocks; do not call it from inside a tokio runtime (use [`run_async`]).
+pub fn run<I, S>(args: I, env: Env) -> (i32, String, String)
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    let args: Vec<String> = args.into_iter().map(Into::into).collect();
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt.block_on(run_async(args, env)),
+        Err(e) => (2, String::new(), format!("ERROR: cannot start the runtime: {e}\n")),
+    }
+}
+
+pub async fn run_async(args: Vec<String>, env: Env) -> (i32, String, String) {
+    let cli = match args::Cli::try_parse_from(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            let text = e.render().to_string();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    (0, text, String::new())
+                }
+                _ => (2, String::new(), text),
+            };
+        }
+    };
+    let started = std::time::Instant::now();
+    let err = ErrSink::default();
+    let global = cli.global.clone();
+    let ctx = Ctx::new(global.clone(), env, err.clone());
+    let outcome = commands::dispatch(&ctx, cli.command).await;
+    let (code, stdout) = match outcome {
+        Ok(out) => match finish(out, &global) {
+            Ok(s) => (0, s),
+            Err(e) => {
+                report(&err, &e);
+                (e.exit, String::new())
+            }
+        },
+        Err(e) => {
+            report(&err, &e);
+            (e.exit, String::new())
+        }
+    };
+    if global.verbose || global.debug {
+        err.line(&format!("INFO: Command ran in {:.3} seconds", started.elapsed().as_secs_f64()));
+    }
+    (code, stdout, err.take())
+}
+
+fn report(err: &ErrSink, e: &CliError) {
+    err.line(&format!("ERROR: {}", e.message));
+    if let Some(h) = &e.hint {
+        err.line(&format!("Hint: {h}"));
+    }
+}
+
+fn finish(out: Output, g: &args::Global) -> Result<String, CliError> {
+    let (value, transform) = match out {
+        Output::Nothing => return Ok(String::new()),
+        Output::Value(v) => (v, None),
+        Output::Table(v, t) => (v, Some(t)),
+    };
+    let value = output::sorted(value);
+    let mut ordered = false;
+    let value = match &g.query {
+        Some(q) => output::query(&value, q).map_err(CliError::usage)?,
+        None => match (g.output, transform) {
+            (output::Format::Table, Some(t)) => {
+                ordered = true;
+                t(&value)
+            }
+            _ => value,
+        },
+    };
+    if value.is_null() {
+        return Ok(String::new());
+    }
+    Ok(output::render_with(&value, g.output, ordered))
+}

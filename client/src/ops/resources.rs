@@ -1,0 +1,75 @@
+//! `Resources_*`: the generic listings and the by-id operations.
+
+use hyper::Method;
+use serde_json::Value;
+
+use super::api::RESOURCES;
+use crate::client::{segment, ArmClient};
+use crate::error::{Error, Result};
+use crate::http::HttpRequest;
+use crate::lro::Poller;
+use crate::models::GenericResource;
+use crate::pager::Pager;
+
+pub struct Resources<'a> {
+    pub(crate) client: &'a ArmClient,
+}
+
+fn id_path(id: &str) -> Result<String> {
+    let id = id.trim();
+    if !id.starts_with('/') || !id.to_ascii_lowercase().starts_with("/subscriptions/") {
+        return Err(Error::invalid(format!("'{id}' is not a resource id (it must start with /subscriptions/)")));
+    }
+    Ok(id
+        .trim_end_matches('/')
+        .split('/')
+        .map(|s| if s.is_empty() { String::new() } else { segment(s) })
+        .collect::<Vec<_>>()
+        .join("/"))
+}
+
+impl Resources<'_> {
+    fn query(filter: Option<&str>) -> Vec<(&str, &str)> {
+        filter.map(|f| vec![("$filter", f)]).unwrap_or_default()
+    }
+
+    /// `GET /subscriptions/{s}/resources[?$filter=resourceType eq '…']`.
+    pub fn list(&self, filter: Option<&str>) -> Result<Pager<GenericResource>> {
+        let path = format!("/subscriptions/{}/resources", segment(self.client.subscription_id()?));
+        Ok(Pager::new(self.client.clone(), self.client.url(&path, RESOURCES, &Self::query(filter))))
+    }
+
+    pub fn list_by_resource_group(&self, resource_group: &str, filter: Option<&str>) -> Result<Pager<GenericResource>> {
+        let path = format!(
+            "/subscriptions/{}/resourceGroups/{}/resources",
+            segment(self.client.subscription_id()?),
+            segment(resource_group)
+        );
+        Ok(Pager::new(self.client.clone(), self.client.url(&path, RESOURCES, &Self::query(filter))))
+    }
+
+    pub async fn get_by_id(&self, id: &str, api_version: &str) -> Result<Value> {
+        self.client.get_json(&self.client.url(&id_path(id)?, api_version, &[])).await
+    }
+
+    pub async fn check_existence_by_id(&self, id: &str, api_version: &str) -> Result<bool> {
+        let resp = self
+            .client
+            .execute(HttpRequest::new(Method::HEAD, self.client.url(&id_path(id)?, api_version, &[])))
+            .await?;
+        match resp.status {
+            200 | 204 => Ok(true),
+            404 => Ok(false),
+            s => Err(Error::from_response(s, &resp.body, resp.request_id())),
+        }
+    }
+
+    pub async fn create_or_update_by_id(&self, id: &str, api_version: &str, body: &Value) -> Result<Poller<Value>> {
+        self.client.begin(Method::PUT, &self.client.url(&id_path(id)?, api_version, &[]), Some(body)).await
+    }
+
+    /// `DELETE /{id}`: 200 deleted, 204 absent, 202 asynchronous.
+    pub async fn delete_by_id(&self, id: &str, api_version: &str) -> Result<Poller<Value>> {
+        self.client.begin(Method::DELETE, &self.client.url(&id_path(id)?, api_version, &[]), None).await
+    }
+}

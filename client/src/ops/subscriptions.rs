@@ -1,0 +1,23 @@
+//! `Subscriptions_*`.
+
+use super::api::SUBSCRIPTIONS;
+use crate::client::{segment, ArmClient};
+use crate::error::Result;
+use crate::models::Subscription;
+use crate::pager::Pager;
+
+pub struct Subscriptions<'a> {
+    pub(crate) client: &'a ArmClient,
+}
+
+impl Subscriptions<'_> {
+    pub fn list(&self) -> Pager<Subscription> {
+        Pager::new(self.client.clone(), self.client.url("/subscriptions", SUBSCRIPTIONS, &[]))
+    }
+
+    pub async fn get(&self, subscription_id: &str) -> Result<Subscription> {
+        self.client
+            .get_json(&self.client.url(&format!("/subscriptions/{}", segment(subscription_id)), SUBSCRIPTIONS, &[]))
+            .await
+    }
+}

@@ -1,0 +1,8 @@
+//! One test binary (zero2prod style): the library against an in-process emulator and against
+//! tiny scripted servers, and the `armctl` CLI run in-process through `armctl::cli::run`.
+
+mod cli_basics;
+mod cli_workspaces;
+mod helpers;
+mod library;
+mod lro_retry;
