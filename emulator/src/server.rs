@@ -234,12 +234,6 @@ where
 pub async fn handle(ctx: &Ctx, req: Request<Incoming>, secure: bool) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let limit = ctx.config.max_body_bytes;
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
-    let method = Method::parse(parts.method.as_str());
     let too_big = parts
         .headers
         .get(hyper::header::CONTENT_LENGTH)
@@ -255,10 +249,49 @@ pub async fn handle(ctx: &Ctx, req: Request<Incoming>, secure: bool) -> Response
             Err(e) => Err(ArmError::bad_request("InvalidRequestContent", format!("The request body could not be read: {e}"))),
         }
     };
-    let host = parts
+    let headers: Vec<(String, String)> = parts
         .headers
-        .get(hyper::header::HOST)
-        .and_then(|h| h.to_str().ok())
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let resp = handle_parts(ctx, parts.method.as_str(), parts.uri.path(), parts.uri.query(), headers, body, secure);
+    // Hot path: move the finished headers into the response's map (the builder would
+    // re-validate and clone each one). An invalid status gives the same empty 200 as before.
+    let Ok(status) = hyper::StatusCode::from_u16(resp.status) else {
+        return Response::new(Full::new(Bytes::new()));
+    };
+    let mut r = Response::new(Full::new(resp.body));
+    *r.status_mut() = status;
+    let map = r.headers_mut();
+    map.reserve(resp.headers.len());
+    for (k, v) in resp.headers {
+        map.append(k, v);
+    }
+    r
+}
+
+/// A finished response as plain data (what `handle` sends; what the in-process fuzzer reads).
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
+    pub body: Bytes,
+    pub operation: &'static str,
+}
+
+/// Everything after the body is read: path decoding, query parsing, dispatch and the
+/// common headers. `body` is `Err` when reading it already failed (too large).
+pub fn handle_parts(
+    ctx: &Ctx,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    headers: Vec<(String, String)>,
+    body: Result<Bytes, ArmError>,
+    secure: bool,
+) -> RawResponse {
+    let method = Method::parse(method);
+    let host = header_of(&headers, "host")
         .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
         .map(String::from)
         .unwrap_or_else(|| {
@@ -267,22 +300,54 @@ pub async fn handle(ctx: &Ctx, req: Request<Incoming>, secure: bool) -> Response
             u.split("://").nth(1).unwrap_or("127.0.0.1").to_string()
         });
     let base_url = format!("{}://{host}", if secure { "https" } else { "http" });
-    let raw_path = parts.uri.path().to_string();
-    let req_for_headers = headers.clone();
-    let (resp, _operation) = match (body, decode_segments(&raw_path)) {
+    let raw_path = path.to_string();
+    // Only these two request headers are echoed; copying them (not the whole list) keeps
+    // the per-request allocations down.
+    let echoed = EchoedHeaders {
+        correlation: header_of(&headers, "x-ms-correlation-request-id").filter(|v| v.len() <= 200).map(String::from),
+        client_request_id: header_of(&headers, "x-ms-client-request-id").filter(|v| v.len() <= 200).map(String::from),
+    };
+    let (resp, operation) = match (body, decode_segments(&raw_path)) {
         (Err(e), _) => (e.into_response(), "rejected"),
         (_, Err(e)) => (e.into_response(), "rejected"),
         (Ok(body), Ok(segments)) => {
-            let query = parts
-                .uri
-                .query()
-                .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-                .unwrap_or_default();
+            let query = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
             let areq = ArmRequest { method, raw_path, segments, query, headers, body, params: Vec::new(), base_url, principal: None };
             crate::arm::dispatch(ctx, areq)
         }
     };
-    finish(ctx, resp, &req_for_headers, method)
+    finish(ctx, resp, echoed, method, operation)
+}
+
+/// The request headers the response repeats.
+struct EchoedHeaders {
+    correlation: Option<String>,
+    client_request_id: Option<String>,
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// `now.format("%a, %d %b %Y %H:%M:%S GMT")` (the HTTP `Date` form, RFC 7231 IMF-fixdate)
+/// without parsing a strftime pattern on every request (hot path; same output, see tests).
+fn http_date(now: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[now.weekday().num_days_from_monday() as usize],
+        now.day(),
+        MONTHS[now.month0() as usize],
+        now.year(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}
+
+/// `now.format("%Y%m%dT%H%M%SZ")` (the routing-request-id timestamp), as [`http_date`].
+fn compact_timestamp(now: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", now.year(), now.month(), now.day(), now.hour(), now.minute(), now.second())
 }
 
 fn decode_segments(path: &str) -> Result<Vec<String>, ArmError> {
@@ -301,45 +366,82 @@ fn header_of<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str>
     headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
-/// Adds ARM's common headers and converts to a hyper response.
-fn finish(ctx: &Ctx, resp: ArmResponse, req_headers: &[(String, String)], method: Method) -> Response<Full<Bytes>> {
+/// Adds ARM's common headers.
+fn finish(ctx: &Ctx, resp: ArmResponse, echoed: EchoedHeaders, method: Method, operation: &'static str) -> RawResponse {
+    use hyper::header::{HeaderName, HeaderValue};
+    // Hot path (every response): the fixed names and values are `from_static` (no parsing);
+    // only values that vary are validated. Names are lower-case, as hyper sends them anyway.
     let request_id = ctx.ids.guid();
     let now = ctx.clock.now();
-    let mut b = Response::builder().status(resp.status);
-    let correlation = header_of(req_headers, "x-ms-correlation-request-id")
-        .filter(|v| v.len() <= 200)
-        .map(String::from)
-        .unwrap_or_else(|| request_id.clone());
-    b = b
-        .header("x-ms-request-id", &request_id)
-        .header("x-ms-correlation-request-id", correlation)
-        .header("x-ms-routing-request-id", format!("LOCAL:{}:{request_id}", now.format("%Y%m%dT%H%M%SZ")))
-        .header("Cache-Control", "no-cache")
-        .header("Pragma", "no-cache")
-        .header("Expires", "-1")
-        .header("X-Content-Type-Options", "nosniff")
-        .header("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        .header("Date", now.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
-    if let Some(c) = header_of(req_headers, "x-ms-client-request-id").filter(|v| v.len() <= 200 && v.bytes().all(|b| b.is_ascii_graphic() || b == b' ')) {
-        b = b.header("x-ms-client-request-id", c);
+    // `const` so names and values are checked at compile time, not per response.
+    const fn fixed(name: &'static str, value: &'static str) -> (HeaderName, HeaderValue) {
+        (HeaderName::from_static(name), HeaderValue::from_static(value))
     }
-    let (counter, value) = match method {
-        Method::Get | Method::Head => ("x-ms-ratelimit-remaining-subscription-reads", "11999"),
-        Method::Delete => ("x-ms-ratelimit-remaining-subscription-deletes", "14999"),
-        _ => ("x-ms-ratelimit-remaining-subscription-writes", "1199"),
-    };
-    b = b.header(counter, value);
+    const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
+    const CORRELATION_ID: HeaderName = HeaderName::from_static("x-ms-correlation-request-id");
+    const ROUTING_ID: HeaderName = HeaderName::from_static("x-ms-routing-request-id");
+    const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-client-request-id");
+    const STATIC_HEADERS: [(HeaderName, HeaderValue); 5] = [
+        fixed("cache-control", "no-cache"),
+        fixed("pragma", "no-cache"),
+        fixed("expires", "-1"),
+        fixed("x-content-type-options", "nosniff"),
+        fixed("strict-transport-security", "max-age=31536000; includeSubDomains"),
+    ];
+    const READS: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-reads", "11999");
+    const DELETES: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-deletes", "14999");
+    const WRITES: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-writes", "1199");
+    let mut out: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(16 + resp.headers.len());
+    fn put(out: &mut Vec<(HeaderName, HeaderValue)>, name: HeaderName, v: &str) {
+        if let Ok(val) = HeaderValue::from_str(v) {
+            out.push((name, val));
+        }
+    }
+    put(&mut out, REQUEST_ID, &request_id);
+    put(&mut out, CORRELATION_ID, echoed.correlation.as_deref().unwrap_or(&request_id));
+    put(&mut out, ROUTING_ID, &format!("LOCAL:{}:{request_id}", compact_timestamp(now)));
+    out.extend(STATIC_HEADERS);
+    put(&mut out, hyper::header::DATE, &http_date(now));
+    if let Some(c) = &echoed.client_request_id {
+        put(&mut out, CLIENT_REQUEST_ID, c);
+    }
+    out.push(match method {
+        Method::Get | Method::Head => READS,
+        Method::Delete => DELETES,
+        _ => WRITES,
+    });
     for (k, v) in &resp.headers {
-        if let (Ok(name), Ok(val)) = (hyper::header::HeaderName::from_bytes(k.as_bytes()), hyper::header::HeaderValue::from_str(v)) {
-            b = b.header(name, val);
+        if let (Ok(name), Ok(val)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+            out.push((name, val));
         }
     }
     let body = match (&resp.body, method) {
         (Some(body), m) if m != Method::Head => {
-            b = b.header("Content-Type", resp.content_type.unwrap_or("application/json; charset=utf-8"));
+            if let Ok(ct) = HeaderValue::from_str(resp.content_type.unwrap_or("application/json; charset=utf-8")) {
+                out.push((hyper::header::CONTENT_TYPE, ct));
+            }
             body.clone()
         }
         _ => Bytes::new(),
     };
-    b.body(Full::new(body)).unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+    RawResponse { status: resp.status, headers: out, body, operation }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{compact_timestamp, http_date};
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn hand_formatted_dates_match_strftime() {
+        for t in [
+            Utc.with_ymd_and_hms(2024, 2, 29, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 22, 20, 37, 56).unwrap(),
+            Utc.with_ymd_and_hms(2030, 1, 6, 9, 5, 7).unwrap(),
+        ] {
+            assert_eq!(http_date(t), t.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+            assert_eq!(compact_timestamp(t), t.format("%Y%m%dT%H%M%SZ").to_string());
+        }
+    }
 }

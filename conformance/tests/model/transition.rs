@@ -1,0 +1,21 @@
+//! One variant per user action.
+
+#[derive(Debug, Clone)]
+pub enum Transition {
+    /// `PUT` a resource group (201 new, 200 existing).
+    CreateGroup { name: String },
+    /// `DELETE` a resource group: everything inside goes, soft-deleted workspaces included.
+    DeleteGroup { name: String },
+    /// `POST …/providers/Microsoft.MachineLearningServices/register`.
+    RegisterMl,
+    /// `POST …/providers/Microsoft.MachineLearningServices/unregister`.
+    UnregisterMl,
+    /// `PUT` a workspace; `recover` adds `allowRecoverSoftDeletedWorkspace: "True"`.
+    CreateWorkspace { group: String, name: String, recover: bool, description: String },
+    /// `PATCH` a workspace's description.
+    UpdateWorkspace { group: String, name: String, description: String },
+    /// `DELETE` a workspace, with `forceToPurge=true` when `purge`.
+    DeleteWorkspace { group: String, name: String, purge: bool },
+    /// Moves the emulator clock (soft-delete retention is 14 days).
+    AdvanceClock { seconds: i64 },
+}
