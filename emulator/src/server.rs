@@ -135,10 +135,10 @@ pub fn build_ctx(config: Config, identity: Identity) -> Result<Ctx, StartError> 
     for sub in subs {
         for p in crate::rp::catalog::PROVIDERS.iter().filter(|p| !p.registration_free) {
             let key = State::registration_key(&sub, p.namespace);
-            if !state.registrations.contains_key(&key) {
-                let reg = crate::rp::resources::providers::default_registration(&ctx, &sub, p);
-                state.registrations.insert(key, reg);
-            }
+            state
+                .registrations
+                .entry(key)
+                .or_insert_with(|| crate::rp::resources::providers::default_registration(&ctx, &sub, p));
         }
     }
     ctx.store = Store::new(state.clone());

@@ -41,8 +41,7 @@ pub fn is_well_formed(v: &str) -> bool {
 /// Checks the `api-version` of an ARM request. `supported` is quoted in the error message.
 pub fn check(given: Option<&str>, supported: &[&str]) -> ArmResult<()> {
     match given {
-        None => Err(ArmError::missing_api_version()),
-        Some(v) if v.is_empty() => Err(ArmError::missing_api_version()),
+        None | Some("") => Err(ArmError::missing_api_version()),
         Some(v) if is_well_formed(v) => Ok(()),
         Some(v) => Err(ArmError::invalid_api_version(v, supported)),
     }

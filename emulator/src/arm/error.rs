@@ -14,39 +14,46 @@ pub struct ArmError {
     pub status: u16,
     pub code: String,
     pub message: String,
-    pub target: Option<String>,
-    pub details: Vec<ArmError>,
+    /// The rarely used parts, boxed so `Result<_, ArmError>` stays small on the hot path.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Extra {
+    target: Option<String>,
+    details: Vec<ArmError>,
     /// Extra response headers (for example `WWW-Authenticate` on 401, `Retry-After` on 429).
-    pub headers: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
 }
 
 pub type ArmResult<T> = Result<T, ArmError>;
 
 impl ArmError {
     pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Self {
-        ArmError {
-            status,
-            code: code.into(),
-            message: message.into(),
-            target: None,
-            details: Vec::new(),
-            headers: Vec::new(),
-        }
+        ArmError { status, code: code.into(), message: message.into(), extra: None }
+    }
+
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Default::default)
     }
 
     pub fn with_target(mut self, target: impl Into<String>) -> Self {
-        self.target = Some(target.into());
+        self.extra().target = Some(target.into());
         self
     }
 
     pub fn with_detail(mut self, detail: ArmError) -> Self {
-        self.details.push(detail);
+        self.extra().details.push(detail);
         self
     }
 
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_string(), value.into()));
+        self.extra().headers.push((name.to_string(), value.into()));
         self
+    }
+
+    pub fn target(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|e| e.target.as_deref())
     }
 
     /// The JSON object inside `"error"`.
@@ -54,14 +61,11 @@ impl ArmError {
         let mut m = Map::new();
         m.insert("code".into(), Value::String(self.code.clone()));
         m.insert("message".into(), Value::String(self.message.clone()));
-        if let Some(t) = &self.target {
-            m.insert("target".into(), Value::String(t.clone()));
+        if let Some(t) = self.target() {
+            m.insert("target".into(), Value::String(t.to_string()));
         }
-        if !self.details.is_empty() {
-            m.insert(
-                "details".into(),
-                Value::Array(self.details.iter().map(|d| d.to_json()).collect()),
-            );
+        if let Some(e) = self.extra.as_ref().filter(|e| !e.details.is_empty()) {
+            m.insert("details".into(), Value::Array(e.details.iter().map(|d| d.to_json()).collect()));
         }
         Value::Object(m)
     }
@@ -70,7 +74,9 @@ impl ArmError {
     pub fn into_response(self) -> ArmResponse {
         let body = json!({ "error": self.to_json() });
         let mut resp = ArmResponse::json(self.status, body);
-        resp.headers.extend(self.headers);
+        if let Some(e) = self.extra {
+            resp.headers.extend(e.headers);
+        }
         resp.headers.push(("x-ms-failure-cause".into(), "gateway".into()));
         resp
     }

@@ -34,7 +34,7 @@ impl ResourceId {
     /// Parses an id from its segments (already split on `/`, empty segments removed).
     pub fn from_segments(segs: &[String]) -> ArmResult<ResourceId> {
         let bad = || ArmError::bad_request("LinkedInvalidPropertyId", format!("Property id '/{}' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{{subscriptionId}}' or '/providers/{{resourceProviderNamespace}}/'.", segs.join("/")));
-        if segs.len() < 8 || segs.len() % 2 != 0 {
+        if segs.len() < 8 || !segs.len().is_multiple_of(2) {
             return Err(bad());
         }
         if !segs[0].eq_ignore_ascii_case("subscriptions")

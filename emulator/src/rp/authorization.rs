@@ -19,8 +19,10 @@ use crate::store::{Resource, State};
 
 pub const ASSIGNMENT_TYPE: &str = "Microsoft.Authorization/roleAssignments";
 
-/// Built-in roles: (GUID, name, description, actions, data actions).
-pub const BUILT_IN_ROLES: &[(&str, &str, &str, &[&str], &[&str])] = &[
+/// A built-in role: (GUID, name, description, actions, data actions).
+pub type BuiltInRole = (&'static str, &'static str, &'static str, &'static [&'static str], &'static [&'static str]);
+
+pub const BUILT_IN_ROLES: &[BuiltInRole] = &[
     ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner", "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.", &["*"], &[]),
     ("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor", "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.", &["*"], &[]),
     ("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader", "View all resources, but does not allow you to make any changes.", &["*/read"], &[]),
@@ -89,7 +91,7 @@ fn check_scope(ctx: &Ctx, req: &ArmRequest, scope: &str) -> ArmResult<()> {
     Ok(())
 }
 
-fn definition_json(sub: Option<&str>, role: &(&str, &str, &str, &[&str], &[&str])) -> Value {
+fn definition_json(sub: Option<&str>, role: &BuiltInRole) -> Value {
     let (guid, name, desc, actions, data) = role;
     json!({
         "id": match sub { Some(s) => format!("/subscriptions/{s}/providers/Microsoft.Authorization/roleDefinitions/{guid}"), None => format!("/providers/Microsoft.Authorization/roleDefinitions/{guid}") },
@@ -114,7 +116,7 @@ fn role_guid(id: &str) -> &str {
     id.rsplit('/').next().unwrap_or(id)
 }
 
-fn find_role(guid: &str) -> Option<&'static (&'static str, &'static str, &'static str, &'static [&'static str], &'static [&'static str])> {
+fn find_role(guid: &str) -> Option<&'static BuiltInRole> {
     BUILT_IN_ROLES.iter().find(|r| r.0.eq_ignore_ascii_case(guid))
 }
 

@@ -147,10 +147,14 @@ impl Registration {
     pub fn observe(&mut self, now: DateTime<Utc>) -> RegistrationState {
         let due = match (self.settles_at, self.polls_left) {
             (Some(t), _) => now >= t,
-            (None, Some(0)) => true,
+            // This read counts: `polls:N` settles on the N-th read after the (un)register call,
+            // like the LRO engine's `polls:N` (done on the N-th poll). Previously the N-th read
+            // still said `Registering`, which cost azure-mgmt-core's auto-registration and
+            // `az provider register --wait` an extra hard-coded 10 s sleep for `polls:1`.
             (None, Some(n)) => {
-                self.polls_left = Some(n - 1);
-                false
+                let left = n.saturating_sub(1);
+                self.polls_left = Some(left);
+                left == 0
             }
             (None, None) => false,
         };

@@ -205,6 +205,7 @@ fn check_registry(r: &Resource) -> ArmResult<()> {
 }
 
 /// Creates a dependent resource of `full_type` named `name` in the workspace's group.
+#[allow(clippy::too_many_arguments)]
 fn create_dependent(ctx: &Ctx, s: &mut State, ws: &ResourceId, group: &ResourceGroup, full_type: &str, name: String, body: Value, who: Option<&crate::identity::Principal>, now: chrono::DateTime<chrono::Utc>) -> ArmResult<Arc<Resource>> {
     let (ns, ty) = full_type.split_once('/').unwrap_or((full_type, ""));
     registered(ctx, s, &ws.subscription, ns)?;
@@ -237,9 +238,6 @@ fn lower(id: &str) -> Value {
 
 fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let id = ws_id(req)?;
-    if !valid_name(id.name()) {
-        return Err(validation(format!("Workspace name '{}' is invalid. It must be 3 to 33 characters long, start with a letter or digit, and contain only letters, digits, '-' and '_'.", id.name())));
-    }
     let body = req.json_object()?;
     let props = props_of(&body)?;
     let key = id.key();
@@ -254,6 +252,11 @@ fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         .or_else(|| ctx.store.read(|s| s.resources.get(&key).and_then(|r| r.body.get("location")).and_then(Value::as_str).map(String::from)))
         .ok_or_else(ArmError::location_required)?;
     write_preconditions(ctx, req, &id, Some(&location))?;
+    // The name rule is the provider's own check: ARM's registration, location and group
+    // checks (reference §2.6) answer first.
+    if !valid_name(id.name()) {
+        return Err(validation(format!("Workspace name '{}' is invalid. It must be 3 to 33 characters long, start with a letter or digit, and contain only letters, digits, '-' and '_'.", id.name())));
+    }
     let location = catalog::region(&location).map(|r| r.name).unwrap_or("").to_string();
     let recover = match props.get("allowRecoverSoftDeletedWorkspace") {
         Some(Value::String(v)) => v.eq_ignore_ascii_case("true"),
@@ -315,6 +318,9 @@ fn finish_write(ctx: &Ctx, req: &ArmRequest, id: &ResourceId, location: &str, ki
     }
     let (k1, k2) = (key.clone(), key.clone());
     let previous = stored.body.clone();
+    // One id for the operation and its status URL: the engine stores the operation under
+    // `op_id`, so a status path with a different GUID would poll as 404 OperationNotFound.
+    let op_id = ctx.ids.guid();
     lro::begin(
         ctx,
         req,
@@ -324,9 +330,9 @@ fn finish_write(ctx: &Ctx, req: &ArmRequest, id: &ResourceId, location: &str, ki
             namespace: NS.into(),
             location: location.to_string(),
             headers: LroHeaders::Both,
-            op_id: None,
+            status_path: Some(format!("/subscriptions/{}/providers/{NS}/locations/{location}/workspaceOperationsStatus/{op_id}", id.subscription)),
+            op_id: Some(op_id),
             location_path: None,
-            status_path: Some(format!("/subscriptions/{}/providers/{NS}/locations/{location}/workspaceOperationsStatus/{}", id.subscription, ctx.ids.guid())),
             sync: ArmResponse::ok(stored.body.clone()),
             accepted: ArmResponse::ok(accepted),
             done: Done::Resource(key),
@@ -363,7 +369,7 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
         None => "Enabled",
     };
     // Feature prerequisites first: they are provider-registration errors (409).
-    let cmk = ptr(&props, "/encryption/keyVaultProperties").filter(|v| v.is_object()).cloned();
+    let cmk = ptr(props, "/encryption/keyVaultProperties").filter(|v| v.is_object()).cloned();
     if cmk.is_some() {
         registered(ctx, s, &id.subscription, "Microsoft.DocumentDB")?;
         registered(ctx, s, &id.subscription, "Microsoft.Search")?;
@@ -373,23 +379,24 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
     if !isolation.eq_ignore_ascii_case("Disabled") {
         registered(ctx, s, &id.subscription, "Microsoft.Network")?;
     }
+    // Everything that can refuse the request is checked before anything is created: the store
+    // has no transactions, so a refusal after a dependent was made would leave it behind.
     // Dependents: validate the given ones, create the missing ones (not the registry).
-    let stem = name_stem(id.name());
-    let storage = match str_prop(props, "storageAccount")? {
+    let given_storage = match str_prop(props, "storageAccount")? {
         Some(t) => {
             let r = resolve_dependent(ctx, s, id, "storage account", t, "Microsoft.Storage/storageAccounts")?;
             check_storage(&r)?;
-            r
+            Some(r)
         }
-        None => create_dependent(ctx, s, id, &group, "Microsoft.Storage/storageAccounts", format!("{stem}storage{}", ctx.ids.hex(8)), json!({"location": location, "sku": {"name": "Standard_LRS"}, "kind": "StorageV2", "properties": {"encryption": {"keySource": "Microsoft.Storage"}, "supportsHttpsTrafficOnly": true}}), who, now)?,
+        None => None,
     };
-    let key_vault = match str_prop(props, "keyVault")? {
-        Some(t) => resolve_dependent(ctx, s, id, "key vault", t, "Microsoft.KeyVault/vaults")?,
-        None => create_dependent(ctx, s, id, &group, "Microsoft.KeyVault/vaults", format!("{stem}keyvault{}", ctx.ids.hex(8)), json!({"location": location, "properties": {"tenantId": tenant, "sku": {"family": "A", "name": "standard"}, "accessPolicies": []}}), who, now)?,
+    let given_key_vault = match str_prop(props, "keyVault")? {
+        Some(t) => Some(resolve_dependent(ctx, s, id, "key vault", t, "Microsoft.KeyVault/vaults")?),
+        None => None,
     };
-    let insights = match str_prop(props, "applicationInsights")? {
-        Some(t) => resolve_dependent(ctx, s, id, "application insights", t, "Microsoft.Insights/components")?,
-        None => create_dependent(ctx, s, id, &group, "Microsoft.Insights/components", format!("{stem}insights{}", ctx.ids.hex(8)), json!({"location": location, "kind": "web", "properties": {"Application_Type": "web"}}), who, now)?,
+    let given_insights = match str_prop(props, "applicationInsights")? {
+        Some(t) => Some(resolve_dependent(ctx, s, id, "application insights", t, "Microsoft.Insights/components")?),
+        None => None,
     };
     let registry = match str_prop(props, "containerRegistry")? {
         Some(t) => {
@@ -399,10 +406,46 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
         }
         None => None,
     };
+    let cmk_ids = match &cmk {
+        Some(kv_props) => {
+            let kv_id = kv_props.get("keyVaultArmId").and_then(Value::as_str).ok_or_else(|| validation("'encryption.keyVaultProperties.keyVaultArmId' is required for a customer-managed key."))?;
+            let key_id = kv_props.get("keyIdentifier").and_then(Value::as_str).ok_or_else(|| validation("'encryption.keyVaultProperties.keyIdentifier' is required for a customer-managed key."))?;
+            resolve_dependent(ctx, s, id, "customer-managed key vault", kv_id, "Microsoft.KeyVault/vaults")?;
+            Some((kv_id.to_string(), key_id.to_string()))
+        }
+        None => None,
+    };
+    for (missing, ns) in [(given_storage.is_none(), "Microsoft.Storage"), (given_key_vault.is_none(), "Microsoft.KeyVault"), (given_insights.is_none(), "Microsoft.Insights")] {
+        if missing {
+            registered(ctx, s, &id.subscription, ns)?;
+        }
+    }
+    let friendly_name = str_prop(props, "friendlyName")?.unwrap_or(id.name()).to_string();
+    let description = str_prop(props, "description")?.unwrap_or("").to_string();
+    let allow_public_behind_vnet = bool_prop(props, "allowPublicAccessWhenBehindVnet")?.unwrap_or(false);
+    let image_build_compute = str_prop(props, "imageBuildCompute")?.map(String::from);
+    let v1_legacy = bool_prop(props, "v1LegacyMode")?.unwrap_or(false);
+    let data_isolation = bool_prop(props, "enableDataIsolation")?.unwrap_or(false);
+    let datastores_auth = str_prop(props, "systemDatastoresAuthMode")?.unwrap_or("AccessKey").to_string();
+    let tags = parse_tags(body)?.unwrap_or_default();
+    // Nothing below refuses the request.
+    let stem = name_stem(id.name());
+    let storage = match given_storage {
+        Some(r) => r,
+        None => create_dependent(ctx, s, id, &group, "Microsoft.Storage/storageAccounts", format!("{stem}storage{}", ctx.ids.hex(8)), json!({"location": location, "sku": {"name": "Standard_LRS"}, "kind": "StorageV2", "properties": {"encryption": {"keySource": "Microsoft.Storage"}, "supportsHttpsTrafficOnly": true}}), who, now)?,
+    };
+    let key_vault = match given_key_vault {
+        Some(r) => r,
+        None => create_dependent(ctx, s, id, &group, "Microsoft.KeyVault/vaults", format!("{stem}keyvault{}", ctx.ids.hex(8)), json!({"location": location, "properties": {"tenantId": tenant, "sku": {"family": "A", "name": "standard"}, "accessPolicies": []}}), who, now)?,
+    };
+    let insights = match given_insights {
+        Some(r) => r,
+        None => create_dependent(ctx, s, id, &group, "Microsoft.Insights/components", format!("{stem}insights{}", ctx.ids.hex(8)), json!({"location": location, "kind": "web", "properties": {"Application_Type": "web"}}), who, now)?,
+    };
     let workspace_id = ctx.ids.guid();
     let mut p = Map::new();
-    p.insert("friendlyName".into(), json!(str_prop(props, "friendlyName")?.unwrap_or(id.name())));
-    p.insert("description".into(), json!(str_prop(props, "description")?.unwrap_or("")));
+    p.insert("friendlyName".into(), json!(friendly_name));
+    p.insert("description".into(), json!(description));
     p.insert("storageAccount".into(), lower(&storage.id));
     p.insert("keyVault".into(), lower(&key_vault.id));
     p.insert("applicationInsights".into(), lower(&insights.id));
@@ -410,23 +453,25 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
     p.insert("workspaceId".into(), json!(workspace_id));
     p.insert("discoveryUrl".into(), json!(format!("{https}/discovery")));
     let host = https.split("://").nth(1).unwrap_or("127.0.0.1");
-    p.insert("mlFlowTrackingUri".into(), json!(format!("azureml://{host}/mlflow/v1.0{}", id.to_id())));
+    // The canonical id (the group as first cased), like the workspace's own `id`.
+    let canonical_id = ResourceId { resource_group: group.name.clone(), ..id.clone() }.to_id();
+    p.insert("mlFlowTrackingUri".into(), json!(format!("azureml://{host}/mlflow/v1.0{canonical_id}")));
     p.insert("provisioningState".into(), json!("Succeeded"));
     p.insert("creationTime".into(), json!(arm_time(now)));
     p.insert("hbiWorkspace".into(), json!(hbi));
     p.insert("publicNetworkAccess".into(), json!(pna));
-    p.insert("allowPublicAccessWhenBehindVnet".into(), json!(bool_prop(props, "allowPublicAccessWhenBehindVnet")?.unwrap_or(false)));
-    if let Some(c) = str_prop(props, "imageBuildCompute")? {
+    p.insert("allowPublicAccessWhenBehindVnet".into(), json!(allow_public_behind_vnet));
+    if let Some(c) = image_build_compute {
         p.insert("imageBuildCompute".into(), json!(c));
     }
     p.insert("privateLinkCount".into(), json!(0));
     p.insert("privateEndpointConnections".into(), json!([]));
     p.insert("storageHnsEnabled".into(), json!(storage.body.pointer("/properties/isHnsEnabled").and_then(Value::as_bool).unwrap_or(false)));
     p.insert("tenantId".into(), json!(tenant));
-    p.insert("v1LegacyMode".into(), json!(bool_prop(props, "v1LegacyMode")?.unwrap_or(false)));
+    p.insert("v1LegacyMode".into(), json!(v1_legacy));
     p.insert("softDeleteRetentionInDays".into(), json!(retention_days));
-    p.insert("enableDataIsolation".into(), json!(bool_prop(props, "enableDataIsolation")?.unwrap_or(false)));
-    p.insert("systemDatastoresAuthMode".into(), json!(str_prop(props, "systemDatastoresAuthMode")?.unwrap_or("AccessKey")));
+    p.insert("enableDataIsolation".into(), json!(data_isolation));
+    p.insert("systemDatastoresAuthMode".into(), json!(datastores_auth));
     p.insert(
         "notebookInfo".into(),
         json!({
@@ -438,10 +483,7 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
     if let Some(m) = managed_network {
         p.insert("managedNetwork".into(), m);
     }
-    if let Some(kv_props) = cmk {
-        let kv_id = kv_props.get("keyVaultArmId").and_then(Value::as_str).ok_or_else(|| validation("'encryption.keyVaultProperties.keyVaultArmId' is required for a customer-managed key."))?;
-        let key_id = kv_props.get("keyIdentifier").and_then(Value::as_str).ok_or_else(|| validation("'encryption.keyVaultProperties.keyIdentifier' is required for a customer-managed key."))?;
-        resolve_dependent(ctx, s, id, "customer-managed key vault", kv_id, "Microsoft.KeyVault/vaults")?;
+    if let (Some(kv_props), Some((kv_id, key_id))) = (cmk, cmk_ids) {
         // The service creates `<rg>_<GUID>` holding the Cosmos DB account that keeps the metadata.
         let managed_rg = format!("{}_{}", group.name, ctx.ids.guid());
         let mg = ResourceGroup {
@@ -449,7 +491,7 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
             name: managed_rg.clone(),
             location: location.to_string(),
             tags: Default::default(),
-            managed_by: Some(id.to_id()),
+            managed_by: Some(canonical_id.clone()),
             provisioning_state: "Succeeded".into(),
             created_time: now,
             changed_time: now,
@@ -463,16 +505,16 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
         p.insert("serviceProvisionedResourceGroup".into(), json!(managed_rg));
     }
     let mut top = Map::new();
-    top.insert("id".into(), json!(ResourceId { resource_group: group.name.clone(), ..id.clone() }.to_id()));
+    top.insert("id".into(), json!(canonical_id));
     top.insert("name".into(), json!(id.name()));
     top.insert("type".into(), json!(TYPE));
     top.insert("location".into(), json!(location));
-    top.insert("tags".into(), json!(parse_tags(body)?.unwrap_or_default()));
+    top.insert("tags".into(), json!(tags));
     top.insert("kind".into(), body.get("kind").filter(|k| k.is_string()).cloned().unwrap_or(json!("Default")));
     top.insert("sku".into(), body.get("sku").filter(|k| k.is_object()).cloned().unwrap_or(json!({"name": "Basic", "tier": "Basic"})));
-    let identity_type = ptr(&body, "/identity/type").and_then(Value::as_str).unwrap_or("SystemAssigned");
+    let identity_type = ptr(body, "/identity/type").and_then(Value::as_str).unwrap_or("SystemAssigned");
     let mut identity = json!({"type": identity_type, "principalId": ctx.ids.guid(), "tenantId": tenant});
-    if let Some(u) = ptr(&body, "/identity/userAssignedIdentities") {
+    if let Some(u) = ptr(body, "/identity/userAssignedIdentities") {
         identity["userAssignedIdentities"] = u.clone();
     }
     top.insert("identity".into(), identity);
@@ -551,7 +593,7 @@ fn apply_update(ctx: &Ctx, s: &mut State, req: &ArmRequest, cur: &Resource, body
         check_registry(&acr)?;
         r.body["properties"]["containerRegistry"] = lower(&acr.id);
     }
-    if let Some(k) = ptr(&props, "/encryption/keyVaultProperties/keyIdentifier").and_then(Value::as_str) {
+    if let Some(k) = ptr(props, "/encryption/keyVaultProperties/keyIdentifier").and_then(Value::as_str) {
         if r.body.pointer("/properties/encryption").is_some() {
             r.body["properties"]["encryption"]["keyVaultProperties"]["keyIdentifier"] = json!(k);
         }
