@@ -169,6 +169,20 @@ fn location_not_offered_is_400_no_registered_provider_found() {
 }
 
 #[test]
+fn a_real_region_without_azure_ml_is_400_no_registered_provider_found() {
+    let t = require_emulator!();
+    // Resource groups exist in every region; workspaces are not offered in Chile Central.
+    t.create_group("rg1", "chilecentral");
+    let r = t.put(&mlv(&ws_path(&t, "rg1", "ws1")), &json!({"location": "Chile Central"}));
+    let prefix = format!("No registered resource provider found for location 'Chile Central' and API version '{ML_API}' for type 'workspaces'. The supported api-versions are '");
+    check_error_prefix(&r, 400, "NoRegisteredProviderFound", &prefix);
+    let msg = r.json()["error"]["message"].as_str().unwrap().to_string();
+    let locations = msg.split("The supported locations are '").nth(1).unwrap_or("");
+    assert!(locations.contains("westeurope") && !locations.contains("chilecentral"), "{msg}");
+    get_ws(&t, "rg1", "ws1").expect(404);
+}
+
+#[test]
 fn unregistered_namespace_is_409_then_register_and_retry_succeeds() {
     let providers = ["Microsoft.Storage", "Microsoft.KeyVault", "Microsoft.Insights", "Microsoft.ContainerRegistry"];
     let t = require_emulator!(|c| c.registered_providers = Some(providers.iter().map(|s| s.to_string()).collect()));

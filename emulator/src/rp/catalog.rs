@@ -51,6 +51,8 @@ pub const REGIONS: &[Region] = regions![
     ("centralindia", "Central India", "India", "18.5822", "73.9197", "southindia"),
     ("southafricanorth", "South Africa North", "Africa", "-25.731340", "28.218370", "southafricawest"),
     ("uaenorth", "UAE North", "Middle East", "25.266666", "55.316666", "uaecentral"),
+    ("newzealandnorth", "New Zealand North", "New Zealand", "-36.84853", "174.76349", ""),
+    ("chilecentral", "Chile Central", "South America", "-33.448", "-70.669", ""),
 ];
 
 /// Resolves a short name or a display name ("West Europe", "westeurope", "WESTEUROPE") to
@@ -132,7 +134,9 @@ macro_rules! types {
     };
 }
 
-/// Where Azure ML workspaces are offered (a realistic subset, so location errors can be met).
+/// Where Azure ML workspaces are offered: every region except the two newest
+/// (`newzealandnorth`, `chilecentral`), so `NoRegisteredProviderFound` can be met with a real
+/// region name.
 const ML_REGIONS: Option<&[&str]> = Some(&[
     "eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
     "westcentralus", "canadacentral", "brazilsouth", "northeurope", "westeurope", "uksouth", "ukwest",

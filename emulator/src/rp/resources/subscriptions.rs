@@ -94,7 +94,7 @@ fn locations(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
                     "longitude": r.longitude,
                     "latitude": r.latitude,
                     "physicalLocation": r.display_name,
-                    "pairedRegion": [{"name": r.paired, "id": format!("/subscriptions/{sub}/locations/{}", r.paired)}],
+                    "pairedRegion": if r.paired.is_empty() { json!([]) } else { json!([{"name": r.paired, "id": format!("/subscriptions/{sub}/locations/{}", r.paired)}]) },
                 },
             })
         })
