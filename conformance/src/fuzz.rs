@@ -219,7 +219,7 @@ fn generate(rng: &mut StdRng, routes: &[(String, String)], limit: usize) -> Req 
         }
     }
     if rng.gen_bool(0.15) {
-        q.append_pair("$top", &pick(rng, &["1", "2", "0", "-1", "99999999999", "x", ""]).to_string());
+        q.append_pair("$top", pick(rng, &["1", "2", "0", "-1", "99999999999", "x", ""]));
     }
     if rng.gen_bool(0.15) {
         q.append_pair("$filter", pick(rng, FILTERS));
