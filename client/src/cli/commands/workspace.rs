@@ -384,19 +384,19 @@ async fn share(ctx: &Ctx, client: &ArmClient, ws: &WsName, user: &str, role: &st
 
 async fn recover(ctx: &Ctx, client: &ArmClient, ws: &WsName, location: Option<String>) -> Result<Output, CliError> {
     let (rg, name) = names(ws)?;
-    let location = match location {
+    // Only a soft-deleted workspace can be recovered: a permanently deleted (purged) one is
+    // gone, and a recovery PUT for a name with no soft-deleted workspace would create a new one.
+    let deleted = client.workspaces().list_deleted(Some(&rg))?.collect_all().await?;
+    let Some(found) = deleted.iter().find(|w| w.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name))) else {
+        return Err(CliError {
+            exit: 1,
+            message: format!("(ResourceNotFound) No soft-deleted workspace '{name}' was found in resource group '{rg}'; a permanently deleted workspace cannot be recovered."),
+            hint: Some(format!("List the recoverable workspaces with: armctl ml workspace list-deleted -g {rg}")),
+        });
+    };
+    let location = match location.or_else(|| found.location.clone()) {
         Some(l) => l,
-        None => {
-            let deleted = client.workspaces().list_deleted(Some(&rg))?.collect_all().await?;
-            match deleted
-                .iter()
-                .find(|w| w.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name)))
-                .and_then(|w| w.location.clone())
-            {
-                Some(l) => l,
-                None => client.resource_groups().get(&rg).await?.location,
-            }
-        }
+        None => client.resource_groups().get(&rg).await?.location,
     };
     let poller = client.workspaces().recover(&rg, &name, &location).await?;
     if ctx.global.no_wait {
