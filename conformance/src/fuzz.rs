@@ -33,7 +33,10 @@ pub struct Report {
 
 impl Report {
     pub fn print(&self) {
-        println!("fuzz: {} in-process requests + {} socket requests in {:.1?}", self.requests, self.socket_requests, self.elapsed);
+        println!(
+            "fuzz: {} in-process requests + {} socket requests in {:.1?}",
+            self.requests, self.socket_requests, self.elapsed
+        );
         for (k, v) in &self.by_class {
             println!("  {k}: {v}");
         }
@@ -44,8 +47,38 @@ impl Report {
     }
 }
 
-const NAMES: &[&str] = &["rg1", "RG1", "rg2", "ws1", "WS1", "ws2", "sa1", "grupo-ñandú", "a.", "x", "..", "%2e%2e", "rg%20x", "a b", "ünïcödé", "", "0", "-", "ends.", "(paren)"];
-const NAMESPACES: &[&str] = &["Microsoft.MachineLearningServices", "microsoft.storage", "Microsoft.KeyVault", "Microsoft.DocumentDB", "Microsoft.Authorization", "Microsoft.Foo", "Microsoft.Resources", "x"];
+const NAMES: &[&str] = &[
+    "rg1",
+    "RG1",
+    "rg2",
+    "ws1",
+    "WS1",
+    "ws2",
+    "sa1",
+    "grupo-ñandú",
+    "a.",
+    "x",
+    "..",
+    "%2e%2e",
+    "rg%20x",
+    "a b",
+    "ünïcödé",
+    "",
+    "0",
+    "-",
+    "ends.",
+    "(paren)",
+];
+const NAMESPACES: &[&str] = &[
+    "Microsoft.MachineLearningServices",
+    "microsoft.storage",
+    "Microsoft.KeyVault",
+    "Microsoft.DocumentDB",
+    "Microsoft.Authorization",
+    "Microsoft.Foo",
+    "Microsoft.Resources",
+    "x",
+];
 const PATHS: &[&str] = &[
     "Microsoft.Storage/storageAccounts/sa1",
     "Microsoft.Storage/storageAccounts/sa2",
@@ -59,10 +92,58 @@ const PATHS: &[&str] = &[
     "Microsoft.MachineLearningServices/workspaces/ws1/environments/e1",
 ];
 const API_VERSIONS: &[&str] = &["2024-11-01", "2025-12-01", "2024-10-01-preview", "2019-06-01", "2022-04-01"];
-const BAD_API_VERSIONS: &[&str] = &["", "latest", "2024-13-01", "2024-01-01-foo", "9999", "2024-01-01-preview-preview", "'", "%00"];
-const FILTERS: &[&str] = &["tagName eq 'a'", "tagName eq 'a' and tagValue eq 'b'", "resourceType eq 'Microsoft.Storage/storageAccounts'", "substringof('s', name)", "name eq", "(((", "roleName eq 'Reader'", "principalId eq '1'", "atScope()", "tagValue eq 'x'", "'", "resourceGroup eq 'rg1' or x"];
-const PROP_KEYS: &[&str] = &["storageAccount", "keyVault", "applicationInsights", "containerRegistry", "hbiWorkspace", "publicNetworkAccess", "encryption", "managedNetwork", "softDeleteRetentionInDays", "allowRecoverSoftDeletedWorkspace", "description", "friendlyName", "roleDefinitionId", "principalId", "isHnsEnabled", "adminUserEnabled", "privateLinkServiceConnectionState", "imageBuildCompute"];
-const TOP_KEYS: &[&str] = &["location", "tags", "properties", "sku", "kind", "identity", "managedBy", "resources", "targetResourceGroup", "lro", "pageSize", "registrationDelay", "seconds", "now"];
+const BAD_API_VERSIONS: &[&str] =
+    &["", "latest", "2024-13-01", "2024-01-01-foo", "9999", "2024-01-01-preview-preview", "'", "%00"];
+const FILTERS: &[&str] = &[
+    "tagName eq 'a'",
+    "tagName eq 'a' and tagValue eq 'b'",
+    "resourceType eq 'Microsoft.Storage/storageAccounts'",
+    "substringof('s', name)",
+    "name eq",
+    "(((",
+    "roleName eq 'Reader'",
+    "principalId eq '1'",
+    "atScope()",
+    "tagValue eq 'x'",
+    "'",
+    "resourceGroup eq 'rg1' or x",
+];
+const PROP_KEYS: &[&str] = &[
+    "storageAccount",
+    "keyVault",
+    "applicationInsights",
+    "containerRegistry",
+    "hbiWorkspace",
+    "publicNetworkAccess",
+    "encryption",
+    "managedNetwork",
+    "softDeleteRetentionInDays",
+    "allowRecoverSoftDeletedWorkspace",
+    "description",
+    "friendlyName",
+    "roleDefinitionId",
+    "principalId",
+    "isHnsEnabled",
+    "adminUserEnabled",
+    "privateLinkServiceConnectionState",
+    "imageBuildCompute",
+];
+const TOP_KEYS: &[&str] = &[
+    "location",
+    "tags",
+    "properties",
+    "sku",
+    "kind",
+    "identity",
+    "managedBy",
+    "resources",
+    "targetResourceGroup",
+    "lro",
+    "pageSize",
+    "registrationDelay",
+    "seconds",
+    "now",
+];
 
 fn pick<'a>(rng: &mut StdRng, xs: &[&'a str]) -> &'a str {
     xs[rng.gen_range(0..xs.len())]
@@ -164,7 +245,15 @@ fn fill(rng: &mut StdRng, pattern: &str) -> String {
                 "resourceProviderNamespace" | "ns" => pick(rng, NAMESPACES).into(),
                 "resourcePath" => pick(rng, PATHS).into(),
                 "roleAssignmentName" | "operationId" | "roleDefinitionId" => {
-                    if rng.gen_bool(0.7) { guid(rng) } else { pick(rng, &["f6c7c914-8db3-469d-8ca1-694a8f32e121", "x", "acdd72a7-3385-48ef-bd42-f606fba81ae7"]).into() }
+                    if rng.gen_bool(0.7) {
+                        guid(rng)
+                    } else {
+                        pick(
+                            rng,
+                            &["f6c7c914-8db3-469d-8ca1-694a8f32e121", "x", "acdd72a7-3385-48ef-bd42-f606fba81ae7"],
+                        )
+                        .into()
+                    }
                 }
                 "tenant" => pick(rng, &["adfs", "common", armemu::config::DEFAULT_TENANT_ID, "nobody"]).into(),
                 "location" => pick(rng, &["westeurope", "mars"]).into(),
@@ -204,9 +293,28 @@ fn generate(rng: &mut StdRng, routes: &[(String, String)], limit: usize) -> Req 
     let (route_method, pattern) = if rng.gen_bool(0.92) {
         routes[rng.gen_range(0..routes.len())].clone()
     } else {
-        ("GET".to_string(), pick(rng, &["/", "/foo", "/subscriptions//", "/providers", "/%ff%fe", "/a/b/c/d/e/f/g/h/i/j/k/l", "/subscriptions/x/resourceGroups"]).to_string())
+        (
+            "GET".to_string(),
+            pick(
+                rng,
+                &[
+                    "/",
+                    "/foo",
+                    "/subscriptions//",
+                    "/providers",
+                    "/%ff%fe",
+                    "/a/b/c/d/e/f/g/h/i/j/k/l",
+                    "/subscriptions/x/resourceGroups",
+                ],
+            )
+            .to_string(),
+        )
     };
-    let method = if rng.gen_bool(0.85) { route_method } else { pick(rng, &["GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS", "FOO"]).to_string() };
+    let method = if rng.gen_bool(0.85) {
+        route_method
+    } else {
+        pick(rng, &["GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS", "FOO"]).to_string()
+    };
     let path = fill(rng, &pattern);
     let mut q = form_urlencoded::Serializer::new(String::new());
     match rng.gen_range(0..20) {
@@ -242,10 +350,14 @@ fn generate(rng: &mut StdRng, routes: &[(String, String)], limit: usize) -> Req 
         _ => headers.push(("authorization".into(), "Bearer fuzz".into())),
     }
     if rng.gen_bool(0.1) {
-        headers.push((pick(rng, &["if-match", "if-none-match"]).into(), pick(rng, &["*", "\"x\"", "", "W/\"y\""]).into()));
+        headers
+            .push((pick(rng, &["if-match", "if-none-match"]).into(), pick(rng, &["*", "\"x\"", "", "W/\"y\""]).into()));
     }
     if rng.gen_bool(0.1) {
-        headers.push(("content-type".into(), pick(rng, &["application/json", "text/plain", "application/x-www-form-urlencoded", ""]).into()));
+        headers.push((
+            "content-type".into(),
+            pick(rng, &["application/json", "text/plain", "application/x-www-form-urlencoded", ""]).into(),
+        ));
     }
     if rng.gen_bool(0.05) {
         headers.push(("x-ms-client-request-id".into(), random_string(rng)));
@@ -255,7 +367,8 @@ fn generate(rng: &mut StdRng, routes: &[(String, String)], limit: usize) -> Req 
 }
 
 fn describe(r: &Req) -> String {
-    let body = r.body.as_ref().map(|b| String::from_utf8_lossy(&b[..b.len().min(200)]).into_owned()).unwrap_or_default();
+    let body =
+        r.body.as_ref().map(|b| String::from_utf8_lossy(&b[..b.len().min(200)]).into_owned()).unwrap_or_default();
     format!("{} {}?{} body={body}", r.method, r.path, r.query)
 }
 
@@ -272,7 +385,8 @@ fn check(status: u16, body: &[u8], method: &str) -> Option<String> {
         Err(e) => return Some(format!("status {status}: body is not JSON ({e})")),
     };
     if status >= 400 {
-        let arm = v.pointer("/error/code").is_some_and(Value::is_string) && v.pointer("/error/message").is_some_and(Value::is_string);
+        let arm = v.pointer("/error/code").is_some_and(Value::is_string)
+            && v.pointer("/error/message").is_some_and(Value::is_string);
         let oauth = v.get("error").is_some_and(Value::is_string);
         if !arm && !oauth {
             return Some(format!("status {status}: error body without error.code/message: {v}"));
@@ -296,12 +410,32 @@ fn seed(emu: &TestEmulator) {
         assert!(r.status < 300, "seeding {m} {p} failed: {} {}", r.status, String::from_utf8_lossy(&r.body));
     };
     for rg in ["rg1", "rg2"] {
-        send("PUT", &format!("/subscriptions/{SUB}/resourcegroups/{rg}"), json!({"location": "westeurope", "tags": {"env": "dev"}}));
+        send(
+            "PUT",
+            &format!("/subscriptions/{SUB}/resourcegroups/{rg}"),
+            json!({"location": "westeurope", "tags": {"env": "dev"}}),
+        );
     }
-    send("PUT", &format!("/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1"), json!({"location": "westeurope"}));
-    send("PUT", &format!("/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/sa1"), json!({"location": "westeurope"}));
-    send("PUT", &format!("/subscriptions/{SUB}/resourceGroups/rg2/providers/Microsoft.MachineLearningServices/workspaces/ws2"), json!({"location": "westeurope"}));
-    send("DELETE", &format!("/subscriptions/{SUB}/resourceGroups/rg2/providers/Microsoft.MachineLearningServices/workspaces/ws2"), json!({}));
+    send(
+        "PUT",
+        &format!("/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1"),
+        json!({"location": "westeurope"}),
+    );
+    send(
+        "PUT",
+        &format!("/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/sa1"),
+        json!({"location": "westeurope"}),
+    );
+    send(
+        "PUT",
+        &format!("/subscriptions/{SUB}/resourceGroups/rg2/providers/Microsoft.MachineLearningServices/workspaces/ws2"),
+        json!({"location": "westeurope"}),
+    );
+    send(
+        "DELETE",
+        &format!("/subscriptions/{SUB}/resourceGroups/rg2/providers/Microsoft.MachineLearningServices/workspaces/ws2"),
+        json!({}),
+    );
 }
 
 /// Runs `n` in-process requests and `socket_n` socket requests with seed `seed_value`.
@@ -353,7 +487,14 @@ pub fn run(n: u64, socket_n: u64, seed_value: u64) -> Report {
 
 /// Sends raw HTTP/1.1 requests over keep-alive connections; every well-framed request must
 /// get a response (never a dropped connection).
-fn socket_phase(emu: &TestEmulator, routes: &[(String, String)], n: u64, rng: &mut StdRng, report: &mut Report, limit: usize) {
+fn socket_phase(
+    emu: &TestEmulator,
+    routes: &[(String, String)],
+    n: u64,
+    rng: &mut StdRng,
+    report: &mut Report,
+    limit: usize,
+) {
     let addr = emu.http.trim_start_matches("http://").to_string();
     let mut conn: Option<(std::net::TcpStream, BufReader<std::net::TcpStream>)> = None;
     for _ in 0..n {
@@ -362,7 +503,14 @@ fn socket_phase(emu: &TestEmulator, routes: &[(String, String)], n: u64, rng: &m
             continue; // not well-framed HTTP; hyper answers 400 and closes, covered by hyper itself
         }
         let body = req.body.clone().unwrap_or_default();
-        let mut raw = format!("{} {}{}{} HTTP/1.1\r\nhost: {addr}\r\ncontent-length: {}\r\n", req.method, req.path, if req.query.is_empty() { "" } else { "?" }, req.query, body.len());
+        let mut raw = format!(
+            "{} {}{}{} HTTP/1.1\r\nhost: {addr}\r\ncontent-length: {}\r\n",
+            req.method,
+            req.path,
+            if req.query.is_empty() { "" } else { "?" },
+            req.query,
+            body.len()
+        );
         for (k, v) in req.headers.iter().filter(|(k, _)| k != "host") {
             if v.bytes().all(|b| (0x20..0x7f).contains(&b)) {
                 raw.push_str(&format!("{k}: {v}\r\n"));
@@ -414,7 +562,9 @@ fn socket_phase(emu: &TestEmulator, routes: &[(String, String)], n: u64, rng: &m
                     conn = None;
                 }
             }
-            Some(Err(e)) => report.failures.push(format!("socket: no response on a fresh connection ({e}) <- {}", describe(&req))),
+            Some(Err(e)) => {
+                report.failures.push(format!("socket: no response on a fresh connection ({e}) <- {}", describe(&req)))
+            }
             None => {}
         }
     }
@@ -425,7 +575,11 @@ fn read_response(r: &mut BufReader<std::net::TcpStream>) -> std::io::Result<(u16
     if r.read_line(&mut line)? == 0 {
         return Err(std::io::Error::other("connection closed before a response"));
     }
-    let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+    let status: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
     let mut len = 0usize;
     let mut close = false;
     loop {

@@ -40,8 +40,16 @@ const SUITES: &[Suite] = &[
     },
     Suite {
         name: "workspaces",
-        what: "conformance/tests/workspaces (seed-section suites)",
+        what: "conformance/tests/workspaces (every workspace rule, raw HTTP)",
         roots: &["conformance/tests/workspaces"],
+        exts: &[".rs"],
+        from_route_table: false,
+        replays_fixtures: false,
+    },
+    Suite {
+        name: "seeds",
+        what: "conformance/tests/seeds (one suite per seed-document section, through armctl)",
+        roots: &["conformance/tests/seeds"],
         exts: &[".rs"],
         from_route_table: false,
         replays_fixtures: false,

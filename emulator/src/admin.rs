@@ -65,9 +65,18 @@ fn reset(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
                 s.resources.retain(|k, _| !k.starts_with(&prefix));
                 s.registrations.retain(|k, _| !k.starts_with(&reg_prefix));
                 let init = &ctx.initial;
-                s.groups.extend(init.groups.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())));
-                s.resources.extend(init.resources.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())));
-                s.registrations.extend(init.registrations.iter().filter(|(k, _)| k.starts_with(&reg_prefix)).map(|(k, v)| (k.clone(), v.clone())));
+                s.groups.extend(
+                    init.groups.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())),
+                );
+                s.resources.extend(
+                    init.resources.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())),
+                );
+                s.registrations.extend(
+                    init.registrations
+                        .iter()
+                        .filter(|(k, _)| k.starts_with(&reg_prefix))
+                        .map(|(k, v)| (k.clone(), v.clone())),
+                );
             });
         }
     }
@@ -168,7 +177,11 @@ fn update_settings(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     };
     let page = match body.get("pageSize") {
         None => None,
-        Some(v) => Some(v.as_u64().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| admin_error("'pageSize' must be 1..100000"))? as usize),
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or_else(|| admin_error("'pageSize' must be 1..100000"))? as usize,
+        ),
     };
     {
         let mut s = ctx.settings.write();

@@ -117,7 +117,8 @@ impl RunArgs {
             });
         }
         if let Some(r) = self.registered_providers {
-            c.registered_providers = Some(r.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
+            c.registered_providers =
+                Some(r.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
         }
         for l in self.lro {
             let (k, m) = l.split_once('=').ok_or_else(|| format!("--lro '{l}' must be KIND=MODE"))?;
@@ -131,7 +132,9 @@ impl RunArgs {
                 None if clock == "system" => ClockMode::System,
                 None if clock == "manual" => ClockMode::Manual(chrono::Utc::now()),
                 Some(("manual", t)) => ClockMode::Manual(
-                    chrono::DateTime::parse_from_rfc3339(t).map_err(|e| format!("--clock manual={t}: {e}"))?.with_timezone(&chrono::Utc),
+                    chrono::DateTime::parse_from_rfc3339(t)
+                        .map_err(|e| format!("--clock manual={t}: {e}"))?
+                        .with_timezone(&chrono::Utc),
                 ),
                 _ => return Err(format!("--clock '{clock}': expected system, manual or manual=RFC3339")),
             };
@@ -155,8 +158,13 @@ pub fn instance_file(dir: &Path) -> PathBuf {
 
 fn read_instance(dir: &Path) -> Result<Value, String> {
     let f = instance_file(dir);
-    let text = std::fs::read_to_string(&f)
-        .map_err(|_| format!("no running armemu found in {} (start one with `make run` or `armemu --data-dir {}`)", dir.display(), dir.display()))?;
+    let text = std::fs::read_to_string(&f).map_err(|_| {
+        format!(
+            "no running armemu found in {} (start one with `make run` or `armemu --data-dir {}`)",
+            dir.display(),
+            dir.display()
+        )
+    })?;
     serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))
 }
 

@@ -12,7 +12,13 @@ use crate::context::Ctx;
 use crate::router::{Access, Route};
 
 pub fn routes() -> Vec<Route> {
-    vec![Route { method: Method::Get, pattern: "/metadata/endpoints", operation: "Metadata_Endpoints", access: Access::Open, handler: endpoints }]
+    vec![Route {
+        method: Method::Get,
+        pattern: "/metadata/endpoints",
+        operation: "Metadata_Endpoints",
+        access: Access::Open,
+        handler: endpoints,
+    }]
 }
 
 /// The cloud object; `base` is the emulator's HTTPS base URL with a trailing `/`.

@@ -48,7 +48,10 @@ pub struct Router {
 }
 
 pub enum Resolved<'a> {
-    Found { route: &'a Route, params: Vec<(&'static str, String)> },
+    Found {
+        route: &'a Route,
+        params: Vec<(&'static str, String)>,
+    },
     /// The path exists for other methods.
     MethodNotAllowed,
     NotFound,

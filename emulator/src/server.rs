@@ -85,7 +85,8 @@ pub fn initial_state(config: &Config) -> Result<State, StartError> {
     let mut state = match &config.load {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(err(&format!("reading {}", path.display())))?;
-            let doc: StateDocument = serde_json::from_str(&text).map_err(|e| StartError(format!("{}: {e}", path.display())))?;
+            let doc: StateDocument =
+                serde_json::from_str(&text).map_err(|e| StartError(format!("{}: {e}", path.display())))?;
             State::from_document(doc).map_err(|e| StartError(format!("{}: {e}", path.display())))?
         }
         None => State::default(),
@@ -113,11 +114,7 @@ pub fn build_ctx(config: Config, identity: Identity) -> Result<Ctx, StartError> 
         None => Arc::new(RandomIds),
     };
     let mut state = initial_state(&config)?;
-    let settings = Settings {
-        lro: config.lro.clone(),
-        registration_delay: config.registration_delay,
-        page_size: 1000,
-    };
+    let settings = Settings { lro: config.lro.clone(), registration_delay: config.registration_delay, page_size: 1000 };
     let mut ctx = Ctx {
         store: Store::default(),
         clock,
@@ -185,7 +182,12 @@ pub async fn start_with(config: Config, tls: crate::tls::TlsFiles, identity: Ide
     Ok(Running { http_addr, https_addr, http_url, https_url, ca: tls.ca, bundle: tls.bundle, ctx, shutdown: tx, tasks })
 }
 
-async fn accept_loop(listener: TcpListener, tls: Option<tokio_rustls::TlsAcceptor>, ctx: Arc<Ctx>, mut stop: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    ctx: Arc<Ctx>,
+    mut stop: watch::Receiver<bool>,
+) {
     let graceful = GracefulShutdown::new();
     loop {
         let (stream, _peer) = tokio::select! {
@@ -207,7 +209,9 @@ async fn accept_loop(listener: TcpListener, tls: Option<tokio_rustls::TlsAccepto
             }
             Some(acceptor) => {
                 tokio::spawn(async move {
-                    let Ok(Ok(tls_stream)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await else {
+                    let Ok(Ok(tls_stream)) =
+                        tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await
+                    else {
                         return;
                     };
                     serve(tls_stream, ctx, true, watcher).await;
@@ -245,8 +249,12 @@ pub async fn handle(ctx: &Ctx, req: Request<Incoming>, secure: bool) -> Response
     } else {
         match Limited::new(body, limit).collect().await {
             Ok(b) => Ok(b.to_bytes()),
-            Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(ArmError::payload_too_large(limit)),
-            Err(e) => Err(ArmError::bad_request("InvalidRequestContent", format!("The request body could not be read: {e}"))),
+            Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+                Err(ArmError::payload_too_large(limit))
+            }
+            Err(e) => {
+                Err(ArmError::bad_request("InvalidRequestContent", format!("The request body could not be read: {e}")))
+            }
         }
     };
     let headers: Vec<(String, String)> = parts
@@ -312,7 +320,17 @@ pub fn handle_parts(
         (_, Err(e)) => (e.into_response(), "rejected"),
         (Ok(body), Ok(segments)) => {
             let query = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-            let areq = ArmRequest { method, raw_path, segments, query, headers, body, params: Vec::new(), base_url, principal: None };
+            let areq = ArmRequest {
+                method,
+                raw_path,
+                segments,
+                query,
+                headers,
+                body,
+                params: Vec::new(),
+                base_url,
+                principal: None,
+            };
             crate::arm::dispatch(ctx, areq)
         }
     };
@@ -347,17 +365,27 @@ fn http_date(now: chrono::DateTime<chrono::Utc>) -> String {
 /// `now.format("%Y%m%dT%H%M%SZ")` (the routing-request-id timestamp), as [`http_date`].
 fn compact_timestamp(now: chrono::DateTime<chrono::Utc>) -> String {
     use chrono::{Datelike, Timelike};
-    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", now.year(), now.month(), now.day(), now.hour(), now.minute(), now.second())
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        now.year(),
+        now.month(),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
 }
 
 fn decode_segments(path: &str) -> Result<Vec<String>, ArmError> {
     path.split('/')
         .filter(|s| !s.is_empty())
         .map(|s| {
-            percent_decode_str(s)
-                .decode_utf8()
-                .map(|c| c.into_owned())
-                .map_err(|_| ArmError::bad_request("InvalidRequestUri", format!("The request path segment '{s}' is not valid UTF-8 after percent-decoding.")))
+            percent_decode_str(s).decode_utf8().map(|c| c.into_owned()).map_err(|_| {
+                ArmError::bad_request(
+                    "InvalidRequestUri",
+                    format!("The request path segment '{s}' is not valid UTF-8 after percent-decoding."),
+                )
+            })
         })
         .collect()
 }

@@ -39,11 +39,21 @@ impl TestEmulator {
         let thread = std::thread::Builder::new()
             .name("armemu-test".into())
             .spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
                 rt.block_on(async move {
                     match crate::server::start_with(config, tls, identity).await {
                         Ok(running) => {
-                            let _ = ready_tx.send(Ok((running.http_url.clone(), running.https_url.clone(), running.ca.clone(), running.bundle.clone(), running.ctx.clone())));
+                            let _ = ready_tx.send(Ok((
+                                running.http_url.clone(),
+                                running.https_url.clone(),
+                                running.ca.clone(),
+                                running.bundle.clone(),
+                                running.ctx.clone(),
+                            )));
                             let _ = stop_rx.await;
                             running.shutdown().await;
                         }

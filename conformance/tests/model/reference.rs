@@ -13,7 +13,9 @@ pub const RETENTION: i64 = 14 * 86_400;
 pub enum WsState {
     Live,
     /// Soft-deleted; purged when the clock reaches `purge_at`.
-    SoftDeleted { purge_at: i64 },
+    SoftDeleted {
+        purge_at: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +110,15 @@ impl Model {
                         }
                         None => {
                             let group_name = self.groups[&k(group)].clone();
-                            self.workspaces.insert(key, Ws { name: name.clone(), group: group_name, state: WsState::Live, description: description.clone() });
+                            self.workspaces.insert(
+                                key,
+                                Ws {
+                                    name: name.clone(),
+                                    group: group_name,
+                                    state: WsState::Live,
+                                    description: description.clone(),
+                                },
+                            );
                             Ok(200)
                         }
                     }

@@ -50,7 +50,12 @@ impl Sut {
             match t {
                 Transition::CreateGroup { name } => {
                     let existed = c.resource_groups().check_existence(name).await?;
-                    c.resource_groups().create_or_update(name, &ResourceGroupCreate { location: "westeurope".into(), tags: None, managed_by: None }).await?;
+                    c.resource_groups()
+                        .create_or_update(
+                            name,
+                            &ResourceGroupCreate { location: "westeurope".into(), tags: None, managed_by: None },
+                        )
+                        .await?;
                     Ok(if existed { 200 } else { 201 })
                 }
                 Transition::DeleteGroup { name } => {
@@ -95,7 +100,16 @@ impl Sut {
     pub fn check(&self, m: &Model) {
         let c = &self.client;
         self.rt.block_on(async {
-            let groups: BTreeSet<String> = c.resource_groups().list(None, None).unwrap().collect_all().await.unwrap().into_iter().filter_map(|g| g.name).collect();
+            let groups: BTreeSet<String> = c
+                .resource_groups()
+                .list(None, None)
+                .unwrap()
+                .collect_all()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter_map(|g| g.name)
+                .collect();
             let expected: BTreeSet<String> = m.groups.values().cloned().collect();
             assert_eq!(groups, expected, "resource groups differ from the model");
 
@@ -110,7 +124,10 @@ impl Sut {
                 .map(|w| (group_of(w.id.as_deref().unwrap_or("")), w.name.unwrap_or_default()))
                 .collect();
             let expected: BTreeSet<(String, String)> = m.live().map(|w| (w.group.clone(), w.name.clone())).collect();
-            assert_eq!(live, expected, "listed workspaces differ from the model (a soft-deleted workspace must never be listed)");
+            assert_eq!(
+                live, expected,
+                "listed workspaces differ from the model (a soft-deleted workspace must never be listed)"
+            );
             for (g, _) in &live {
                 assert!(groups.contains(g), "workspace listed in group '{g}', which does not exist");
             }
@@ -125,12 +142,18 @@ impl Sut {
                 .into_iter()
                 .map(|w| (group_of(w.id.as_deref().unwrap_or("")), w.name.unwrap_or_default()))
                 .collect();
-            let expected: BTreeSet<(String, String)> = m.soft_deleted().map(|w| (w.group.clone(), w.name.clone())).collect();
+            let expected: BTreeSet<(String, String)> =
+                m.soft_deleted().map(|w| (w.group.clone(), w.name.clone())).collect();
             assert_eq!(deleted, expected, "soft-deleted workspaces differ from the model");
 
             for w in m.live() {
                 let got = c.workspaces().get(&w.group, &w.name).await.expect("a live workspace answers GET");
-                assert_eq!(got.properties.description.as_deref().unwrap_or(""), w.description, "description of {}", w.name);
+                assert_eq!(
+                    got.properties.description.as_deref().unwrap_or(""),
+                    w.description,
+                    "description of {}",
+                    w.name
+                );
             }
             for w in m.soft_deleted() {
                 let e = c.workspaces().get(&w.group, &w.name).await.expect_err("a soft-deleted workspace answers 404");

@@ -31,10 +31,7 @@ pub fn is_well_formed(v: &str) -> bool {
     }
     match &v[10..] {
         "" => true,
-        rest => rest
-            .strip_prefix('-')
-            .map(|s| SUFFIXES.iter().any(|x| x.eq_ignore_ascii_case(s)))
-            .unwrap_or(false),
+        rest => rest.strip_prefix('-').map(|s| SUFFIXES.iter().any(|x| x.eq_ignore_ascii_case(s))).unwrap_or(false),
     }
 }
 

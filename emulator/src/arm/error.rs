@@ -95,10 +95,7 @@ impl ArmError {
         Self::new(
             400,
             "InvalidApiVersionParameter",
-            format!(
-                "The api-version '{given}' is invalid. The supported versions are '{}'.",
-                supported.join(",")
-            ),
+            format!("The api-version '{given}' is invalid. The supported versions are '{}'.", supported.join(",")),
         )
     }
 
@@ -146,43 +143,29 @@ impl ArmError {
     }
 
     pub fn method_not_allowed(method: &str) -> Self {
-        Self::new(
-            405,
-            "MethodNotAllowed",
-            format!("The requested resource does not support http method '{method}'."),
-        )
+        Self::new(405, "MethodNotAllowed", format!("The requested resource does not support http method '{method}'."))
     }
 
     pub fn no_route(path: &str) -> Self {
-        Self::new(
-            404,
-            "NotFound",
-            format!("The requested path '{path}' is not supported by the emulator."),
-        )
+        Self::new(404, "NotFound", format!("The requested path '{path}' is not supported by the emulator."))
     }
 
     pub fn invalid_resource_namespace(ns: &str) -> Self {
-        Self::new(
-            400,
-            "InvalidResourceNamespace",
-            format!("The resource namespace '{ns}' is invalid."),
-        )
+        Self::new(400, "InvalidResourceNamespace", format!("The resource namespace '{ns}' is invalid."))
     }
 
     pub fn invalid_resource_type(ns: &str, ty: &str, api_version: &str) -> Self {
         Self::new(
             400,
             "InvalidResourceType",
-            format!("The resource type '{ty}' could not be found in the namespace '{ns}' for api version '{api_version}'."),
+            format!(
+                "The resource type '{ty}' could not be found in the namespace '{ns}' for api version '{api_version}'."
+            ),
         )
     }
 
     pub fn precondition_failed() -> Self {
-        Self::new(
-            412,
-            "PreconditionFailed",
-            "The condition specified using HTTP conditional header(s) is not met.",
-        )
+        Self::new(412, "PreconditionFailed", "The condition specified using HTTP conditional header(s) is not met.")
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
@@ -243,11 +226,7 @@ impl ArmError {
     }
 
     pub fn location_required() -> Self {
-        Self::new(
-            400,
-            "LocationRequired",
-            "The location property is required for this definition.",
-        )
+        Self::new(400, "LocationRequired", "The location property is required for this definition.")
     }
 
     pub fn invalid_resource_group_name(name: &str) -> Self {

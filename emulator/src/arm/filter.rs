@@ -81,7 +81,9 @@ impl Lexer<'_> {
             }
             c if c.is_ascii_alphanumeric() || c == b'_' || c == b'/' || c == b'.' => {
                 let start = self.i - 1;
-                while self.i < self.s.len() && (self.s[self.i].is_ascii_alphanumeric() || b"_/.".contains(&self.s[self.i])) {
+                while self.i < self.s.len()
+                    && (self.s[self.i].is_ascii_alphanumeric() || b"_/.".contains(&self.s[self.i]))
+                {
                     self.i += 1;
                 }
                 Tok::Ident(String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
@@ -107,7 +109,9 @@ pub fn parse(text: &str, allowed: &[&str]) -> ArmResult<Filter> {
     let mut i = 0;
     loop {
         let term = match (toks.get(i), toks.get(i + 1), toks.get(i + 2)) {
-            (Some(Tok::Ident(f)), Some(Tok::Ident(op)), Some(Tok::Str(v))) if op.eq_ignore_ascii_case("eq") && field_ok(f) => {
+            (Some(Tok::Ident(f)), Some(Tok::Ident(op)), Some(Tok::Str(v)))
+                if op.eq_ignore_ascii_case("eq") && field_ok(f) =>
+            {
                 i += 3;
                 Term::Eq { field: f.clone(), value: v.clone() }
             }
@@ -159,14 +163,19 @@ mod tests {
         let f = parse("tagName eq 'env' and tagValue eq 'it''s'", &["tagName", "tagValue"]).unwrap();
         assert_eq!(f.eq("tagname"), Some("env"));
         assert_eq!(f.eq("tagValue"), Some("it's"));
-        let f = parse("resourceType eq 'Microsoft.Storage/storageAccounts' and substringof('ws', name)", &["resourceType", "name"]).unwrap();
+        let f = parse(
+            "resourceType eq 'Microsoft.Storage/storageAccounts' and substringof('ws', name)",
+            &["resourceType", "name"],
+        )
+        .unwrap();
         assert_eq!(f.terms.len(), 2);
         assert!(parse("resourceGroup eq 'rg1'", &["resourceGroup"]).is_ok());
     }
 
     #[test]
     fn refuses_garbage_and_unknown_fields() {
-        for bad in ["", "name eq", "name ne 'x'", "color eq 'x'", "name eq 'x' or name eq 'y'", "name eq 'unterminated"] {
+        for bad in ["", "name eq", "name ne 'x'", "color eq 'x'", "name eq 'x' or name eq 'y'", "name eq 'unterminated"]
+        {
             assert!(parse(bad, &["name"]).is_err(), "{bad}");
         }
     }

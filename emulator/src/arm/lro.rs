@@ -166,7 +166,9 @@ impl Operation {
         let (due, fail) = match self.mode {
             LroMode::Sync => (true, false),
             LroMode::Polls { n, fail } => (self.polls >= n, fail),
-            LroMode::Seconds { t, fail } => (now >= self.started + Duration::seconds(t.min(i64::MAX as u64 / 1000) as i64), fail),
+            LroMode::Seconds { t, fail } => {
+                (now >= self.started + Duration::seconds(t.min(i64::MAX as u64 / 1000) as i64), fail)
+            }
         };
         if !due {
             return;
@@ -177,7 +179,10 @@ impl Operation {
             self.error = Some(ArmError::new(
                 500,
                 "InternalOperationError",
-                format!("The operation '{}' failed as configured by the emulator's LRO mode '{}'.", self.kind, self.mode),
+                format!(
+                    "The operation '{}' failed as configured by the emulator's LRO mode '{}'.",
+                    self.kind, self.mode
+                ),
             ));
             if let Some(rb) = self.rollback.take() {
                 ctx.store.write(|s| rb(s, now));
@@ -223,10 +228,7 @@ pub fn begin(ctx: &Ctx, req: &ArmRequest, lro: Lro) -> ArmResponse {
     }
     let id = lro.op_id.unwrap_or_else(|| ctx.ids.guid());
     let api = req.api_version().unwrap_or("2025-04-01");
-    let base = format!(
-        "/subscriptions/{}/providers/{}/locations/{}",
-        lro.subscription, lro.namespace, lro.location
-    );
+    let base = format!("/subscriptions/{}/providers/{}/locations/{}", lro.subscription, lro.namespace, lro.location);
     let status_path = lro.status_path.unwrap_or_else(|| format!("{base}/operationStatuses/{id}"));
     let location_path = lro.location_path.unwrap_or_else(|| format!("{base}/operationResults/{id}"));
     let status_url = req.absolute(&format!("{status_path}?api-version={api}"));
@@ -284,7 +286,9 @@ pub fn get_result(ctx: &Ctx, req: &ArmRequest, sub: &str, op_id: &str) -> ArmRes
             op.settle(ctx);
             Ok(match op.status {
                 OpStatus::InProgress => Outcome::Running,
-                OpStatus::Failed => Outcome::Failed(op.error.clone().unwrap_or_else(|| ArmError::internal("operation failed"))),
+                OpStatus::Failed => {
+                    Outcome::Failed(op.error.clone().unwrap_or_else(|| ArmError::internal("operation failed")))
+                }
                 OpStatus::Succeeded => match &op.done {
                     Done::Empty(s) => Outcome::Respond(ArmResponse::empty(*s)),
                     Done::Json(s, v) => Outcome::Respond(ArmResponse::json(*s, v.clone())),
@@ -299,10 +303,12 @@ pub fn get_result(ctx: &Ctx, req: &ArmRequest, sub: &str, op_id: &str) -> ArmRes
             .with_header("Retry-After", "1"),
         Outcome::Failed(e) => return Err(e),
         Outcome::Respond(r) => r,
-        Outcome::Resource(key) => match ctx.store.read(|s| s.resources.get(&key).filter(|r| r.is_live()).map(|r| r.body.clone())) {
-            Some(body) => ArmResponse::ok(body),
-            None => ArmResponse::empty(204),
-        },
+        Outcome::Resource(key) => {
+            match ctx.store.read(|s| s.resources.get(&key).filter(|r| r.is_live()).map(|r| r.body.clone())) {
+                Some(body) => ArmResponse::ok(body),
+                None => ArmResponse::empty(204),
+            }
+        }
     })
 }
 
@@ -314,11 +320,7 @@ enum Outcome {
 }
 
 fn path_and_query(req: &ArmRequest) -> String {
-    let q: Vec<String> = req
-        .query
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect();
+    let q: Vec<String> = req.query.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
     if q.is_empty() {
         req.raw_path.clone()
     } else {

@@ -56,7 +56,11 @@ fn is_open_path(req: &ArmRequest) -> bool {
         None => true,
         Some(first) => {
             OPEN_PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(first))
-                || req.segments.get(1).is_some_and(|s| s.eq_ignore_ascii_case("oauth2") || s.eq_ignore_ascii_case("v2.0") || s.eq_ignore_ascii_case("discovery"))
+                || req.segments.get(1).is_some_and(|s| {
+                    s.eq_ignore_ascii_case("oauth2")
+                        || s.eq_ignore_ascii_case("v2.0")
+                        || s.eq_ignore_ascii_case("discovery")
+                })
         }
     }
 }
@@ -119,7 +123,9 @@ pub fn check_preconditions(req: &ArmRequest, current: Option<Option<&str>>) -> A
         }
     }
     if let Some(m) = req.header("if-none-match") {
-        if current.is_some() && m.split(',').any(|t| unquote(t) == "*" || current.flatten().is_some_and(|c| unquote(c) == unquote(t))) {
+        if current.is_some()
+            && m.split(',').any(|t| unquote(t) == "*" || current.flatten().is_some_and(|c| unquote(c) == unquote(t)))
+        {
             return Err(ArmError::precondition_failed());
         }
     }

@@ -81,7 +81,12 @@ pub fn next_link(req: &ArmRequest, param: &str, token: &str) -> String {
 /// Builds one page from a lazy, key-ordered iterator that already starts after the
 /// continuation token: renders only the page (plus one look-ahead), so paging through a very
 /// large collection costs the page, not the collection.
-pub fn page_from(req: &ArmRequest, mut items: impl Iterator<Item = (String, Value)>, param: &str, size: usize) -> Value {
+pub fn page_from(
+    req: &ArmRequest,
+    mut items: impl Iterator<Item = (String, Value)>,
+    param: &str,
+    size: usize,
+) -> Value {
     let mut value = Vec::new();
     let mut last = None;
     while value.len() < size {

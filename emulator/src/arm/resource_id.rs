@@ -23,17 +23,14 @@ pub struct ResourceId {
 
 impl ResourceId {
     pub fn new(sub: &str, rg: &str, ns: &str, types: Vec<(String, String)>) -> Self {
-        ResourceId {
-            subscription: sub.to_string(),
-            resource_group: rg.to_string(),
-            namespace: ns.to_string(),
-            types,
-        }
+        ResourceId { subscription: sub.to_string(), resource_group: rg.to_string(), namespace: ns.to_string(), types }
     }
 
     /// Parses an id from its segments (already split on `/`, empty segments removed).
     pub fn from_segments(segs: &[String]) -> ArmResult<ResourceId> {
-        let bad = || ArmError::bad_request("LinkedInvalidPropertyId", format!("Property id '/{}' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{{subscriptionId}}' or '/providers/{{resourceProviderNamespace}}/'.", segs.join("/")));
+        let bad = || {
+            ArmError::bad_request("LinkedInvalidPropertyId", format!("Property id '/{}' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{{subscriptionId}}' or '/providers/{{resourceProviderNamespace}}/'.", segs.join("/")))
+        };
         if segs.len() < 8 || !segs.len().is_multiple_of(2) {
             return Err(bad());
         }
@@ -43,10 +40,7 @@ impl ResourceId {
         {
             return Err(bad());
         }
-        let types = segs[6..]
-            .chunks(2)
-            .map(|c| (c[0].clone(), c[1].clone()))
-            .collect();
+        let types = segs[6..].chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
         Ok(ResourceId::new(&segs[1], &segs[3], &segs[5], types))
     }
 

@@ -103,7 +103,5 @@ fn generate_key() -> std::io::Result<RsaPrivateKey> {
 /// One key per process for embedded test servers, so each test does not pay for RSA key generation.
 pub fn shared_test_identity() -> std::io::Result<RsaPrivateKey> {
     static KEY: std::sync::OnceLock<Result<RsaPrivateKey, String>> = std::sync::OnceLock::new();
-    KEY.get_or_init(|| generate_key().map_err(|e| e.to_string()))
-        .clone()
-        .map_err(std::io::Error::other)
+    KEY.get_or_init(|| generate_key().map_err(|e| e.to_string())).clone().map_err(std::io::Error::other)
 }

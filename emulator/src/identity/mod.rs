@@ -128,7 +128,10 @@ pub fn instance_discovery(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse
 /// The token audience for a v2 `scope` (`https://management.azure.com/.default` →
 /// `https://management.azure.com`) or a v1/managed-identity `resource`.
 fn audience(scope_or_resource: &str) -> String {
-    let first = scope_or_resource.split_whitespace().find(|s| s.ends_with("/.default") || s.contains("://")).unwrap_or(scope_or_resource);
+    let first = scope_or_resource
+        .split_whitespace()
+        .find(|s| s.ends_with("/.default") || s.contains("://"))
+        .unwrap_or(scope_or_resource);
     first.strip_suffix("/.default").unwrap_or(first).to_string()
 }
 
@@ -142,16 +145,34 @@ pub fn token(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     };
     let grant = form.get("grant_type").map(String::as_str).unwrap_or("");
     if grant != "client_credentials" {
-        return Ok(oauth_error(ctx, 400, "unsupported_grant_type", 70003, &format!("The app requested an unsupported grant type '{grant}'. The emulator supports client_credentials.")));
+        return Ok(oauth_error(
+            ctx,
+            400,
+            "unsupported_grant_type",
+            70003,
+            &format!(
+                "The app requested an unsupported grant type '{grant}'. The emulator supports client_credentials."
+            ),
+        ));
     }
     let client_id = form.get("client_id").cloned().unwrap_or_default();
     let Some(sp) = ctx.config.service_principals.iter().find(|p| p.client_id.eq_ignore_ascii_case(&client_id)) else {
-        return Ok(oauth_error(ctx, 400, "unauthorized_client", 700016, &format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'.")));
+        return Ok(oauth_error(
+            ctx,
+            400,
+            "unauthorized_client",
+            700016,
+            &format!("Application with identifier '{client_id}' was not found in the directory '{tenant}'."),
+        ));
     };
     if form.get("client_secret").map(String::as_str) != Some(sp.client_secret.as_str()) {
         return Ok(oauth_error(ctx, 401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app."));
     }
-    let scope = form.get("scope").or_else(|| form.get("resource")).cloned().unwrap_or_else(|| "https://management.azure.com/.default".into());
+    let scope = form
+        .get("scope")
+        .or_else(|| form.get("resource"))
+        .cloned()
+        .unwrap_or_else(|| "https://management.azure.com/.default".into());
     let aud = audience(&scope);
     let issued = ctx.identity.issue(ctx, &req.base_url, &tenant, &sp.object_id, &sp.client_id, &aud)?;
     Ok(ArmResponse::ok(json!({
@@ -185,8 +206,10 @@ pub fn managed_identity(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             json!({"error": "invalid_request", "error_description": "Required query variable 'resource' is missing"}),
         ));
     };
-    let sp = ctx.config.service_principals.first().ok_or_else(|| ArmError::internal("no service principal configured"))?;
-    let issued = ctx.identity.issue(ctx, &req.base_url, &sp.tenant_id, &sp.object_id, &sp.client_id, &audience(&resource))?;
+    let sp =
+        ctx.config.service_principals.first().ok_or_else(|| ArmError::internal("no service principal configured"))?;
+    let issued =
+        ctx.identity.issue(ctx, &req.base_url, &sp.tenant_id, &sp.object_id, &sp.client_id, &audience(&resource))?;
     Ok(ArmResponse::ok(json!({
         "access_token": issued.token,
         "expires_on": issued.expires_on.to_string(),
@@ -205,8 +228,18 @@ pub fn routes() -> Vec<crate::router::Route> {
     use crate::router::{Access, Route};
     let r = |method, pattern, operation, handler| Route { method, pattern, operation, access: Access::Open, handler };
     vec![
-        r(Method::Get, "/{tenant}/v2.0/.well-known/openid-configuration", "Identity_OpenIdConfiguration", openid_configuration as crate::router::Handler),
-        r(Method::Get, "/{tenant}/.well-known/openid-configuration", "Identity_OpenIdConfigurationV1", openid_configuration),
+        r(
+            Method::Get,
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            "Identity_OpenIdConfiguration",
+            openid_configuration as crate::router::Handler,
+        ),
+        r(
+            Method::Get,
+            "/{tenant}/.well-known/openid-configuration",
+            "Identity_OpenIdConfigurationV1",
+            openid_configuration,
+        ),
         r(Method::Post, "/{tenant}/oauth2/v2.0/token", "Identity_Token", token),
         r(Method::Post, "/{tenant}/oauth2/token", "Identity_TokenV1", token),
         r(Method::Get, "/{tenant}/discovery/v2.0/keys", "Identity_Keys", jwks),

@@ -45,13 +45,49 @@ pub fn routes() -> Vec<Route> {
     // Patterns must be 'static; spell the four scope forms out.
     macro_rules! scoped {
         ($scope:literal) => {{
-            let r = |method, pattern, operation, handler| Route { method, pattern, operation, access: Access::Arm, handler };
-            out.push(r(Method::Put, concat!($scope, "/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"), "RoleAssignments_Create", create as crate::router::Handler));
-            out.push(r(Method::Get, concat!($scope, "/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"), "RoleAssignments_Get", get));
-            out.push(r(Method::Delete, concat!($scope, "/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"), "RoleAssignments_Delete", delete));
-            out.push(r(Method::Get, concat!($scope, "/providers/Microsoft.Authorization/roleAssignments"), "RoleAssignments_ListForScope", list));
-            out.push(r(Method::Get, concat!($scope, "/providers/Microsoft.Authorization/roleDefinitions"), "RoleDefinitions_List", list_definitions));
-            out.push(r(Method::Get, concat!($scope, "/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}"), "RoleDefinitions_Get", get_definition));
+            let r = |method, pattern, operation, handler| Route {
+                method,
+                pattern,
+                operation,
+                access: Access::Arm,
+                handler,
+            };
+            out.push(r(
+                Method::Put,
+                concat!($scope, "/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"),
+                "RoleAssignments_Create",
+                create as crate::router::Handler,
+            ));
+            out.push(r(
+                Method::Get,
+                concat!($scope, "/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"),
+                "RoleAssignments_Get",
+                get,
+            ));
+            out.push(r(
+                Method::Delete,
+                concat!($scope, "/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"),
+                "RoleAssignments_Delete",
+                delete,
+            ));
+            out.push(r(
+                Method::Get,
+                concat!($scope, "/providers/Microsoft.Authorization/roleAssignments"),
+                "RoleAssignments_ListForScope",
+                list,
+            ));
+            out.push(r(
+                Method::Get,
+                concat!($scope, "/providers/Microsoft.Authorization/roleDefinitions"),
+                "RoleDefinitions_List",
+                list_definitions,
+            ));
+            out.push(r(
+                Method::Get,
+                concat!($scope, "/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}"),
+                "RoleDefinitions_Get",
+                get_definition,
+            ));
         }};
     }
     let _ = scopes;
@@ -59,7 +95,13 @@ pub fn routes() -> Vec<Route> {
     scoped!("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}");
     scoped!("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{ns}/{type}/{name}");
     scoped!("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{ns}/{type}/{name}/{childType}/{childName}");
-    out.push(Route { method: Method::Get, pattern: "/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}", operation: "RoleDefinitions_GetById", access: Access::ArmTenant, handler: get_definition });
+    out.push(Route {
+        method: Method::Get,
+        pattern: "/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}",
+        operation: "RoleDefinitions_GetById",
+        access: Access::ArmTenant,
+        handler: get_definition,
+    });
     out
 }
 
@@ -67,7 +109,9 @@ pub fn routes() -> Vec<Route> {
 fn scope_of(req: &ArmRequest) -> String {
     let mut segs = Vec::new();
     for (i, s) in req.segments.iter().enumerate() {
-        if s.eq_ignore_ascii_case("providers") && req.segments.get(i + 1).is_some_and(|n| n.eq_ignore_ascii_case("Microsoft.Authorization")) {
+        if s.eq_ignore_ascii_case("providers")
+            && req.segments.get(i + 1).is_some_and(|n| n.eq_ignore_ascii_case("Microsoft.Authorization"))
+        {
             break;
         }
         segs.push(s.as_str());
@@ -137,7 +181,13 @@ fn list_definitions(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 
 fn get_definition(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let guid = req.param("roleDefinitionId")?;
-    let role = find_role(guid).ok_or_else(|| ArmError::new(404, "RoleDefinitionDoesNotExist", format!("The specified role definition with ID '{guid}' does not exist.")))?;
+    let role = find_role(guid).ok_or_else(|| {
+        ArmError::new(
+            404,
+            "RoleDefinitionDoesNotExist",
+            format!("The specified role definition with ID '{guid}' does not exist."),
+        )
+    })?;
     Ok(ArmResponse::ok(definition_json(req.param("subscriptionId").ok(), role)))
 }
 
@@ -148,17 +198,31 @@ fn assignment_key(scope: &str, name: &str) -> String {
 fn create(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let name = req.param("roleAssignmentName")?.to_string();
     if uuid::Uuid::try_parse(&name).is_err() {
-        return Err(ArmError::bad_request("InvalidRoleAssignmentId", format!("The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID.")));
+        return Err(ArmError::bad_request(
+            "InvalidRoleAssignmentId",
+            format!("The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."),
+        ));
     }
     let scope = scope_of(req);
     check_scope(ctx, req, &scope)?;
     let body = req.json_object()?;
     let props = body.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
-    let role_id = props.get("roleDefinitionId").and_then(Value::as_str).ok_or_else(|| ArmError::bad_request("InvalidRoleDefinitionId", "The role definition ID '' is not valid."))?;
-    let role = find_role(role_guid(role_id)).ok_or_else(|| ArmError::bad_request("RoleDefinitionDoesNotExist", format!("The specified role definition with ID '{}' does not exist.", role_guid(role_id))))?;
+    let role_id = props
+        .get("roleDefinitionId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ArmError::bad_request("InvalidRoleDefinitionId", "The role definition ID '' is not valid."))?;
+    let role = find_role(role_guid(role_id)).ok_or_else(|| {
+        ArmError::bad_request(
+            "RoleDefinitionDoesNotExist",
+            format!("The specified role definition with ID '{}' does not exist.", role_guid(role_id)),
+        )
+    })?;
     let principal = props.get("principalId").and_then(Value::as_str).unwrap_or("");
     if uuid::Uuid::try_parse(principal).is_err() {
-        return Err(ArmError::bad_request("InvalidPrincipalId", format!("A valid principal ID must be provided for role assignment; '{principal}' is not one.")));
+        return Err(ArmError::bad_request(
+            "InvalidPrincipalId",
+            format!("A valid principal ID must be provided for role assignment; '{principal}' is not one."),
+        ));
     }
     let principal = principal.to_lowercase();
     let principal_type = props.get("principalType").and_then(Value::as_str).unwrap_or("User").to_string();
@@ -193,17 +257,28 @@ fn create(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         let same = |r: &Resource| {
             r.body.pointer("/properties/principalId").and_then(Value::as_str) == Some(principal.as_str())
                 && r.body.pointer("/properties/roleDefinitionId").and_then(Value::as_str).map(role_guid) == Some(role.0)
-                && r.body.pointer("/properties/scope").and_then(Value::as_str).map(str::to_lowercase).as_deref() == Some(scope_l.as_str())
+                && r.body.pointer("/properties/scope").and_then(Value::as_str).map(str::to_lowercase).as_deref()
+                    == Some(scope_l.as_str())
         };
         if let Some(existing) = s.resources.get(&key) {
             if same(existing) {
                 return Ok(false);
             }
-            return Err(ArmError::bad_request("RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated."));
+            return Err(ArmError::bad_request(
+                "RoleAssignmentUpdateNotPermitted",
+                "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+            ));
         }
         let prefix = format!("/subscriptions/{}/", sub.to_lowercase());
         if let Some(dup) = s.resources_under(&prefix).find(|r| r.resource_type == ASSIGNMENT_TYPE && same(r)) {
-            return Err(ArmError::new(409, "RoleAssignmentExists", format!("The role assignment already exists. The ID of the existing role assignment is {}.", dup.name.replace('-', ""))));
+            return Err(ArmError::new(
+                409,
+                "RoleAssignmentExists",
+                format!(
+                    "The role assignment already exists. The ID of the existing role assignment is {}.",
+                    dup.name.replace('-', "")
+                ),
+            ));
         }
         s.resources.insert(
             key.clone(),
@@ -237,7 +312,9 @@ fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     ctx.store
         .read(|s| s.resources.get(&assignment_key(&scope, name)).map(|r| r.body.clone()))
         .map(ArmResponse::ok)
-        .ok_or_else(|| ArmError::new(404, "RoleAssignmentNotFound", format!("The role assignment '{name}' is not found.")))
+        .ok_or_else(|| {
+            ArmError::new(404, "RoleAssignmentNotFound", format!("The role assignment '{name}' is not found."))
+        })
 }
 
 fn delete(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
@@ -274,7 +351,11 @@ fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
                 let below = rs.starts_with(&format!("{scope_l}/"));
                 above || (!at_scope && below)
             })
-            .filter(|r| principal.as_ref().is_none_or(|p| r.body.pointer("/properties/principalId").and_then(Value::as_str) == Some(p.as_str())))
+            .filter(|r| {
+                principal.as_ref().is_none_or(|p| {
+                    r.body.pointer("/properties/principalId").and_then(Value::as_str) == Some(p.as_str())
+                })
+            })
             .map(|r| r.body.clone())
             .collect()
     });

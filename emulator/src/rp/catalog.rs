@@ -68,22 +68,66 @@ pub fn region_names() -> Vec<&'static str> {
 
 /// api-versions listed for `Microsoft.Resources` and quoted in `InvalidApiVersionParameter`.
 pub const RESOURCES_API_VERSIONS: &[&str] = &[
-    "2025-04-01", "2024-11-01", "2024-07-01", "2024-03-01", "2023-07-01", "2022-12-01", "2022-09-01",
-    "2021-04-01", "2021-01-01", "2020-06-01", "2019-10-01", "2019-05-01", "2018-05-01", "2016-02-01",
+    "2025-04-01",
+    "2024-11-01",
+    "2024-07-01",
+    "2024-03-01",
+    "2023-07-01",
+    "2022-12-01",
+    "2022-09-01",
+    "2021-04-01",
+    "2021-01-01",
+    "2020-06-01",
+    "2019-10-01",
+    "2019-05-01",
+    "2018-05-01",
+    "2016-02-01",
 ];
 
 const ML_API_VERSIONS: &[&str] = &[
-    "2025-12-01", "2025-09-01", "2025-06-01", "2025-01-01-preview", "2024-10-01-preview", "2024-10-01",
-    "2024-07-01-preview", "2024-04-01", "2023-10-01", "2023-08-01-preview", "2023-04-01-preview", "2023-04-01",
-    "2022-10-01", "2022-05-01", "2021-07-01", "2021-04-01", "2020-08-01",
+    "2025-12-01",
+    "2025-09-01",
+    "2025-06-01",
+    "2025-01-01-preview",
+    "2024-10-01-preview",
+    "2024-10-01",
+    "2024-07-01-preview",
+    "2024-04-01",
+    "2023-10-01",
+    "2023-08-01-preview",
+    "2023-04-01-preview",
+    "2023-04-01",
+    "2022-10-01",
+    "2022-05-01",
+    "2021-07-01",
+    "2021-04-01",
+    "2020-08-01",
 ];
-const STORAGE_API_VERSIONS: &[&str] = &["2025-01-01", "2024-01-01", "2023-05-01", "2023-04-01", "2023-01-01", "2022-09-01", "2021-09-01", "2021-04-01", "2019-06-01"];
-const KEYVAULT_API_VERSIONS: &[&str] = &["2024-11-01", "2023-07-01", "2023-02-01", "2022-07-01", "2021-10-01", "2019-09-01"];
+const STORAGE_API_VERSIONS: &[&str] = &[
+    "2025-01-01",
+    "2024-01-01",
+    "2023-05-01",
+    "2023-04-01",
+    "2023-01-01",
+    "2022-09-01",
+    "2021-09-01",
+    "2021-04-01",
+    "2019-06-01",
+];
+const KEYVAULT_API_VERSIONS: &[&str] =
+    &["2024-11-01", "2023-07-01", "2023-02-01", "2022-07-01", "2021-10-01", "2019-09-01"];
 const INSIGHTS_API_VERSIONS: &[&str] = &["2020-02-02", "2020-02-02-preview", "2018-05-01-preview", "2015-05-01"];
 const ACR_API_VERSIONS: &[&str] = &["2025-04-01", "2023-07-01", "2023-01-01-preview", "2021-09-01", "2019-05-01"];
 const OPINSIGHTS_API_VERSIONS: &[&str] = &["2025-02-01", "2023-09-01", "2022-10-01", "2021-06-01", "2020-08-01"];
 const COSMOS_API_VERSIONS: &[&str] = &["2025-04-15", "2024-11-15", "2024-08-15", "2023-11-15", "2021-10-15"];
-const AUTH_API_VERSIONS: &[&str] = &["2022-04-01", "2022-05-01-preview", "2020-10-01-preview", "2020-04-01-preview", "2018-01-01-preview", "2015-07-01"];
+const AUTH_API_VERSIONS: &[&str] = &[
+    "2022-04-01",
+    "2022-05-01-preview",
+    "2020-10-01-preview",
+    "2020-04-01-preview",
+    "2018-01-01-preview",
+    "2015-07-01",
+];
 const GENERIC_API_VERSIONS: &[&str] = &["2024-05-01", "2023-11-01", "2023-05-01", "2022-07-01", "2021-05-01"];
 
 pub struct ResourceTypeInfo {
@@ -138,11 +182,35 @@ macro_rules! types {
 /// (`newzealandnorth`, `chilecentral`), so `NoRegisteredProviderFound` can be met with a real
 /// region name.
 const ML_REGIONS: Option<&[&str]> = Some(&[
-    "eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
-    "westcentralus", "canadacentral", "brazilsouth", "northeurope", "westeurope", "uksouth", "ukwest",
-    "francecentral", "germanywestcentral", "switzerlandnorth", "norwayeast", "swedencentral", "japaneast",
-    "japanwest", "koreacentral", "australiaeast", "southeastasia", "eastasia", "centralindia",
-    "southafricanorth", "uaenorth",
+    "eastus",
+    "eastus2",
+    "westus",
+    "westus2",
+    "westus3",
+    "centralus",
+    "northcentralus",
+    "southcentralus",
+    "westcentralus",
+    "canadacentral",
+    "brazilsouth",
+    "northeurope",
+    "westeurope",
+    "uksouth",
+    "ukwest",
+    "francecentral",
+    "germanywestcentral",
+    "switzerlandnorth",
+    "norwayeast",
+    "swedencentral",
+    "japaneast",
+    "japanwest",
+    "koreacentral",
+    "australiaeast",
+    "southeastasia",
+    "eastasia",
+    "centralindia",
+    "southafricanorth",
+    "uaenorth",
 ]);
 
 pub const PROVIDERS: &[ProviderInfo] = &[

@@ -52,7 +52,8 @@ fn key_b64(cx: &ShapeCx) -> String {
 
 fn storage(cx: &ShapeCx, top: &mut Map<String, Value>, props: &mut Map<String, Value>) -> Option<Value> {
     let name = cx.id.name().to_lowercase();
-    let sku_name = top.get("sku").and_then(|s| s.get("name")).and_then(Value::as_str).unwrap_or("Standard_LRS").to_string();
+    let sku_name =
+        top.get("sku").and_then(|s| s.get("name")).and_then(Value::as_str).unwrap_or("Standard_LRS").to_string();
     let tier = if sku_name.to_ascii_lowercase().starts_with("premium") { "Premium" } else { "Standard" };
     top.insert("sku".into(), json!({"name": sku_name, "tier": tier}));
     if !top.get("kind").is_some_and(Value::is_string) {
@@ -121,7 +122,8 @@ fn app_insights(cx: &ShapeCx, top: &mut Map<String, Value>, props: &mut Map<Stri
     if !top.get("kind").is_some_and(Value::is_string) {
         top.insert("kind".into(), json!("web"));
     }
-    let ikey = props.get("InstrumentationKey").and_then(Value::as_str).map(String::from).unwrap_or_else(|| cx.ctx.ids.guid());
+    let ikey =
+        props.get("InstrumentationKey").and_then(Value::as_str).map(String::from).unwrap_or_else(|| cx.ctx.ids.guid());
     default(props, "Application_Type", json!("web"));
     default(props, "Flow_Type", json!("Bluefield"));
     default(props, "Request_Source", json!("rest"));
@@ -129,7 +131,15 @@ fn app_insights(cx: &ShapeCx, top: &mut Map<String, Value>, props: &mut Map<Stri
     default(props, "CreationDate", json!(arm_time(cx.now)));
     default(props, "SamplingPercentage", Value::Null);
     default(props, "RetentionInDays", json!(90));
-    default(props, "IngestionMode", json!(if props.get("WorkspaceResourceId").is_some_and(|v| v.is_string()) { "LogAnalytics" } else { "ApplicationInsights" }));
+    default(
+        props,
+        "IngestionMode",
+        json!(if props.get("WorkspaceResourceId").is_some_and(|v| v.is_string()) {
+            "LogAnalytics"
+        } else {
+            "ApplicationInsights"
+        }),
+    );
     default(props, "publicNetworkAccessForIngestion", json!("Enabled"));
     default(props, "publicNetworkAccessForQuery", json!("Enabled"));
     props.insert("ApplicationId".into(), json!(cx.id.name()));
@@ -137,7 +147,10 @@ fn app_insights(cx: &ShapeCx, top: &mut Map<String, Value>, props: &mut Map<Stri
     props.insert("InstrumentationKey".into(), json!(ikey));
     props.insert(
         "ConnectionString".into(),
-        json!(format!("InstrumentationKey={ikey};IngestionEndpoint=https://{}.in.applicationinsights.azure.com/", cx.location)),
+        json!(format!(
+            "InstrumentationKey={ikey};IngestionEndpoint=https://{}.in.applicationinsights.azure.com/",
+            cx.location
+        )),
     );
     props.insert("TenantId".into(), json!(cx.id.subscription));
     if let Some(ws) = props.get("WorkspaceResourceId").and_then(Value::as_str).map(str::to_lowercase) {
@@ -174,8 +187,19 @@ fn cosmos(cx: &ShapeCx, top: &mut Map<String, Value>, props: &mut Map<String, Va
         top.insert("kind".into(), json!("GlobalDocumentDB"));
     }
     default(props, "databaseAccountOfferType", json!("Standard"));
-    default(props, "consistencyPolicy", json!({"defaultConsistencyLevel": "Session", "maxIntervalInSeconds": 5, "maxStalenessPrefix": 100}));
-    default(props, "locations", json!([{"locationName": cx.location, "failoverPriority": 0, "isZoneRedundant": false}]));
-    props.insert("documentEndpoint".into(), json!(format!("https://{}.documents.azure.com:443/", cx.id.name().to_lowercase())));
+    default(
+        props,
+        "consistencyPolicy",
+        json!({"defaultConsistencyLevel": "Session", "maxIntervalInSeconds": 5, "maxStalenessPrefix": 100}),
+    );
+    default(
+        props,
+        "locations",
+        json!([{"locationName": cx.location, "failoverPriority": 0, "isZoneRedundant": false}]),
+    );
+    props.insert(
+        "documentEndpoint".into(),
+        json!(format!("https://{}.documents.azure.com:443/", cx.id.name().to_lowercase())),
+    );
     None
 }

@@ -203,10 +203,7 @@ impl State {
 
     /// Every resource (live or soft-deleted) whose id starts with `prefix` (lower-cased).
     pub fn resources_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Arc<Resource>> + 'a {
-        self.resources
-            .range(prefix.to_string()..)
-            .take_while(move |(k, _)| k.starts_with(prefix))
-            .map(|(_, v)| v)
+        self.resources.range(prefix.to_string()..).take_while(move |(k, _)| k.starts_with(prefix)).map(|(_, v)| v)
     }
 
     /// Removes a resource group and everything inside it (soft-deleted resources included),

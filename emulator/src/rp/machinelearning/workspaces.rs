@@ -25,7 +25,9 @@ use crate::arm::response::ArmResponse;
 use crate::context::Ctx;
 use crate::router::{Access, Route};
 use crate::rp::catalog;
-use crate::rp::resources::generic::{build_tracked, require_group, system_data, tenant_of, write_preconditions, BuildCx};
+use crate::rp::resources::generic::{
+    build_tracked, require_group, system_data, tenant_of, write_preconditions, BuildCx,
+};
 use crate::rp::resources::groups::parse_tags;
 use crate::rp::resources::providers::observe;
 use crate::store::clock::arm_time;
@@ -35,7 +37,8 @@ pub const NS: &str = "Microsoft.MachineLearningServices";
 pub const TYPE: &str = "Microsoft.MachineLearningServices/workspaces";
 const WS: &str = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}";
 const WS_LIST: &str = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces";
-const SOFT_DELETE_MESSAGE: &str = "Soft-deleted workspace exists. Please purge or recover it. https://aka.ms/wsoftdelete";
+const SOFT_DELETE_MESSAGE: &str =
+    "Soft-deleted workspace exists. Please purge or recover it. https://aka.ms/wsoftdelete";
 pub const DEFAULT_RETENTION_DAYS: i64 = 14;
 
 pub fn routes() -> Vec<Route> {
@@ -116,7 +119,10 @@ fn props_of(body: &Map<String, Value>) -> ArmResult<Map<String, Value>> {
     match body.get("properties") {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(m)) => Ok(m.clone()),
-        Some(other) => Err(ArmError::invalid_request_content(format!("'properties' must be an object, found {}", crate::arm::request::json_kind(other)))),
+        Some(other) => Err(ArmError::invalid_request_content(format!(
+            "'properties' must be an object, found {}",
+            crate::arm::request::json_kind(other)
+        ))),
     }
 }
 
@@ -125,7 +131,10 @@ fn str_prop<'a>(props: &'a Map<String, Value>, key: &str) -> ArmResult<Option<&'
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(ArmError::invalid_request_content(format!("'properties.{key}' must be a string, found {}", crate::arm::request::json_kind(other)))),
+        Some(other) => Err(ArmError::invalid_request_content(format!(
+            "'properties.{key}' must be a string, found {}",
+            crate::arm::request::json_kind(other)
+        ))),
     }
 }
 
@@ -135,7 +144,9 @@ fn bool_prop(props: &Map<String, Value>, key: &str) -> ArmResult<Option<bool>> {
         Some(Value::Bool(b)) => Ok(Some(*b)),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(other) => Err(ArmError::invalid_request_content(format!("'properties.{key}' must be a boolean, found {other}"))),
+        Some(other) => {
+            Err(ArmError::invalid_request_content(format!("'properties.{key}' must be a boolean, found {other}")))
+        }
     }
 }
 
@@ -152,7 +163,9 @@ fn retention(props: &Map<String, Value>) -> ArmResult<Option<i64>> {
         None | Some(Value::Null) => Ok(None),
         Some(v) => match v.as_i64() {
             Some(d) if (1..=14).contains(&d) => Ok(Some(d)),
-            _ => Err(validation(format!("'softDeleteRetentionInDays' must be a whole number of days from 1 to 14, not {v}."))),
+            _ => Err(validation(format!(
+                "'softDeleteRetentionInDays' must be a whole number of days from 1 to 14, not {v}."
+            ))),
         },
     }
 }
@@ -164,14 +177,28 @@ fn name_stem(ws: &str) -> String {
 
 /// A dependent given by id: it must exist, be of the expected type, and (in another
 /// subscription) that subscription must have the ML provider registered.
-fn resolve_dependent(ctx: &Ctx, s: &mut State, ws: &ResourceId, role: &str, id_text: &str, expected: &str) -> ArmResult<Arc<Resource>> {
-    let id = ResourceId::parse(id_text).map_err(|_| validation(format!("The {role} id '{id_text}' is not a valid Azure resource id.")))?;
+fn resolve_dependent(
+    ctx: &Ctx,
+    s: &mut State,
+    ws: &ResourceId,
+    role: &str,
+    id_text: &str,
+    expected: &str,
+) -> ArmResult<Arc<Resource>> {
+    let id = ResourceId::parse(id_text)
+        .map_err(|_| validation(format!("The {role} id '{id_text}' is not a valid Azure resource id.")))?;
     if !id.full_type().eq_ignore_ascii_case(expected) {
-        return Err(validation(format!("The {role} '{id_text}' must be a resource of type '{expected}', not '{}'.", id.full_type())));
+        return Err(validation(format!(
+            "The {role} '{id_text}' must be a resource of type '{expected}', not '{}'.",
+            id.full_type()
+        )));
     }
     if !id.subscription.eq_ignore_ascii_case(&ws.subscription) {
         if s.subscription(&id.subscription).is_none() {
-            return Err(validation(format!("The {role} '{id_text}' is in subscription '{}', which could not be found.", id.subscription)));
+            return Err(validation(format!(
+                "The {role} '{id_text}' is in subscription '{}', which could not be found.",
+                id.subscription
+            )));
         }
         registered(ctx, s, &id.subscription, NS)?;
     }
@@ -206,7 +233,17 @@ fn check_registry(r: &Resource) -> ArmResult<()> {
 
 /// Creates a dependent resource of `full_type` named `name` in the workspace's group.
 #[allow(clippy::too_many_arguments)]
-fn create_dependent(ctx: &Ctx, s: &mut State, ws: &ResourceId, group: &ResourceGroup, full_type: &str, name: String, body: Value, who: Option<&crate::identity::Principal>, now: chrono::DateTime<chrono::Utc>) -> ArmResult<Arc<Resource>> {
+fn create_dependent(
+    ctx: &Ctx,
+    s: &mut State,
+    ws: &ResourceId,
+    group: &ResourceGroup,
+    full_type: &str,
+    name: String,
+    body: Value,
+    who: Option<&crate::identity::Principal>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ArmResult<Arc<Resource>> {
     let (ns, ty) = full_type.split_once('/').unwrap_or((full_type, ""));
     registered(ctx, s, &ws.subscription, ns)?;
     let provider = catalog::provider(ns).ok_or_else(|| ArmError::invalid_resource_namespace(ns))?;
@@ -245,11 +282,20 @@ fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let given_location = match body.get("location") {
         None | Some(Value::Null) => None,
         Some(Value::String(l)) => Some(l.clone()),
-        Some(other) => return Err(ArmError::invalid_request_content(format!("'location' must be a string, found {}", crate::arm::request::json_kind(other)))),
+        Some(other) => {
+            return Err(ArmError::invalid_request_content(format!(
+                "'location' must be a string, found {}",
+                crate::arm::request::json_kind(other)
+            )))
+        }
     };
     let location = given_location
         .clone()
-        .or_else(|| ctx.store.read(|s| s.resources.get(&key).and_then(|r| r.body.get("location")).and_then(Value::as_str).map(String::from)))
+        .or_else(|| {
+            ctx.store.read(|s| {
+                s.resources.get(&key).and_then(|r| r.body.get("location")).and_then(Value::as_str).map(String::from)
+            })
+        })
         .ok_or_else(ArmError::location_required)?;
     write_preconditions(ctx, req, &id, Some(&location))?;
     // The name rule is the provider's own check: ARM's registration, location and group
@@ -302,7 +348,15 @@ fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 
 /// Answers a workspace write: 200 with the workspace, or in an asynchronous LRO mode 200 with
 /// a non-terminal `provisioningState` and `Azure-AsyncOperation`/`Location` headers.
-fn finish_write(ctx: &Ctx, req: &ArmRequest, id: &ResourceId, location: &str, kind: &'static str, pending: &str, stored: Arc<Resource>) -> ArmResponse {
+fn finish_write(
+    ctx: &Ctx,
+    req: &ArmRequest,
+    id: &ResourceId,
+    location: &str,
+    kind: &'static str,
+    pending: &str,
+    stored: Arc<Resource>,
+) -> ArmResponse {
     let key = id.key();
     let mut accepted = stored.body.clone();
     if ctx.lro_mode(kind) != LroMode::Sync {
@@ -330,7 +384,10 @@ fn finish_write(ctx: &Ctx, req: &ArmRequest, id: &ResourceId, location: &str, ki
             namespace: NS.into(),
             location: location.to_string(),
             headers: LroHeaders::Both,
-            status_path: Some(format!("/subscriptions/{}/providers/{NS}/locations/{location}/workspaceOperationsStatus/{op_id}", id.subscription)),
+            status_path: Some(format!(
+                "/subscriptions/{}/providers/{NS}/locations/{location}/workspaceOperationsStatus/{op_id}",
+                id.subscription
+            )),
             op_id: Some(op_id),
             location_path: None,
             sync: ArmResponse::ok(stored.body.clone()),
@@ -358,8 +415,21 @@ fn set_state(s: &mut State, key: &str, state: &str) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location: &str, body: &Map<String, Value>, props: &Map<String, Value>, https: &str, now: chrono::DateTime<chrono::Utc>) -> ArmResult<Resource> {
-    let group = s.group(&id.subscription, &id.resource_group).cloned().ok_or_else(|| ArmError::resource_group_not_found(&id.resource_group))?;
+fn create(
+    ctx: &Ctx,
+    s: &mut State,
+    req: &ArmRequest,
+    id: &ResourceId,
+    location: &str,
+    body: &Map<String, Value>,
+    props: &Map<String, Value>,
+    https: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ArmResult<Resource> {
+    let group = s
+        .group(&id.subscription, &id.resource_group)
+        .cloned()
+        .ok_or_else(|| ArmError::resource_group_not_found(&id.resource_group))?;
     let tenant = tenant_of(s, &id.subscription);
     let who = req.principal.as_ref();
     let hbi = bool_prop(props, "hbiWorkspace")?.unwrap_or(false);
@@ -375,7 +445,8 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
         registered(ctx, s, &id.subscription, "Microsoft.Search")?;
     }
     let managed_network = props.get("managedNetwork").filter(|v| v.is_object()).cloned();
-    let isolation = managed_network.as_ref().and_then(|m| m.get("isolationMode")).and_then(Value::as_str).unwrap_or("Disabled");
+    let isolation =
+        managed_network.as_ref().and_then(|m| m.get("isolationMode")).and_then(Value::as_str).unwrap_or("Disabled");
     if !isolation.eq_ignore_ascii_case("Disabled") {
         registered(ctx, s, &id.subscription, "Microsoft.Network")?;
     }
@@ -408,14 +479,22 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
     };
     let cmk_ids = match &cmk {
         Some(kv_props) => {
-            let kv_id = kv_props.get("keyVaultArmId").and_then(Value::as_str).ok_or_else(|| validation("'encryption.keyVaultProperties.keyVaultArmId' is required for a customer-managed key."))?;
-            let key_id = kv_props.get("keyIdentifier").and_then(Value::as_str).ok_or_else(|| validation("'encryption.keyVaultProperties.keyIdentifier' is required for a customer-managed key."))?;
+            let kv_id = kv_props.get("keyVaultArmId").and_then(Value::as_str).ok_or_else(|| {
+                validation("'encryption.keyVaultProperties.keyVaultArmId' is required for a customer-managed key.")
+            })?;
+            let key_id = kv_props.get("keyIdentifier").and_then(Value::as_str).ok_or_else(|| {
+                validation("'encryption.keyVaultProperties.keyIdentifier' is required for a customer-managed key.")
+            })?;
             resolve_dependent(ctx, s, id, "customer-managed key vault", kv_id, "Microsoft.KeyVault/vaults")?;
             Some((kv_id.to_string(), key_id.to_string()))
         }
         None => None,
     };
-    for (missing, ns) in [(given_storage.is_none(), "Microsoft.Storage"), (given_key_vault.is_none(), "Microsoft.KeyVault"), (given_insights.is_none(), "Microsoft.Insights")] {
+    for (missing, ns) in [
+        (given_storage.is_none(), "Microsoft.Storage"),
+        (given_key_vault.is_none(), "Microsoft.KeyVault"),
+        (given_insights.is_none(), "Microsoft.Insights"),
+    ] {
         if missing {
             registered(ctx, s, &id.subscription, ns)?;
         }
@@ -432,15 +511,45 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
     let stem = name_stem(id.name());
     let storage = match given_storage {
         Some(r) => r,
-        None => create_dependent(ctx, s, id, &group, "Microsoft.Storage/storageAccounts", format!("{stem}storage{}", ctx.ids.hex(8)), json!({"location": location, "sku": {"name": "Standard_LRS"}, "kind": "StorageV2", "properties": {"encryption": {"keySource": "Microsoft.Storage"}, "supportsHttpsTrafficOnly": true}}), who, now)?,
+        None => create_dependent(
+            ctx,
+            s,
+            id,
+            &group,
+            "Microsoft.Storage/storageAccounts",
+            format!("{stem}storage{}", ctx.ids.hex(8)),
+            json!({"location": location, "sku": {"name": "Standard_LRS"}, "kind": "StorageV2", "properties": {"encryption": {"keySource": "Microsoft.Storage"}, "supportsHttpsTrafficOnly": true}}),
+            who,
+            now,
+        )?,
     };
     let key_vault = match given_key_vault {
         Some(r) => r,
-        None => create_dependent(ctx, s, id, &group, "Microsoft.KeyVault/vaults", format!("{stem}keyvault{}", ctx.ids.hex(8)), json!({"location": location, "properties": {"tenantId": tenant, "sku": {"family": "A", "name": "standard"}, "accessPolicies": []}}), who, now)?,
+        None => create_dependent(
+            ctx,
+            s,
+            id,
+            &group,
+            "Microsoft.KeyVault/vaults",
+            format!("{stem}keyvault{}", ctx.ids.hex(8)),
+            json!({"location": location, "properties": {"tenantId": tenant, "sku": {"family": "A", "name": "standard"}, "accessPolicies": []}}),
+            who,
+            now,
+        )?,
     };
     let insights = match given_insights {
         Some(r) => r,
-        None => create_dependent(ctx, s, id, &group, "Microsoft.Insights/components", format!("{stem}insights{}", ctx.ids.hex(8)), json!({"location": location, "kind": "web", "properties": {"Application_Type": "web"}}), who, now)?,
+        None => create_dependent(
+            ctx,
+            s,
+            id,
+            &group,
+            "Microsoft.Insights/components",
+            format!("{stem}insights{}", ctx.ids.hex(8)),
+            json!({"location": location, "kind": "web", "properties": {"Application_Type": "web"}}),
+            who,
+            now,
+        )?,
     };
     let workspace_id = ctx.ids.guid();
     let mut p = Map::new();
@@ -466,7 +575,10 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
     }
     p.insert("privateLinkCount".into(), json!(0));
     p.insert("privateEndpointConnections".into(), json!([]));
-    p.insert("storageHnsEnabled".into(), json!(storage.body.pointer("/properties/isHnsEnabled").and_then(Value::as_bool).unwrap_or(false)));
+    p.insert(
+        "storageHnsEnabled".into(),
+        json!(storage.body.pointer("/properties/isHnsEnabled").and_then(Value::as_bool).unwrap_or(false)),
+    );
     p.insert("tenantId".into(), json!(tenant));
     p.insert("v1LegacyMode".into(), json!(v1_legacy));
     p.insert("softDeleteRetentionInDays".into(), json!(retention_days));
@@ -497,7 +609,17 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
             changed_time: now,
         };
         s.groups.insert(State::group_key(&id.subscription, &managed_rg), mg.clone());
-        create_dependent(ctx, s, id, &mg, "Microsoft.DocumentDB/databaseAccounts", format!("{stem}cosmos{}", ctx.ids.hex(8)), json!({"location": location, "kind": "GlobalDocumentDB"}), who, now)?;
+        create_dependent(
+            ctx,
+            s,
+            id,
+            &mg,
+            "Microsoft.DocumentDB/databaseAccounts",
+            format!("{stem}cosmos{}", ctx.ids.hex(8)),
+            json!({"location": location, "kind": "GlobalDocumentDB"}),
+            who,
+            now,
+        )?;
         p.insert(
             "encryption".into(),
             json!({"status": "Enabled", "keyVaultProperties": {"keyVaultArmId": kv_id.to_lowercase(), "keyIdentifier": key_id, "identityClientId": kv_props.get("identityClientId").cloned().unwrap_or(Value::Null)}}),
@@ -511,7 +633,10 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
     top.insert("location".into(), json!(location));
     top.insert("tags".into(), json!(tags));
     top.insert("kind".into(), body.get("kind").filter(|k| k.is_string()).cloned().unwrap_or(json!("Default")));
-    top.insert("sku".into(), body.get("sku").filter(|k| k.is_object()).cloned().unwrap_or(json!({"name": "Basic", "tier": "Basic"})));
+    top.insert(
+        "sku".into(),
+        body.get("sku").filter(|k| k.is_object()).cloned().unwrap_or(json!({"name": "Basic", "tier": "Basic"})),
+    );
     let identity_type = ptr(body, "/identity/type").and_then(Value::as_str).unwrap_or("SystemAssigned");
     let mut identity = json!({"type": identity_type, "principalId": ctx.ids.guid(), "tenantId": tenant});
     if let Some(u) = ptr(body, "/identity/userAssignedIdentities") {
@@ -536,7 +661,16 @@ fn create(ctx: &Ctx, s: &mut State, req: &ArmRequest, id: &ResourceId, location:
 
 /// Applies a PUT (`full`) or PATCH to a live workspace, enforcing what may not change.
 #[allow(clippy::too_many_arguments)]
-fn apply_update(ctx: &Ctx, s: &mut State, req: &ArmRequest, cur: &Resource, body: &Map<String, Value>, props: &Map<String, Value>, full: bool, now: chrono::DateTime<chrono::Utc>) -> ArmResult<Resource> {
+fn apply_update(
+    ctx: &Ctx,
+    s: &mut State,
+    req: &ArmRequest,
+    cur: &Resource,
+    body: &Map<String, Value>,
+    props: &Map<String, Value>,
+    full: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ArmResult<Resource> {
     let ws = ResourceId::parse(&cur.id)?;
     let old = cur.body.get("properties").cloned().unwrap_or(json!({}));
     if let Some(h) = bool_prop(props, "hbiWorkspace")? {
@@ -547,18 +681,27 @@ fn apply_update(ctx: &Ctx, s: &mut State, req: &ArmRequest, cur: &Resource, body
     for (key, what) in [("storageAccount", "storage account"), ("keyVault", "key vault")] {
         if let Some(v) = str_prop(props, key)? {
             if !old.get(key).and_then(Value::as_str).is_some_and(|o| o.eq_ignore_ascii_case(v)) {
-                return Err(validation(format!("The {what} of a workspace cannot be changed after it is created ('{key}' is '{}').", old.get(key).and_then(Value::as_str).unwrap_or(""))));
+                return Err(validation(format!(
+                    "The {what} of a workspace cannot be changed after it is created ('{key}' is '{}').",
+                    old.get(key).and_then(Value::as_str).unwrap_or("")
+                )));
             }
         }
     }
     if let Some(loc) = body.get("location").and_then(Value::as_str) {
         if catalog::region(loc).map(|r| r.name) != cur.body.get("location").and_then(Value::as_str) {
-            return Err(validation(format!("The location of a workspace cannot be changed (it is '{}').", cur.body.get("location").and_then(Value::as_str).unwrap_or(""))));
+            return Err(validation(format!(
+                "The location of a workspace cannot be changed (it is '{}').",
+                cur.body.get("location").and_then(Value::as_str).unwrap_or("")
+            )));
         }
     }
     let mut r = cur.clone();
-    let p = r.body["properties"].as_object_mut().ok_or_else(|| ArmError::internal("stored workspace has no properties"))?;
-    for key in ["description", "friendlyName", "imageBuildCompute", "systemDatastoresAuthMode", "primaryUserAssignedIdentity"] {
+    let p =
+        r.body["properties"].as_object_mut().ok_or_else(|| ArmError::internal("stored workspace has no properties"))?;
+    for key in
+        ["description", "friendlyName", "imageBuildCompute", "systemDatastoresAuthMode", "primaryUserAssignedIdentity"]
+    {
         if let Some(v) = props.get(key) {
             if !v.is_null() {
                 p.insert(key.into(), v.clone());
@@ -715,7 +858,14 @@ fn delete(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         None => false,
         Some(v) if v.eq_ignore_ascii_case("true") => true,
         Some(v) if v.eq_ignore_ascii_case("false") => false,
-        Some(v) => return Err(ArmError::bad_request("InvalidQueryParameterValue", format!("The value '{v}' of the query parameter 'forceToPurge' is invalid. It must be 'true' or 'false'."))),
+        Some(v) => {
+            return Err(ArmError::bad_request(
+                "InvalidQueryParameterValue",
+                format!(
+                    "The value '{v}' of the query parameter 'forceToPurge' is invalid. It must be 'true' or 'false'."
+                ),
+            ))
+        }
     };
     let key = id.key();
     let now = ctx.clock.now();
@@ -771,9 +921,14 @@ fn delete(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
                 }
                 if let Some(cur) = s.resources.get(&k).cloned() {
                     let mut r = (*cur).clone();
-                    let days = r.body.pointer("/properties/softDeleteRetentionInDays").and_then(Value::as_i64).unwrap_or(DEFAULT_RETENTION_DAYS);
+                    let days = r
+                        .body
+                        .pointer("/properties/softDeleteRetentionInDays")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(DEFAULT_RETENTION_DAYS);
                     r.body["properties"]["provisioningState"] = json!("Succeeded");
-                    r.soft_deleted = Some(SoftDeleted { deleted_at: now, purge_at: now + chrono::Duration::days(days) });
+                    r.soft_deleted =
+                        Some(SoftDeleted { deleted_at: now, purge_at: now + chrono::Duration::days(days) });
                     s.resources.insert(k.clone(), Arc::new(r));
                 }
             }),

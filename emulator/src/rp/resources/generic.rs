@@ -32,9 +32,24 @@ pub fn list_routes() -> Vec<Route> {
     let r = |method, pattern, operation, handler| Route { method, pattern, operation, access: Access::Arm, handler };
     vec![
         r(Method::Get, "/subscriptions/{subscriptionId}/resources", "Resources_List", list),
-        r(Method::Get, "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/resources", "Resources_ListByResourceGroup", list_by_group),
-        r(Method::Post, "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/moveResources", "Resources_MoveResources", move_resources),
-        r(Method::Post, "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/validateMoveResources", "Resources_ValidateMoveResources", validate_move_resources),
+        r(
+            Method::Get,
+            "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/resources",
+            "Resources_ListByResourceGroup",
+            list_by_group,
+        ),
+        r(
+            Method::Post,
+            "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/moveResources",
+            "Resources_MoveResources",
+            move_resources,
+        ),
+        r(
+            Method::Post,
+            "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/validateMoveResources",
+            "Resources_ValidateMoveResources",
+            validate_move_resources,
+        ),
     ]
 }
 
@@ -42,9 +57,15 @@ pub fn list_routes() -> Vec<Route> {
 fn move_refusal(r: &Resource, cross_subscription: bool) -> Option<String> {
     if r.resource_type.eq_ignore_ascii_case(crate::rp::machinelearning::workspaces::TYPE) {
         return Some(if cross_subscription {
-            format!("Moving the Azure Machine Learning workspace '{}' to another subscription is not supported.", r.name)
+            format!(
+                "Moving the Azure Machine Learning workspace '{}' to another subscription is not supported.",
+                r.name
+            )
         } else {
-            format!("Moving the Azure Machine Learning workspace '{}' to another resource group is not supported.", r.name)
+            format!(
+                "Moving the Azure Machine Learning workspace '{}' to another resource group is not supported.",
+                r.name
+            )
         });
     }
     None
@@ -68,15 +89,27 @@ fn plan_move(ctx: &Ctx, req: &ArmRequest) -> ArmResult<MovePlan> {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
         .filter(|v: &Vec<String>| !v.is_empty())
-        .ok_or_else(|| ArmError::bad_request("InvalidRequestContent", "The request must list the 'resources' to move."))?;
+        .ok_or_else(|| {
+            ArmError::bad_request("InvalidRequestContent", "The request must list the 'resources' to move.")
+        })?;
     let target = body.get("targetResourceGroup").and_then(Value::as_str).unwrap_or("");
     let segs: Vec<&str> = target.split('/').filter(|s| !s.is_empty()).collect();
     let (target_sub, target_rg) = match segs.as_slice() {
-        [s, sub2, g, rg2] if s.eq_ignore_ascii_case("subscriptions") && g.eq_ignore_ascii_case("resourceGroups") => (sub2.to_string(), rg2.to_string()),
-        _ => return Err(ArmError::bad_request("InvalidTargetResourceGroup", format!("The target resource group '{target}' is not a valid resource group id."))),
+        [s, sub2, g, rg2] if s.eq_ignore_ascii_case("subscriptions") && g.eq_ignore_ascii_case("resourceGroups") => {
+            (sub2.to_string(), rg2.to_string())
+        }
+        _ => {
+            return Err(ArmError::bad_request(
+                "InvalidTargetResourceGroup",
+                format!("The target resource group '{target}' is not a valid resource group id."),
+            ))
+        }
     };
     if target_sub.eq_ignore_ascii_case(sub) && target_rg.eq_ignore_ascii_case(rg) {
-        return Err(ArmError::bad_request("InvalidTargetResourceGroup", "The source and target resource groups are the same."));
+        return Err(ArmError::bad_request(
+            "InvalidTargetResourceGroup",
+            "The source and target resource groups are the same.",
+        ));
     }
     crate::arm::check_subscription(ctx, &target_sub, true)?;
     require_group_writable(ctx, &target_sub, &target_rg)?;
@@ -84,8 +117,12 @@ fn plan_move(ctx: &Ctx, req: &ArmRequest) -> ArmResult<MovePlan> {
     let mut keys = Vec::new();
     for id_text in &ids {
         let id = ResourceId::parse(id_text)?;
-        if !id.subscription.eq_ignore_ascii_case(sub) || !id.resource_group.eq_ignore_ascii_case(rg) || !id.top_level() {
-            return Err(ArmError::bad_request("InvalidMoveRequest", format!("The resource '{id_text}' is not a top-level resource in resource group '{rg}'.")));
+        if !id.subscription.eq_ignore_ascii_case(sub) || !id.resource_group.eq_ignore_ascii_case(rg) || !id.top_level()
+        {
+            return Err(ArmError::bad_request(
+                "InvalidMoveRequest",
+                format!("The resource '{id_text}' is not a top-level resource in resource group '{rg}'."),
+            ));
         }
         let r = find_live(ctx, &id)?;
         if let Some(reason) = move_refusal(&r, cross) {
@@ -106,7 +143,8 @@ fn move_resources(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let plan = plan_move(ctx, req)?;
     let now = ctx.clock.now();
     ctx.store.write(|s| {
-        let target_group = s.group(&plan.target_sub, &plan.target_rg).map(|g| g.name.clone()).unwrap_or(plan.target_rg.clone());
+        let target_group =
+            s.group(&plan.target_sub, &plan.target_rg).map(|g| g.name.clone()).unwrap_or(plan.target_rg.clone());
         for key in &plan.keys {
             let prefix = format!("{key}/");
             let mut moving: Vec<Arc<Resource>> = s.resources_under(&prefix).cloned().collect();
@@ -244,9 +282,16 @@ pub struct BuildCx<'a> {
 /// `provisioningState`, `systemData`, and the type's own read-only properties.
 pub fn build_tracked(b: &BuildCx, existing: Option<&Resource>, body: &Map<String, Value>) -> ArmResult<Resource> {
     let location = match body.get("location") {
-        None | Some(Value::Null) => existing.and_then(|r| r.body.get("location")).and_then(Value::as_str).map(String::from),
+        None | Some(Value::Null) => {
+            existing.and_then(|r| r.body.get("location")).and_then(Value::as_str).map(String::from)
+        }
         Some(Value::String(s)) => Some(catalog::region(s).map(|r| r.name.to_string()).unwrap_or_else(|| s.clone())),
-        Some(other) => return Err(ArmError::invalid_request_content(format!("'location' must be a string, found {}", crate::arm::request::json_kind(other)))),
+        Some(other) => {
+            return Err(ArmError::invalid_request_content(format!(
+                "'location' must be a string, found {}",
+                crate::arm::request::json_kind(other)
+            )))
+        }
     };
     let tags = parse_tags(body)?;
     let canonical = existing.map(|r| r.id.clone()).unwrap_or_else(|| {
@@ -281,7 +326,12 @@ pub fn build_tracked(b: &BuildCx, existing: Option<&Resource>, body: &Map<String
     let mut props = match body.get("properties") {
         Some(Value::Object(p)) => p.clone(),
         None | Some(Value::Null) => Map::new(),
-        Some(other) => return Err(ArmError::invalid_request_content(format!("'properties' must be an object, found {}", crate::arm::request::json_kind(other)))),
+        Some(other) => {
+            return Err(ArmError::invalid_request_content(format!(
+                "'properties' must be an object, found {}",
+                crate::arm::request::json_kind(other)
+            )))
+        }
     };
     props.insert("provisioningState".into(), json!("Succeeded"));
     let mut secrets = existing.and_then(|r| r.secrets.clone());
@@ -332,7 +382,12 @@ fn put_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let location = match body.get("location") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => return Err(ArmError::invalid_request_content(format!("'location' must be a string, found {}", crate::arm::request::json_kind(other)))),
+        Some(other) => {
+            return Err(ArmError::invalid_request_content(format!(
+                "'location' must be a string, found {}",
+                crate::arm::request::json_kind(other)
+            )))
+        }
     };
     let (provider, info) = write_preconditions(ctx, req, &id, location.as_deref())?;
     let now = ctx.clock.now();
@@ -340,7 +395,8 @@ fn put_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let (created, stored) = ctx.store.write(|s| -> ArmResult<(bool, Arc<Resource>)> {
         let existing = s.resources.get(&key).filter(|r| r.is_live()).cloned();
         check_preconditions(req, existing.as_ref().map(|r| r.body.get("etag").and_then(Value::as_str)))?;
-        if existing.is_none() && location.is_none() && id.top_level() && info.capabilities.contains("SupportsLocation") {
+        if existing.is_none() && location.is_none() && id.top_level() && info.capabilities.contains("SupportsLocation")
+        {
             return Err(ArmError::location_required());
         }
         if !id.top_level() {
@@ -351,7 +407,16 @@ fn put_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         }
         let group_name = s.group(&id.subscription, &id.resource_group).map(|g| g.name.clone()).unwrap_or_default();
         let tenant = tenant_of(s, &id.subscription);
-        let b = BuildCx { ctx, id: &id, provider, info, group_name: &group_name, tenant_id: &tenant, principal: req.principal.as_ref(), now };
+        let b = BuildCx {
+            ctx,
+            id: &id,
+            provider,
+            info,
+            group_name: &group_name,
+            tenant_id: &tenant,
+            principal: req.principal.as_ref(),
+            now,
+        };
         let r = Arc::new(build_tracked(&b, existing.as_deref(), &body)?);
         s.resources.insert(key.clone(), r.clone());
         Ok((existing.is_none(), r))
@@ -378,7 +443,9 @@ fn patch_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         if let Some(t) = tags {
             r.body["tags"] = json!(t);
         }
-        if let (Some(Value::Object(patch)), Some(Value::Object(props))) = (body.get("properties"), r.body.get_mut("properties")) {
+        if let (Some(Value::Object(patch)), Some(Value::Object(props))) =
+            (body.get("properties"), r.body.get_mut("properties"))
+        {
             merge_patch(props, patch);
         }
         for k in ["sku", "identity", "kind"] {
@@ -456,16 +523,25 @@ fn matches(f: &filter::Filter, r: &Resource) -> bool {
     let tag_name = f.eq("tagName");
     f.terms.iter().all(|t| {
         let field = match t {
-            Term::Eq { field, .. } | Term::SubstringOf { field, .. } | Term::StartsWith { field, .. } => field.to_ascii_lowercase(),
+            Term::Eq { field, .. } | Term::SubstringOf { field, .. } | Term::StartsWith { field, .. } => {
+                field.to_ascii_lowercase()
+            }
         };
         match field.as_str() {
             "resourcetype" => filter::term_matches(t, &r.resource_type),
             "resourcegroup" => filter::term_matches(t, &r.resource_group),
             "name" => filter::term_matches(t, &r.name),
             "location" => filter::term_matches(t, r.body.get("location").and_then(Value::as_str).unwrap_or("")),
-            "tagname" => r.body.get("tags").and_then(Value::as_object).is_some_and(|m| m.keys().any(|k| filter::term_matches(t, k))),
+            "tagname" => r
+                .body
+                .get("tags")
+                .and_then(Value::as_object)
+                .is_some_and(|m| m.keys().any(|k| filter::term_matches(t, k))),
             "tagvalue" => r.body.get("tags").and_then(Value::as_object).is_some_and(|m| {
-                m.iter().any(|(k, v)| tag_name.is_none_or(|n| n.eq_ignore_ascii_case(k)) && filter::term_matches(t, v.as_str().unwrap_or("")))
+                m.iter().any(|(k, v)| {
+                    tag_name.is_none_or(|n| n.eq_ignore_ascii_case(k))
+                        && filter::term_matches(t, v.as_str().unwrap_or(""))
+                })
             }),
             _ => false,
         }
@@ -485,7 +561,8 @@ fn generic_view(r: &Resource, expand: &[String]) -> Value {
             "createdtime" => v["createdTime"] = json!(arm_time(r.created_time)),
             "changedtime" => v["changedTime"] = json!(arm_time(r.changed_time)),
             "provisioningstate" => {
-                v["provisioningState"] = r.body.pointer("/properties/provisioningState").cloned().unwrap_or(json!("Succeeded"))
+                v["provisioningState"] =
+                    r.body.pointer("/properties/provisioningState").cloned().unwrap_or(json!("Succeeded"))
             }
             _ => {}
         }
@@ -498,10 +575,8 @@ fn list_under(ctx: &Ctx, req: &ArmRequest, prefix: &str) -> ArmResult<ArmRespons
         Some(text) => filter::parse(text, FILTER_FIELDS)?,
         None => filter::Filter::default(),
     };
-    let expand: Vec<String> = req
-        .query("$expand")
-        .map(|e| e.split(',').map(|x| x.trim().to_ascii_lowercase()).collect())
-        .unwrap_or_default();
+    let expand: Vec<String> =
+        req.query("$expand").map(|e| e.split(',').map(|x| x.trim().to_ascii_lowercase()).collect()).unwrap_or_default();
     let items: Vec<(String, Value)> = ctx.store.read(|s: &State| {
         s.resources_under(prefix)
             .filter(|r| r.is_live() && r.is_top_level() && matches(&f, r))

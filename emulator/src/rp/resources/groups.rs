@@ -35,9 +35,7 @@ pub fn routes() -> Vec<Route> {
 /// ARM's resource-group name rule: 1–90 of letters/digits (Unicode), `_ - . ( )`, no trailing `.`.
 pub fn valid_name(name: &str) -> bool {
     let n = name.chars().count();
-    (1..=90).contains(&n)
-        && !name.ends_with('.')
-        && name.chars().all(|c| c.is_alphanumeric() || "_-.()".contains(c))
+    (1..=90).contains(&n) && !name.ends_with('.') && name.chars().all(|c| c.is_alphanumeric() || "_-.()".contains(c))
 }
 
 pub fn render(g: &ResourceGroup) -> Value {
@@ -70,19 +68,33 @@ pub fn parse_tags(body: &Map<String, Value>) -> ArmResult<Option<BTreeMap<String
                 let v = match v {
                     Value::String(s) => s.clone(),
                     Value::Null => String::new(),
-                    other => return Err(ArmError::invalid_request_content(format!("The tag '{k}' has a value of type {} where a string was expected", crate::arm::request::json_kind(other)))),
+                    other => {
+                        return Err(ArmError::invalid_request_content(format!(
+                            "The tag '{k}' has a value of type {} where a string was expected",
+                            crate::arm::request::json_kind(other)
+                        )))
+                    }
                 };
                 if k.is_empty() || k.chars().count() > 512 || k.chars().any(|c| "<>%&\\?/".contains(c)) {
-                    return Err(ArmError::bad_request("InvalidTagNameCharacters", format!("The tag names '{k}' have reserved characters '<,>,%,&,\\,?,/' or control characters.")));
+                    return Err(ArmError::bad_request(
+                        "InvalidTagNameCharacters",
+                        format!("The tag names '{k}' have reserved characters '<,>,%,&,\\,?,/' or control characters."),
+                    ));
                 }
                 if v.chars().count() > 256 {
-                    return Err(ArmError::bad_request("InvalidTagValueLength", format!("The tag value '{v}' exceeds the maximum length of 256 characters.")));
+                    return Err(ArmError::bad_request(
+                        "InvalidTagValueLength",
+                        format!("The tag value '{v}' exceeds the maximum length of 256 characters."),
+                    ));
                 }
                 out.insert(k.clone(), v);
             }
             Ok(Some(out))
         }
-        Some(other) => Err(ArmError::invalid_request_content(format!("'tags' must be an object, found {}", crate::arm::request::json_kind(other)))),
+        Some(other) => Err(ArmError::invalid_request_content(format!(
+            "'tags' must be an object, found {}",
+            crate::arm::request::json_kind(other)
+        ))),
     }
 }
 
@@ -100,7 +112,12 @@ fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         None | Some(Value::Null) => return Err(ArmError::location_required()),
         Some(Value::String(_)) => return Err(ArmError::location_required()),
-        Some(other) => return Err(ArmError::invalid_request_content(format!("'location' must be a string, found {}", crate::arm::request::json_kind(other)))),
+        Some(other) => {
+            return Err(ArmError::invalid_request_content(format!(
+                "'location' must be a string, found {}",
+                crate::arm::request::json_kind(other)
+            )))
+        }
     };
     let region = catalog::region(&location)
         .ok_or_else(|| ArmError::location_not_available_for_resource_group(&location, &catalog::region_names()))?;
@@ -148,9 +165,7 @@ fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 }
 
 fn find(ctx: &Ctx, sub: &str, rg: &str) -> ArmResult<ResourceGroup> {
-    ctx.store
-        .read(|s| s.group(sub, rg).cloned())
-        .ok_or_else(|| ArmError::resource_group_not_found(rg))
+    ctx.store.read(|s| s.group(sub, rg).cloned()).ok_or_else(|| ArmError::resource_group_not_found(rg))
 }
 
 fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
@@ -177,7 +192,8 @@ fn update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let managed_by = body.get("managedBy").and_then(Value::as_str).map(String::from);
     let now = ctx.clock.now();
     let g = ctx.store.write(|s| -> ArmResult<ResourceGroup> {
-        let g = s.groups.get_mut(&State::group_key(&sub, &rg)).ok_or_else(|| ArmError::resource_group_not_found(&rg))?;
+        let g =
+            s.groups.get_mut(&State::group_key(&sub, &rg)).ok_or_else(|| ArmError::resource_group_not_found(&rg))?;
         check_preconditions(req, Some(None))?;
         if g.provisioning_state == "Deleting" {
             return Err(ArmError::resource_group_being_deleted(&g.name));
@@ -258,7 +274,10 @@ fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let tag_name = f.eq("tagName").map(str::to_lowercase);
     let tag_value = f.eq("tagValue");
     if tag_value.is_some() && tag_name.is_none() {
-        return Err(ArmError::bad_request("InvalidFilterInQueryString", "The 'tagValue' filter requires a 'tagName' filter."));
+        return Err(ArmError::bad_request(
+            "InvalidFilterInQueryString",
+            "The 'tagValue' filter requires a 'tagName' filter.",
+        ));
     }
     let prefix = crate::arm::resource_id::key(&format!("/subscriptions/{sub}/resourcegroups/"));
     let items: Vec<(String, Value)> = ctx.store.read(|s| {

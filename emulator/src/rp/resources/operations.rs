@@ -8,7 +8,8 @@ use crate::context::Ctx;
 use crate::router::{Access, Route};
 
 pub fn routes() -> Vec<Route> {
-    let r = |pattern, operation, handler| Route { method: Method::Get, pattern, operation, access: Access::Arm, handler };
+    let r =
+        |pattern, operation, handler| Route { method: Method::Get, pattern, operation, access: Access::Arm, handler };
     vec![
         r("/subscriptions/{subscriptionId}/operationresults/{operationId}", "ResourceGroups_DeleteOperationResult", group_delete_result),
         r(

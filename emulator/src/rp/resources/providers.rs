@@ -19,12 +19,42 @@ pub fn routes() -> Vec<Route> {
     let r = |method, pattern, operation, access, handler| Route { method, pattern, operation, access, handler };
     vec![
         r(Method::Get, "/subscriptions/{subscriptionId}/providers", "Providers_List", Access::Arm, list),
-        r(Method::Get, "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}", "Providers_Get", Access::Arm, get),
-        r(Method::Post, "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/register", "Providers_Register", Access::Arm, register),
-        r(Method::Post, "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/unregister", "Providers_Unregister", Access::Arm, unregister),
-        r(Method::Get, "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/resourceTypes", "ProviderResourceTypes_List", Access::Arm, resource_types),
+        r(
+            Method::Get,
+            "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}",
+            "Providers_Get",
+            Access::Arm,
+            get,
+        ),
+        r(
+            Method::Post,
+            "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/register",
+            "Providers_Register",
+            Access::Arm,
+            register,
+        ),
+        r(
+            Method::Post,
+            "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/unregister",
+            "Providers_Unregister",
+            Access::Arm,
+            unregister,
+        ),
+        r(
+            Method::Get,
+            "/subscriptions/{subscriptionId}/providers/{resourceProviderNamespace}/resourceTypes",
+            "ProviderResourceTypes_List",
+            Access::Arm,
+            resource_types,
+        ),
         r(Method::Get, "/providers", "Providers_ListAtTenantScope", Access::ArmTenant, list_at_tenant),
-        r(Method::Get, "/providers/{resourceProviderNamespace}", "Providers_GetAtTenantScope", Access::ArmTenant, get_at_tenant),
+        r(
+            Method::Get,
+            "/providers/{resourceProviderNamespace}",
+            "Providers_GetAtTenantScope",
+            Access::ArmTenant,
+            get_at_tenant,
+        ),
     ]
 }
 
@@ -78,7 +108,11 @@ pub fn default_registration(ctx: &Ctx, sub: &str, p: &ProviderInfo) -> Registrat
     Registration {
         subscription_id: sub.to_string(),
         namespace: p.namespace.to_string(),
-        state: if registered || p.registration_free { RegistrationState::Registered } else { RegistrationState::NotRegistered },
+        state: if registered || p.registration_free {
+            RegistrationState::Registered
+        } else {
+            RegistrationState::NotRegistered
+        },
         settles_at: None,
         polls_left: None,
     }

@@ -16,7 +16,13 @@ pub fn routes() -> Vec<Route> {
     vec![
         r(Method::Get, "/subscriptions", "Subscriptions_List", Access::ArmTenant, list),
         r(Method::Get, "/subscriptions/{subscriptionId}", "Subscriptions_Get", Access::Arm, get),
-        r(Method::Get, "/subscriptions/{subscriptionId}/locations", "Subscriptions_ListLocations", Access::Arm, locations),
+        r(
+            Method::Get,
+            "/subscriptions/{subscriptionId}/locations",
+            "Subscriptions_ListLocations",
+            Access::Arm,
+            locations,
+        ),
         r(Method::Get, "/tenants", "Tenants_List", Access::ArmTenant, tenants),
     ]
 }
