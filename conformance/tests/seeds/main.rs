@@ -118,6 +118,12 @@ impl Run {
     }
 }
 
+impl Default for World {
+    fn default() -> World {
+        World::new()
+    }
+}
+
 impl World {
     pub fn new() -> World {
         Self::on(Target::new())
