@@ -24,17 +24,17 @@ interop-setup:
 
 interop: interop-setup
 	$(CARGO) build --locked -q -p armemu --bin armemu
-	bash conformance/interop/run.sh target/debug/armemu
+	bash conformance/interop/run.sh $${CARGO_TARGET_DIR:-target}/debug/armemu
 
 ## Speed figures (release build): start-up, GET/PUT throughput and latency vs a bare hyper server.
 bench:
 	$(CARGO) build --release --locked -q -p armemu -p conformance --bins
-	target/release/armbench
+	$${CARGO_TARGET_DIR:-target}/release/armbench
 
 ## Long runs: 1,000,000 fuzzed HTTP requests (plus 20,000 over a socket); prints the counts.
 fuzz:
 	$(CARGO) build --release --locked -q -p conformance --bin armfuzz
-	target/release/armfuzz $(FUZZ_REQUESTS)
+	$${CARGO_TARGET_DIR:-target}/release/armfuzz $(FUZZ_REQUESTS)
 
 lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings

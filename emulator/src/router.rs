@@ -74,6 +74,11 @@ fn compile(pattern: &'static str) -> Vec<Seg> {
 }
 
 fn matches(segs: &[Seg], path: &[String]) -> Option<Vec<(&'static str, String)>> {
+    // Most routes fail on length alone; check it before comparing any segment.
+    let has_rest = matches!(segs.last(), Some(Seg::Rest(_)));
+    if (!has_rest && segs.len() != path.len()) || (has_rest && path.len() < segs.len()) {
+        return None;
+    }
     let mut params = Vec::new();
     for (i, seg) in segs.iter().enumerate() {
         match seg {

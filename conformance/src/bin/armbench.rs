@@ -21,8 +21,8 @@
 //! `cargo build --release -p armemu -p conformance --bins && target/release/armbench` works.
 //!
 //! It prints figures; it is not a test: the exit status is 0 even when a bar fails, 1 when
-//! something could not run (a binary missing, a start timing out, a non-2xx answer under
-//! load), 2 on a usage error.
+//! something could not run (a binary missing, a start timing out, an unexpected status or a
+//! request timing out under load), 2 on a usage error.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream as StdTcpStream};
