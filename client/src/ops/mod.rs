@@ -67,4 +67,14 @@ impl ArmClient {
     pub fn role_assignments(&self) -> role_assignments::RoleAssignments<'_> {
         role_assignments::RoleAssignments { client: self }
     }
+
+    pub fn role_definitions(&self) -> role_assignments::RoleDefinitions<'_> {
+        role_assignments::RoleDefinitions { client: self }
+    }
+
+    /// `GET /metadata/endpoints?api-version=2022-09-01`: the cloud description (no auth needed,
+    /// but sending the token is harmless).
+    pub async fn metadata_endpoints(&self) -> Result<Value> {
+        self.get_json(&self.url("/metadata/endpoints", api::METADATA, &[])).await
+    }
 }

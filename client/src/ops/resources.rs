@@ -72,4 +72,41 @@ impl Resources<'_> {
     pub async fn delete_by_id(&self, id: &str, api_version: &str) -> Result<Poller<Value>> {
         self.client.begin(Method::DELETE, &self.client.url(&id_path(id)?, api_version, &[]), None).await
     }
+
+    /// `Resources_UpdateById` (PATCH: tags replace, properties merge).
+    pub async fn update_by_id(&self, id: &str, api_version: &str, body: &Value) -> Result<Value> {
+        self.client.send_json(Method::PATCH, &self.client.url(&id_path(id)?, api_version, &[]), Some(body)).await
+    }
+
+    fn move_url(&self, resource_group: &str, action: &str) -> Result<String> {
+        let path = format!(
+            "/subscriptions/{}/resourceGroups/{}/{action}",
+            segment(self.client.subscription_id()?),
+            segment(resource_group)
+        );
+        Ok(self.client.url(&path, RESOURCES, &[]))
+    }
+
+    /// `Resources_MoveResources`: moves top-level resources of `resource_group` into the group
+    /// `target_group_id` (`/subscriptions/{s}/resourceGroups/{rg}`).
+    pub async fn move_resources(
+        &self,
+        resource_group: &str,
+        ids: &[&str],
+        target_group_id: &str,
+    ) -> Result<Poller<Value>> {
+        let body = serde_json::json!({"resources": ids, "targetResourceGroup": target_group_id});
+        self.client.begin(Method::POST, &self.move_url(resource_group, "moveResources")?, Some(&body)).await
+    }
+
+    /// `Resources_ValidateMoveResources`: the same checks as a move, without moving.
+    pub async fn validate_move_resources(
+        &self,
+        resource_group: &str,
+        ids: &[&str],
+        target_group_id: &str,
+    ) -> Result<Poller<Value>> {
+        let body = serde_json::json!({"resources": ids, "targetResourceGroup": target_group_id});
+        self.client.begin(Method::POST, &self.move_url(resource_group, "validateMoveResources")?, Some(&body)).await
+    }
 }

@@ -57,3 +57,33 @@ impl RoleAssignments<'_> {
         Pager::new(self.client.clone(), url)
     }
 }
+
+/// `RoleDefinitions_*`: the built-in roles, listable at any scope and filterable by `roleName`.
+pub struct RoleDefinitions<'a> {
+    pub(crate) client: &'a ArmClient,
+}
+
+impl RoleDefinitions<'_> {
+    /// `RoleDefinitions_List` (`$filter=roleName eq '…'`).
+    pub fn list(&self, scope: &str, filter: Option<&str>) -> Pager<Value> {
+        let q: Vec<(&str, &str)> = filter.map(|f| vec![("$filter", f)]).unwrap_or_default();
+        let path = format!("{}/providers/Microsoft.Authorization/roleDefinitions", scope_path(scope));
+        Pager::new(self.client.clone(), self.client.url(&path, AUTHORIZATION, &q))
+    }
+
+    /// `RoleDefinitions_Get` at a scope.
+    pub async fn get(&self, scope: &str, role_definition_id: &str) -> Result<Value> {
+        let path = format!(
+            "{}/providers/Microsoft.Authorization/roleDefinitions/{}",
+            scope_path(scope),
+            segment(role_definition_id)
+        );
+        self.client.get_json(&self.client.url(&path, AUTHORIZATION, &[])).await
+    }
+
+    /// `RoleDefinitions_GetById` (`/providers/Microsoft.Authorization/roleDefinitions/{guid}`).
+    pub async fn get_by_id(&self, role_definition_id: &str) -> Result<Value> {
+        let path = format!("/providers/Microsoft.Authorization/roleDefinitions/{}", segment(role_definition_id));
+        self.client.get_json(&self.client.url(&path, AUTHORIZATION, &[])).await
+    }
+}

@@ -5,6 +5,7 @@ use crate::client::{segment, ArmClient};
 use crate::error::Result;
 use crate::models::Subscription;
 use crate::pager::Pager;
+use serde_json::Value;
 
 pub struct Subscriptions<'a> {
     pub(crate) client: &'a ArmClient,
@@ -19,5 +20,16 @@ impl Subscriptions<'_> {
         self.client
             .get_json(&self.client.url(&format!("/subscriptions/{}", segment(subscription_id)), SUBSCRIPTIONS, &[]))
             .await
+    }
+
+    /// `Subscriptions_ListLocations`: the regions of the current subscription (`{"value":[…]}`).
+    pub async fn list_locations(&self) -> Result<Value> {
+        let path = format!("/subscriptions/{}/locations", segment(self.client.subscription_id()?));
+        self.client.get_json(&self.client.url(&path, SUBSCRIPTIONS, &[])).await
+    }
+
+    /// `Tenants_List`.
+    pub fn list_tenants(&self) -> Pager<Value> {
+        Pager::new(self.client.clone(), self.client.url("/tenants", SUBSCRIPTIONS, &[]))
     }
 }

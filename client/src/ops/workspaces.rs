@@ -114,4 +114,65 @@ impl Workspaces<'_> {
         };
         self.create_or_update(resource_group, name, &body).await
     }
+
+    /// `Workspaces_ListNotebookAccessToken`.
+    pub async fn list_notebook_access_token(&self, resource_group: &str, name: &str) -> Result<Value> {
+        let url = self.client.url(
+            &format!("{}/listNotebookAccessToken", self.path(resource_group, name)?),
+            MACHINE_LEARNING,
+            &[],
+        );
+        self.client.send_json(Method::POST, &url, None).await
+    }
+
+    fn connection_url(&self, resource_group: &str, name: &str, connection: Option<&str>) -> Result<String> {
+        let mut path = format!("{}/privateEndpointConnections", self.path(resource_group, name)?);
+        if let Some(c) = connection {
+            path.push('/');
+            path.push_str(&segment(c));
+        }
+        Ok(self.client.url(&path, MACHINE_LEARNING, &[]))
+    }
+
+    /// `PrivateEndpointConnections_CreateOrUpdate`.
+    pub async fn create_or_update_private_endpoint_connection(
+        &self,
+        resource_group: &str,
+        name: &str,
+        connection: &str,
+        body: &Value,
+    ) -> Result<Value> {
+        self.client
+            .send_json(Method::PUT, &self.connection_url(resource_group, name, Some(connection))?, Some(body))
+            .await
+    }
+
+    /// `PrivateEndpointConnections_Get`.
+    pub async fn get_private_endpoint_connection(
+        &self,
+        resource_group: &str,
+        name: &str,
+        connection: &str,
+    ) -> Result<Value> {
+        self.client.get_json(&self.connection_url(resource_group, name, Some(connection))?).await
+    }
+
+    /// `PrivateEndpointConnections_List` (`{"value":[…]}`).
+    pub async fn list_private_endpoint_connections(&self, resource_group: &str, name: &str) -> Result<Value> {
+        self.client.get_json(&self.connection_url(resource_group, name, None)?).await
+    }
+
+    /// `PrivateEndpointConnections_Delete`: true when something was deleted (200), false when absent (204).
+    pub async fn delete_private_endpoint_connection(
+        &self,
+        resource_group: &str,
+        name: &str,
+        connection: &str,
+    ) -> Result<bool> {
+        let resp = self
+            .client
+            .send(Method::DELETE, &self.connection_url(resource_group, name, Some(connection))?, None)
+            .await?;
+        Ok(resp.status == 200)
+    }
 }

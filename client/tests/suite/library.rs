@@ -274,3 +274,81 @@ async fn workspace_create_as_async_operation() {
     c.workspaces().delete("rg-wsl", "ws-async", false).await.unwrap().await.unwrap();
     assert!(c.workspaces().get("rg-wsl", "ws-async").await.unwrap_err().is_not_found());
 }
+
+/// Every remaining emulator operation through the library: tenants, locations, provider
+/// resource types and tenant-level providers, cloud metadata, PATCH by id, resource moves,
+/// the notebook token, private endpoint connections and role definitions.
+#[tokio::test]
+async fn the_library_drives_the_remaining_operations() {
+    let emu = TestEmulator::start();
+    let c = client(&emu, &RecordingSleeper::new());
+
+    let tenants = c.subscriptions().list_tenants().collect_all().await.unwrap();
+    assert_eq!(tenants.len(), 1);
+    assert!(is_guid(tenants[0]["tenantId"].as_str().unwrap()));
+    let locations = c.subscriptions().list_locations().await.unwrap();
+    let names: Vec<&str> = locations["value"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"westeurope"), "{names:?}");
+
+    let types = c.providers().list_resource_types("Microsoft.MachineLearningServices").await.unwrap();
+    let ws =
+        types["value"].as_array().unwrap().iter().find(|t| t["resourceType"] == "workspaces").expect("workspaces type");
+    assert!(ws["locations"].as_array().unwrap().iter().any(|l| l == "West Europe"), "display-name locations");
+    let tenant_level = c.providers().list_at_tenant_scope().collect_all().await.unwrap();
+    assert!(
+        tenant_level.iter().all(|p| p.get("registrationState").is_none()),
+        "tenant scope has no registration state"
+    );
+    let storage = c.providers().get_at_tenant_scope("microsoft.storage").await.unwrap();
+    assert_eq!(storage["namespace"], "Microsoft.Storage");
+
+    let cloud = c.metadata_endpoints().await.unwrap();
+    assert_eq!(cloud["resourceManager"], format!("{}/", emu.https));
+
+    c.resource_groups().create_or_update("rg-a", &rg("westeurope")).await.unwrap();
+    c.resource_groups().create_or_update("rg-b", &rg("westeurope")).await.unwrap();
+    let sa = format!("/subscriptions/{SUB}/resourceGroups/rg-a/providers/Microsoft.Storage/storageAccounts/saone");
+    c.resources()
+        .create_or_update_by_id(&sa, "2023-05-01", &json!({"location": "westeurope"}))
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let patched = c.resources().update_by_id(&sa, "2023-05-01", &json!({"tags": {"k": "v"}})).await.unwrap();
+    assert_eq!(patched["tags"], json!({"k": "v"}));
+    let target = format!("/subscriptions/{SUB}/resourceGroups/rg-b");
+    c.resources().validate_move_resources("rg-a", &[&sa], &target).await.unwrap().await.unwrap();
+    c.resources().move_resources("rg-a", &[&sa], &target).await.unwrap().await.unwrap();
+    let moved = format!("/subscriptions/{SUB}/resourceGroups/rg-b/providers/Microsoft.Storage/storageAccounts/saone");
+    assert!(c.resources().check_existence_by_id(&moved, "2023-05-01").await.unwrap());
+    assert!(!c.resources().check_existence_by_id(&sa, "2023-05-01").await.unwrap());
+
+    let w = Workspace { location: Some("westeurope".into()), ..Default::default() };
+    c.workspaces().create_or_update("rg-a", "ws-lib", &w).await.unwrap().await.unwrap();
+    let token = c.workspaces().list_notebook_access_token("rg-a", "ws-lib").await.unwrap();
+    assert_eq!(token["tokenType"], "Bearer");
+    let pe = json!({"properties": {"privateEndpoint": {"id": "/subscriptions/x/resourceGroups/rg-a/providers/Microsoft.Network/privateEndpoints/pe1"}, "privateLinkServiceConnectionState": {"status": "Approved"}}});
+    let conn = c.workspaces().create_or_update_private_endpoint_connection("rg-a", "ws-lib", "pe1", &pe).await.unwrap();
+    assert_eq!(conn["properties"]["privateLinkServiceConnectionState"]["status"], "Approved");
+    assert_eq!(c.workspaces().get_private_endpoint_connection("rg-a", "ws-lib", "pe1").await.unwrap()["name"], "pe1");
+    assert_eq!(
+        c.workspaces().list_private_endpoint_connections("rg-a", "ws-lib").await.unwrap()["value"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let ws_id = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-a/providers/Microsoft.MachineLearningServices/workspaces/ws-lib"
+    );
+    assert_eq!(c.resources().get_by_id(&ws_id, "2025-12-01").await.unwrap()["properties"]["privateLinkCount"], 1);
+    assert!(c.workspaces().delete_private_endpoint_connection("rg-a", "ws-lib", "pe1").await.unwrap());
+    assert!(!c.workspaces().delete_private_endpoint_connection("rg-a", "ws-lib", "pe1").await.unwrap());
+
+    let scope = format!("/subscriptions/{SUB}");
+    let readers = c.role_definitions().list(&scope, Some("roleName eq 'Reader'")).collect_all().await.unwrap();
+    assert_eq!(readers.len(), 1);
+    let guid = readers[0]["name"].as_str().unwrap().to_string();
+    assert_eq!(c.role_definitions().get(&scope, &guid).await.unwrap()["properties"]["roleName"], "Reader");
+    assert_eq!(c.role_definitions().get_by_id(&guid).await.unwrap()["properties"]["roleName"], "Reader");
+}
