@@ -31,10 +31,12 @@ bench:
 	$(CARGO) build --release --locked -q -p armemu -p conformance --bins
 	$${CARGO_TARGET_DIR:-target}/release/armbench
 
-## Long runs: 1,000,000 fuzzed HTTP requests (plus 20,000 over a socket); prints the counts.
+## Long runs: 1,000,000 fuzzed HTTP requests (plus 20,000 over a socket), then the model-based
+## property test with 1,000 random sequences (PROPTEST_CASES to change); prints the counts.
 fuzz:
 	$(CARGO) build --release --locked -q -p conformance --bin armfuzz
 	$${CARGO_TARGET_DIR:-target}/release/armfuzz $(FUZZ_REQUESTS)
+	PROPTEST_CASES=$${PROPTEST_CASES:-1000} $(CARGO) test --release --locked -q -p conformance --test model
 
 lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
