@@ -7,7 +7,7 @@ ARGS ?=
 
 ## Start the emulator with embedded defaults (HTTP 47080, HTTPS 47443, data dir ~/.local/share/armemu).
 run:
-	$(CARGO) run --release --locked -q -p armemu --bin armemu -- $(ARGS)
+	@$(CARGO) run --release --locked -q -p armemu --bin armemu -- $(ARGS)
 
 build:
 	$(CARGO) build --locked --workspace --all-targets
