@@ -78,13 +78,22 @@ impl Resources<'_> {
         self.client.send_json(Method::PATCH, &self.client.url(&id_path(id)?, api_version, &[]), Some(body)).await
     }
 
-    fn move_url(&self, resource_group: &str, action: &str) -> Result<String> {
+    /// `POST /subscriptions/{s}/resourceGroups/{rg}/{action}` with the move body; the move
+    /// and its validation differ only in the action.
+    async fn post_move(
+        &self,
+        action: &str,
+        resource_group: &str,
+        ids: &[&str],
+        target_group_id: &str,
+    ) -> Result<Poller<Value>> {
         let path = format!(
             "/subscriptions/{}/resourceGroups/{}/{action}",
             segment(self.client.subscription_id()?),
             segment(resource_group)
         );
-        Ok(self.client.url(&path, RESOURCES, &[]))
+        let body = serde_json::json!({"resources": ids, "targetResourceGroup": target_group_id});
+        self.client.begin(Method::POST, &self.client.url(&path, RESOURCES, &[]), Some(&body)).await
     }
 
     /// `Resources_MoveResources`: moves top-level resources of `resource_group` into the group
@@ -95,8 +104,7 @@ impl Resources<'_> {
         ids: &[&str],
         target_group_id: &str,
     ) -> Result<Poller<Value>> {
-        let body = serde_json::json!({"resources": ids, "targetResourceGroup": target_group_id});
-        self.client.begin(Method::POST, &self.move_url(resource_group, "moveResources")?, Some(&body)).await
+        self.post_move("moveResources", resource_group, ids, target_group_id).await
     }
 
     /// `Resources_ValidateMoveResources`: the same checks as a move, without moving.
@@ -106,7 +114,6 @@ impl Resources<'_> {
         ids: &[&str],
         target_group_id: &str,
     ) -> Result<Poller<Value>> {
-        let body = serde_json::json!({"resources": ids, "targetResourceGroup": target_group_id});
-        self.client.begin(Method::POST, &self.move_url(resource_group, "validateMoveResources")?, Some(&body)).await
+        self.post_move("validateMoveResources", resource_group, ids, target_group_id).await
     }
 }

@@ -35,12 +35,6 @@ pub const BUILT_IN_ROLES: &[BuiltInRole] = &[
 const PROVIDER_SUFFIX: &str = "providers/Microsoft.Authorization";
 
 pub fn routes() -> Vec<Route> {
-    let scopes = [
-        "/subscriptions/{subscriptionId}",
-        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}",
-        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{ns}/{type}/{name}",
-        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{ns}/{type}/{name}/{childType}/{childName}",
-    ];
     let mut out = Vec::new();
     // Patterns must be 'static; spell the four scope forms out.
     macro_rules! scoped {
@@ -90,7 +84,6 @@ pub fn routes() -> Vec<Route> {
             ));
         }};
     }
-    let _ = scopes;
     scoped!("/subscriptions/{subscriptionId}");
     scoped!("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}");
     scoped!("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{ns}/{type}/{name}");

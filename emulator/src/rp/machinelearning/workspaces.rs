@@ -1064,11 +1064,9 @@ fn put_private_endpoint_connection(ctx: &Ctx, req: &ArmRequest) -> ArmResult<Arm
         },
         "systemData": system_data(req.principal.as_ref(), now, None),
     });
-    let created = ctx.store.write(|s| {
-        let key = id.key();
-        let created = !s.resources.contains_key(&key);
+    ctx.store.write(|s| {
         s.resources.insert(
-            key,
+            id.key(),
             Arc::new(Resource {
                 id: conn_id.clone(),
                 resource_type: "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections".into(),
@@ -1083,9 +1081,7 @@ fn put_private_endpoint_connection(ctx: &Ctx, req: &ArmRequest) -> ArmResult<Arm
             }),
         );
         refresh_connections(s, &ws_id_.key());
-        created
     });
-    let _ = created;
     Ok(ArmResponse::ok(out))
 }
 

@@ -155,8 +155,7 @@ fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     Ok(ArmResponse::ok(render(p, Some(sub), Some(st))))
 }
 
-fn resource_types(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let _ = ctx;
+fn resource_types(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let p = provider_param(req)?;
     Ok(ArmResponse::ok(json!({ "value": resource_types_json(p) })))
 }
