@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use armemu::config::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TENANT_ID};
 use conformance::{Resp, Target};
 use serde_json::{json, Map, Value};
 
@@ -17,6 +18,10 @@ const RG_API: &str = "2021-04-01";
 const SUB_API: &str = "2022-12-01";
 const ML_API: &str = "2024-04-01";
 const AUTH_API: &str = "2022-04-01";
+const META_API: &str = "2022-09-01";
+const MSI_API: &str = "2019-08-01";
+/// The Entra endpoints have no api-version: the fixtures record `null`.
+const ENTRA: &str = "";
 const ML: &str = "Microsoft.MachineLearningServices";
 const DATA_SCIENTIST: &str = "f6c7c914-8db3-469d-8ca1-694a8f32e121";
 const PRINCIPAL: &str = "ce2ce14e-85d7-4629-bdbc-454d0519d987";
@@ -29,25 +34,77 @@ fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
 }
 
-/// One request: `{subscriptionId}` in the path and in body strings is the subscription under test.
-#[derive(Clone)]
+/// One request. In paths, header values and body strings `{subscriptionId}` and `{tenantId}`
+/// are the target's; a path of `{location}` or `{azure-asyncoperation}` is that header of the
+/// previous answer (an LRO's polling URL).
+#[derive(Clone, Default)]
 struct Step {
     method: &'static str,
     path: String,
+    /// A JSON body (`Content-Type: application/json`).
     body: Option<Value>,
+    /// A body sent as it is, with `Content-Type: application/json` (malformed-JSON cases).
+    raw: Option<String>,
+    /// An `application/x-www-form-urlencoded` body (token endpoints).
+    form: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    /// Sent without the bearer token.
+    anonymous: bool,
 }
 
 fn step(method: &'static str, path: impl Into<String>, body: Option<Value>) -> Step {
-    Step { method, path: path.into(), body }
+    Step { method, path: path.into(), body, ..Step::default() }
+}
+
+fn pairs_to_json(p: &[(String, String)]) -> Value {
+    Value::Object(p.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+}
+
+fn pairs_from_json(v: Option<&Value>) -> Vec<(String, String)> {
+    v.and_then(Value::as_object)
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .unwrap_or_default()
 }
 
 impl Step {
+    fn form(mut self, pairs: &[(&str, &str)]) -> Step {
+        self.form = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        self
+    }
+
+    fn header(mut self, name: &str, value: &str) -> Step {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    fn raw(mut self, text: &str) -> Step {
+        self.raw = Some(text.to_string());
+        self
+    }
+
+    fn anonymous(mut self) -> Step {
+        self.anonymous = true;
+        self
+    }
+
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("method".into(), json!(self.method));
         m.insert("path".into(), json!(self.path));
         if let Some(b) = &self.body {
             m.insert("body".into(), b.clone());
+        }
+        if let Some(r) = &self.raw {
+            m.insert("raw".into(), json!(r));
+        }
+        if !self.form.is_empty() {
+            m.insert("form".into(), pairs_to_json(&self.form));
+        }
+        if !self.headers.is_empty() {
+            m.insert("headers".into(), pairs_to_json(&self.headers));
+        }
+        if self.anonymous {
+            m.insert("anonymous".into(), json!(true));
         }
         Value::Object(m)
     }
@@ -62,39 +119,107 @@ impl Step {
             "HEAD" => "HEAD",
             m => panic!("method {m}"),
         };
-        Step { method, path: v["path"].as_str().expect("path").to_string(), body: v.get("body").cloned() }
+        Step {
+            method,
+            path: v["path"].as_str().expect("path").to_string(),
+            body: v.get("body").cloned(),
+            raw: v.get("raw").and_then(Value::as_str).map(String::from),
+            form: pairs_from_json(v.get("form")),
+            headers: pairs_from_json(v.get("headers")),
+            anonymous: v.get("anonymous").and_then(Value::as_bool).unwrap_or(false),
+        }
     }
 
-    fn send(&self, t: &Target) -> Resp {
-        let path = self.path.replace("{subscriptionId}", &t.subscription);
-        match &self.body {
-            Some(b) => {
-                let b: Value =
-                    serde_json::from_str(&b.to_string().replace("{subscriptionId}", &t.subscription)).unwrap();
-                t.send_json(self.method, &path, &b)
-            }
-            None => t.request(self.method, &path, &[], None),
+    /// The concrete path: placeholders filled, an LRO URL taken from `prev`.
+    fn resolve(&self, t: &Target, prev: Option<&Resp>) -> Result<String, String> {
+        let fill = |s: &str| s.replace("{subscriptionId}", &t.subscription).replace("{tenantId}", DEFAULT_TENANT_ID);
+        if let Some(h) =
+            self.path.strip_prefix('{').and_then(|p| p.strip_suffix('}')).filter(|h| RECORDED_HEADERS.contains(h))
+        {
+            let url = prev.and_then(|r| r.header(h)).ok_or_else(|| format!("the previous answer has no {h} header"))?;
+            // The path of the absolute URL (the host differs between runs and endpoints).
+            let after_scheme = url.split_once("://").map(|(_, rest)| rest).unwrap_or(url);
+            return Ok(after_scheme.find('/').map(|i| after_scheme[i..].to_string()).unwrap_or_else(|| "/".into()));
         }
+        Ok(fill(&self.path))
+    }
+
+    fn send(&self, t: &Target, prev: Option<&Resp>) -> Result<Resp, String> {
+        let fill = |s: &str| s.replace("{subscriptionId}", &t.subscription).replace("{tenantId}", DEFAULT_TENANT_ID);
+        let path = self.resolve(t, prev)?;
+        let anonymous;
+        let http: &conformance::Http = if self.anonymous {
+            anonymous = t.anonymous();
+            &anonymous
+        } else {
+            t
+        };
+        let mut headers: Vec<(String, String)> = self.headers.iter().map(|(k, v)| (k.clone(), fill(v))).collect();
+        let body = if let Some(b) = &self.body {
+            headers.push(("Content-Type".into(), "application/json".into()));
+            Some(fill(&b.to_string()).into_bytes())
+        } else if let Some(r) = &self.raw {
+            headers.push(("Content-Type".into(), "application/json".into()));
+            Some(r.clone().into_bytes())
+        } else if !self.form.is_empty() {
+            headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
+            let filled: Vec<(String, String)> = self.form.iter().map(|(k, v)| (k.clone(), fill(v))).collect();
+            Some(form_urlencoded::Serializer::new(String::new()).extend_pairs(filled).finish().into_bytes())
+        } else {
+            None
+        };
+        let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Ok(http.request(self.method, &path, &hs, body))
     }
 }
 
 struct Case {
-    file: &'static str,
+    file: String,
     title: &'static str,
     operation: &'static str,
     api: &'static str,
     setup: Vec<Step>,
     request: Step,
+    /// The LRO configurations the case is run under (`sync`, or `kind=mode` for
+    /// `PATCH /_emulator/settings`); the answers are merged by status.
+    modes: Vec<&'static str>,
+    /// Replayed only in-process: the Entra look-alike and the LRO configurations are the
+    /// emulator's, not an ARM endpoint's.
+    emulator_only: bool,
+}
+
+impl Case {
+    /// Also recorded under these LRO configurations (`sync` stays first).
+    fn modes(mut self, modes: &[&'static str]) -> Case {
+        self.modes.extend_from_slice(modes);
+        self
+    }
+
+    /// Recorded only under these LRO configurations (an operation that exists only asynchronously).
+    fn only_modes(mut self, modes: &[&'static str]) -> Case {
+        self.modes = modes.to_vec();
+        self.emulator_only = true;
+        self
+    }
+
+    fn emulator_only(mut self) -> Case {
+        self.emulator_only = true;
+        self
+    }
 }
 
 fn group(rg: &str) -> String {
     format!("/subscriptions/{{subscriptionId}}/resourcegroups/{rg}")
 }
+fn group_id(rg: &str) -> String {
+    format!("/subscriptions/{{subscriptionId}}/resourceGroups/{rg}")
+}
 fn ws(rg: &str, name: &str) -> String {
     format!("/subscriptions/{{subscriptionId}}/resourceGroups/{rg}/providers/{ML}/workspaces/{name}")
 }
 fn q(path: &str, api: &str) -> String {
-    format!("{path}?api-version={api}")
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{sep}api-version={api}")
 }
 fn create_group(rg: &str) -> Step {
     step("PUT", q(&group(rg), RG_API), Some(json!({"location": "eastus"})))
@@ -102,36 +227,154 @@ fn create_group(rg: &str) -> Step {
 fn create_ws(rg: &str, name: &str) -> Step {
     step("PUT", q(&ws(rg, name), ML_API), Some(json!({"location": "eastus", "properties": {"friendlyName": name}})))
 }
+fn delete_ws(rg: &str, name: &str) -> Step {
+    step("DELETE", q(&ws(rg, name), ML_API), None)
+}
+
+/// A resource of another provider in `rg1`, written through the generic by-id path.
+struct Dependent {
+    file: &'static str,
+    title: &'static str,
+    path: String,
+    api: &'static str,
+    body: Value,
+}
+
+fn dependents() -> Vec<Dependent> {
+    let under = |t: &str| format!("{}/providers/{t}", group_id("rg1"));
+    vec![
+        Dependent {
+            file: "storage_account",
+            title: "a storage account",
+            path: under("Microsoft.Storage/storageAccounts/stshapes1"),
+            api: "2023-01-01",
+            body: json!({"location": "eastus", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2", "properties": {}}),
+        },
+        Dependent {
+            file: "key_vault",
+            title: "a key vault",
+            path: under("Microsoft.KeyVault/vaults/kvshapes1"),
+            api: "2023-07-01",
+            body: json!({"location": "eastus", "properties": {"tenantId": "{tenantId}", "sku": {"family": "A", "name": "standard"}, "accessPolicies": []}}),
+        },
+        Dependent {
+            file: "application_insights",
+            title: "an Application Insights component",
+            path: under("Microsoft.Insights/components/aishapes1"),
+            api: "2020-02-02",
+            body: json!({"location": "eastus", "kind": "web", "properties": {"Application_Type": "web"}}),
+        },
+        Dependent {
+            file: "container_registry",
+            title: "a container registry",
+            path: under("Microsoft.ContainerRegistry/registries/crshapes1"),
+            api: "2023-07-01",
+            body: json!({"location": "eastus", "sku": {"name": "Standard"}, "properties": {"adminUserEnabled": false}}),
+        },
+    ]
+}
 
 /// The table the fixtures are generated from.
 fn cases() -> Vec<Case> {
     let sub = "/subscriptions/{subscriptionId}";
     let rg_dir = |f: &str| format!("resources/{RG_API}/resourceGroups/{f}");
+    let prov_dir = |f: &str| format!("resources/{RG_API}/providers/{f}");
+    let res_dir = |f: &str| format!("resources/{RG_API}/resources/{f}");
+    let sub_dir = |f: &str| format!("resources/{SUB_API}/subscriptions/{f}");
     let ws_dir = |f: &str| format!("machinelearning/{ML_API}/workspaces/{f}");
+    let pec_dir = |f: &str| format!("machinelearning/{ML_API}/privateEndpointConnections/{f}");
+    let ra_dir = |f: &str| format!("authorization/{AUTH_API}/roleAssignments/{f}");
+    let rd_dir = |f: &str| format!("authorization/{AUTH_API}/roleDefinitions/{f}");
+    let id_dir = |f: &str| format!("identity/{f}");
     let c = |file: String, title, operation, api, setup: Vec<Step>, request: Step| Case {
-        file: Box::leak(file.into_boxed_str()),
+        file,
         title,
         operation,
         api,
         setup,
         request,
+        modes: vec!["sync"],
+        emulator_only: false,
     };
-    vec![
+    let ws1 = || vec![create_group("rg1"), create_ws("rg1", "ws1")];
+    let ml_provider = format!("{sub}/providers/{ML}");
+    let role_def =
+        format!("/subscriptions/{{subscriptionId}}/providers/Microsoft.Authorization/roleDefinitions/{DATA_SCIENTIST}");
+    let assignment_at = |scope: &str| format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{ASSIGNMENT}");
+    let assign = |scope: &str| {
+        step(
+            "PUT",
+            q(&assignment_at(scope), AUTH_API),
+            Some(
+                json!({"properties": {"roleDefinitionId": role_def, "principalId": PRINCIPAL, "principalType": "User"}}),
+            ),
+        )
+    };
+    let connection = format!("{}/privateEndpointConnections/pe-conn-1", ws("rg1", "ws1"));
+    let create_connection = step(
+        "PUT",
+        q(&connection, ML_API),
+        Some(json!({"properties": {
+            "privateEndpoint": {},
+            "privateLinkServiceConnectionState": {"status": "Approved", "description": "Approved by the shapes run", "actionsRequired": "None"}
+        }})),
+    );
+    let storage = dependents().remove(0);
+    let create_storage = step("PUT", q(&storage.path, storage.api), Some(storage.body.clone()));
+    let token_form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", DEFAULT_CLIENT_ID),
+        ("client_secret", DEFAULT_CLIENT_SECRET),
+        ("scope", "https://management.azure.com/.default"),
+    ];
+
+    let mut cases = vec![
+        // ---- subscriptions and tenants ----
+        c(sub_dir("list"), "List subscriptions", "Subscriptions_List", SUB_API, vec![], step("GET", q("/subscriptions", SUB_API), None)),
+        c(sub_dir("get"), "Get a subscription", "Subscriptions_Get", SUB_API, vec![], step("GET", q(sub, SUB_API), None)),
         c(
-            rg_dir("create_or_update"),
-            "Create a resource group",
+            sub_dir("list_locations"),
+            "List the locations of a subscription",
+            "Subscriptions_ListLocations",
+            SUB_API,
+            vec![],
+            step("GET", q(&format!("{sub}/locations"), SUB_API), None),
+        ),
+        c(format!("resources/{SUB_API}/tenants/list"), "List tenants", "Tenants_List", SUB_API, vec![], step("GET", q("/tenants", SUB_API), None)),
+        // ---- resource groups ----
+        c(rg_dir("create_or_update"), "Create a resource group", "ResourceGroups_CreateOrUpdate", RG_API, vec![], create_group("rg1")),
+        c(
+            rg_dir("create_or_update_existing"),
+            "Create a resource group that exists (an update)",
             "ResourceGroups_CreateOrUpdate",
             RG_API,
-            vec![],
-            create_group("rg1"),
+            vec![create_group("rg1")],
+            step("PUT", q(&group("rg1"), RG_API), Some(json!({"location": "eastus", "tags": {"env": "test"}}))),
         ),
+        c(rg_dir("get"), "Get a resource group", "ResourceGroups_Get", RG_API, vec![create_group("rg1")], step("GET", q(&group("rg1"), RG_API), None)),
         c(
-            rg_dir("get"),
-            "Get a resource group",
-            "ResourceGroups_Get",
+            rg_dir("check_existence"),
+            "Check that a resource group exists",
+            "ResourceGroups_CheckExistence",
             RG_API,
             vec![create_group("rg1")],
-            step("GET", q(&group("rg1"), RG_API), None),
+            step("HEAD", q(&group("rg1"), RG_API), None),
+        ),
+        c(
+            rg_dir("check_existence_missing"),
+            "Check a resource group that does not exist",
+            "ResourceGroups_CheckExistence",
+            RG_API,
+            vec![],
+            step("HEAD", q(&group("missing-rg"), RG_API), None),
+        ),
+        c(
+            rg_dir("update"),
+            "Update the tags of a resource group",
+            "ResourceGroups_Update",
+            RG_API,
+            vec![create_group("rg1")],
+            step("PATCH", q(&group("rg1"), RG_API), Some(json!({"tags": {"env": "test", "owner": "shapes"}}))),
         ),
         c(
             rg_dir("list"),
@@ -142,121 +385,428 @@ fn cases() -> Vec<Case> {
             step("GET", q(&format!("{sub}/resourcegroups"), RG_API), None),
         ),
         c(
-            rg_dir("delete"),
-            "Delete a resource group",
-            "ResourceGroups_Delete",
+            rg_dir("list_top"),
+            "List resource groups one page at a time",
+            "ResourceGroups_List",
             RG_API,
-            vec![create_group("rg1")],
-            step("DELETE", q(&group("rg1"), RG_API), None),
+            vec![create_group("rg1"), create_group("rg2")],
+            step("GET", q(&format!("{sub}/resourcegroups?$top=1"), RG_API), None),
         ),
+        c(rg_dir("delete"), "Delete a resource group", "ResourceGroups_Delete", RG_API, vec![create_group("rg1")], step("DELETE", q(&group("rg1"), RG_API), None))
+            .modes(&["resourceGroups/delete=polls:1"]),
         c(
-            format!("resources/{RG_API}/providers/get"),
-            "Get a resource provider",
-            "Providers_Get",
+            rg_dir("delete_operation_result"),
+            "Poll the Location of a resource group delete",
+            "ResourceGroups_DeleteOperationResult",
+            RG_API,
+            vec![create_group("rg1"), step("DELETE", q(&group("rg1"), RG_API), None)],
+            step("GET", "{location}", None),
+        )
+        .only_modes(&["resourceGroups/delete=polls:1", "resourceGroups/delete=polls:2"]),
+        // ---- providers ----
+        c(prov_dir("list"), "List the resource providers of a subscription", "Providers_List", RG_API, vec![], step("GET", q(&format!("{sub}/providers"), RG_API), None)),
+        c(prov_dir("get"), "Get a resource provider", "Providers_Get", RG_API, vec![], step("GET", q(&ml_provider, RG_API), None)),
+        c(prov_dir("register"), "Register a resource provider", "Providers_Register", RG_API, vec![], step("POST", q(&format!("{ml_provider}/register"), RG_API), Some(json!({})))),
+        c(
+            prov_dir("unregister"),
+            "Unregister a resource provider",
+            "Providers_Unregister",
             RG_API,
             vec![],
-            step("GET", q(&format!("{sub}/providers/{ML}"), RG_API), None),
+            step("POST", q(&format!("{ml_provider}/unregister"), RG_API), Some(json!({}))),
         ),
         c(
-            format!("resources/{RG_API}/providers/register"),
-            "Register a resource provider",
-            "Providers_Register",
+            prov_dir("resource_types"),
+            "List the resource types of a provider",
+            "ProviderResourceTypes_List",
             RG_API,
             vec![],
-            step("POST", q(&format!("{sub}/providers/{ML}/register"), RG_API), Some(json!({}))),
+            step("GET", q(&format!("{ml_provider}/resourceTypes"), RG_API), None),
         ),
+        c(prov_dir("list_at_tenant_scope"), "List the resource providers at tenant scope", "Providers_ListAtTenantScope", RG_API, vec![], step("GET", q("/providers", RG_API), None)),
         c(
-            format!("resources/{SUB_API}/subscriptions/list"),
-            "List subscriptions",
-            "Subscriptions_List",
-            SUB_API,
+            prov_dir("get_at_tenant_scope"),
+            "Get a resource provider at tenant scope",
+            "Providers_GetAtTenantScope",
+            RG_API,
             vec![],
-            step("GET", q("/subscriptions", SUB_API), None),
+            step("GET", q(&format!("/providers/{ML}"), RG_API), None),
+        ),
+        // ---- generic resources ----
+        c(
+            res_dir("list"),
+            "List the resources of a subscription",
+            "Resources_List",
+            RG_API,
+            ws1(),
+            step("GET", q(&format!("{sub}/resources"), RG_API), None),
         ),
         c(
-            ws_dir("create_or_update"),
-            "Create a workspace with automatic dependents",
+            res_dir("list_by_resource_group"),
+            "List the resources of a group (a workspace and its dependents)",
+            "Resources_ListByResourceGroup",
+            RG_API,
+            ws1(),
+            step("GET", q(&format!("{}/resources", group_id("rg1")), RG_API), None),
+        ),
+        c(
+            res_dir("validate_move_resources"),
+            "Validate moving a storage account to another group",
+            "Resources_ValidateMoveResources",
+            RG_API,
+            vec![create_group("rg1"), create_group("rg2"), create_storage.clone()],
+            step(
+                "POST",
+                q(&format!("{}/validateMoveResources", group_id("rg1")), RG_API),
+                Some(json!({"resources": [storage.path], "targetResourceGroup": group_id("rg2")})),
+            ),
+        ),
+        c(
+            res_dir("move_resources"),
+            "Move a storage account to another group",
+            "Resources_MoveResources",
+            RG_API,
+            vec![create_group("rg1"), create_group("rg2"), create_storage.clone()],
+            step(
+                "POST",
+                q(&format!("{}/moveResources", group_id("rg1")), RG_API),
+                Some(json!({"resources": [storage.path], "targetResourceGroup": group_id("rg2")})),
+            ),
+        ),
+        c(
+            res_dir("check_existence_by_id"),
+            "Check that a resource exists, by id",
+            "Resources_CheckExistenceById",
+            storage.api,
+            vec![create_group("rg1"), create_storage.clone()],
+            step("HEAD", q(&storage.path, storage.api), None),
+        ),
+        c(
+            res_dir("update_by_id"),
+            "Update the tags of a resource, by id",
+            "Resources_UpdateById",
+            storage.api,
+            vec![create_group("rg1"), create_storage.clone()],
+            step("PATCH", q(&storage.path, storage.api), Some(json!({"tags": {"env": "test"}}))),
+        ),
+        c(
+            res_dir("delete_by_id"),
+            "Delete a resource, by id",
+            "Resources_DeleteById",
+            storage.api,
+            vec![create_group("rg1"), create_storage.clone()],
+            step("DELETE", q(&storage.path, storage.api), None),
+        ),
+        // ---- workspaces ----
+        c(ws_dir("create_or_update"), "Create a workspace with automatic dependents", "Workspaces_CreateOrUpdate", ML_API, vec![create_group("rg1")], create_ws("rg1", "ws1")),
+        c(
+            ws_dir("create_or_update_async"),
+            "Create a workspace, answered asynchronously (provisioningState Creating, polling headers)",
             "Workspaces_CreateOrUpdate",
             ML_API,
             vec![create_group("rg1")],
             create_ws("rg1", "ws1"),
+        )
+        .only_modes(&["workspaces/create=polls:1"]),
+        c(
+            ws_dir("create_or_update_recover"),
+            "Recover a soft-deleted workspace",
+            "Workspaces_CreateOrUpdate",
+            ML_API,
+            vec![create_group("rg1"), create_ws("rg1", "ws1"), delete_ws("rg1", "ws1")],
+            step("PUT", q(&ws("rg1", "ws1"), ML_API), Some(json!({"location": "eastus", "properties": {"allowRecoverSoftDeletedWorkspace": "True"}}))),
+        ),
+        c(ws_dir("get"), "Get a workspace", "Workspaces_Get", ML_API, ws1(), step("GET", q(&ws("rg1", "ws1"), ML_API), None)),
+        c(
+            ws_dir("update"),
+            "Update a workspace (description, public network access)",
+            "Workspaces_Update",
+            ML_API,
+            ws1(),
+            step("PATCH", q(&ws("rg1", "ws1"), ML_API), Some(json!({"properties": {"description": "updated", "publicNetworkAccess": "Disabled"}}))),
         ),
         c(
-            ws_dir("get"),
-            "Get a workspace",
-            "Workspaces_Get",
+            ws_dir("update_async"),
+            "Update a workspace, answered asynchronously",
+            "Workspaces_Update",
             ML_API,
-            vec![create_group("rg1"), create_ws("rg1", "ws1")],
-            step("GET", q(&ws("rg1", "ws1"), ML_API), None),
-        ),
+            ws1(),
+            step("PATCH", q(&ws("rg1", "ws1"), ML_API), Some(json!({"properties": {"description": "updated"}}))),
+        )
+        .only_modes(&["workspaces/update=polls:1"]),
         c(
             ws_dir("list_by_resource_group"),
             "List the workspaces of a group",
             "Workspaces_ListByResourceGroup",
             ML_API,
             vec![create_group("rg1"), create_ws("rg1", "ws1"), create_ws("rg1", "ws2")],
-            step("GET", q(&format!("{sub}/resourceGroups/rg1/providers/{ML}/workspaces"), ML_API), None),
+            step("GET", q(&format!("{}/providers/{ML}/workspaces", group_id("rg1")), ML_API), None),
         ),
         c(
-            ws_dir("delete"),
-            "Delete a workspace (soft delete)",
+            ws_dir("list_by_subscription"),
+            "List the workspaces of a subscription",
+            "Workspaces_ListBySubscription",
+            ML_API,
+            vec![create_group("rg1"), create_group("rg2"), create_ws("rg1", "ws1"), create_ws("rg2", "ws2")],
+            step("GET", q(&format!("{sub}/providers/{ML}/workspaces"), ML_API), None),
+        ),
+        c(ws_dir("delete"), "Delete a workspace (soft delete)", "Workspaces_Delete", ML_API, ws1(), delete_ws("rg1", "ws1"))
+            .modes(&["workspaces/delete=polls:1"]),
+        c(
+            ws_dir("delete_purge"),
+            "Delete a workspace permanently",
             "Workspaces_Delete",
             ML_API,
-            vec![create_group("rg1"), create_ws("rg1", "ws1")],
-            step("DELETE", q(&ws("rg1", "ws1"), ML_API), None),
+            ws1(),
+            step("DELETE", q(&format!("{}?forceToPurge=true", ws("rg1", "ws1")), ML_API), None),
         ),
+        c(ws_dir("delete_missing"), "Delete a workspace that does not exist", "Workspaces_Delete", ML_API, vec![create_group("rg1")], delete_ws("rg1", "ws1")),
         c(
-            ws_dir("list_keys"),
-            "List the keys of a workspace's dependents",
-            "Workspaces_ListKeys",
+            ws_dir("list_deleted_by_subscription"),
+            "List the soft-deleted workspaces of a subscription (emulator extension)",
+            "Emulator_DeletedWorkspaces_ListBySubscription",
+            ML_API,
+            vec![create_group("rg1"), create_ws("rg1", "ws1"), delete_ws("rg1", "ws1")],
+            step("GET", q(&format!("{sub}/providers/{ML}/deletedWorkspaces"), ML_API), None),
+        )
+        .emulator_only(),
+        c(
+            ws_dir("list_deleted_by_resource_group"),
+            "List the soft-deleted workspaces of a group (emulator extension)",
+            "Emulator_DeletedWorkspaces_ListByResourceGroup",
+            ML_API,
+            vec![create_group("rg1"), create_ws("rg1", "ws1"), delete_ws("rg1", "ws1")],
+            step("GET", q(&format!("{}/providers/{ML}/deletedWorkspaces", group_id("rg1")), ML_API), None),
+        )
+        .emulator_only(),
+        c(ws_dir("list_keys"), "List the keys of a workspace's dependents", "Workspaces_ListKeys", ML_API, ws1(), step("POST", q(&format!("{}/listKeys", ws("rg1", "ws1")), ML_API), Some(json!({})))),
+        c(ws_dir("resync_keys"), "Resynchronise a workspace's keys", "Workspaces_ResyncKeys", ML_API, ws1(), step("POST", q(&format!("{}/resyncKeys", ws("rg1", "ws1")), ML_API), Some(json!({}))))
+            .modes(&["workspaces/resyncKeys=polls:1"]),
+        c(
+            ws_dir("list_notebook_access_token"),
+            "Get a notebook access token",
+            "Workspaces_ListNotebookAccessToken",
+            ML_API,
+            ws1(),
+            step("POST", q(&format!("{}/listNotebookAccessToken", ws("rg1", "ws1")), ML_API), Some(json!({}))),
+        ),
+        c(ws_dir("discovery"), "The discovery document a workspace's discoveryUrl points at", "Workspaces_Discovery", ML_API, vec![], step("GET", "/discovery", None)).emulator_only(),
+        c(
+            format!("machinelearning/{ML_API}/operations/status_in_progress"),
+            "Poll the Azure-AsyncOperation of a workspace create that is running",
+            "Operations_Poll",
             ML_API,
             vec![create_group("rg1"), create_ws("rg1", "ws1")],
-            step("POST", q(&format!("{}/listKeys", ws("rg1", "ws1")), ML_API), Some(json!({}))),
-        ),
+            step("GET", "{azure-asyncoperation}", None),
+        )
+        .only_modes(&["workspaces/create=polls:2"]),
         c(
-            format!("authorization/{AUTH_API}/roleAssignments/create"),
-            "Share a workspace: assign a role at workspace scope",
-            "RoleAssignments_Create",
-            AUTH_API,
+            format!("machinelearning/{ML_API}/operations/status_succeeded"),
+            "Poll the Azure-AsyncOperation of a workspace create that has ended",
+            "Operations_Poll",
+            ML_API,
             vec![create_group("rg1"), create_ws("rg1", "ws1")],
-            step(
-                "PUT",
-                q(
-                    &format!("{}/providers/Microsoft.Authorization/roleAssignments/{ASSIGNMENT}", ws("rg1", "ws1")),
-                    AUTH_API,
-                ),
-                Some(json!({"properties": {
-                    "roleDefinitionId": format!("/subscriptions/{{subscriptionId}}/providers/Microsoft.Authorization/roleDefinitions/{DATA_SCIENTIST}"),
-                    "principalId": PRINCIPAL,
-                    "principalType": "User"
-                }})),
-            ),
+            step("GET", "{azure-asyncoperation}", None),
+        )
+        .only_modes(&["workspaces/create=polls:1"]),
+        c(
+            format!("machinelearning/{ML_API}/operations/result"),
+            "Poll the Location of a workspace delete",
+            "Operations_Poll",
+            ML_API,
+            ws1().into_iter().chain([delete_ws("rg1", "ws1")]).collect(),
+            step("GET", "{location}", None),
+        )
+        .only_modes(&["workspaces/delete=polls:1", "workspaces/delete=polls:2"]),
+        // ---- private endpoint connections ----
+        c(
+            pec_dir("create_or_update"),
+            "Approve a private endpoint connection",
+            "PrivateEndpointConnections_CreateOrUpdate",
+            ML_API,
+            ws1(),
+            create_connection.clone(),
         ),
         c(
-            "errors/ResourceGroupNotFound".into(),
-            "Get a group that does not exist",
-            "ResourceGroups_Get",
-            RG_API,
+            pec_dir("get"),
+            "Get a private endpoint connection",
+            "PrivateEndpointConnections_Get",
+            ML_API,
+            ws1().into_iter().chain([create_connection.clone()]).collect(),
+            step("GET", q(&connection, ML_API), None),
+        ),
+        c(
+            pec_dir("list"),
+            "List the private endpoint connections of a workspace",
+            "PrivateEndpointConnections_List",
+            ML_API,
+            ws1().into_iter().chain([create_connection.clone()]).collect(),
+            step("GET", q(&format!("{}/privateEndpointConnections", ws("rg1", "ws1")), ML_API), None),
+        ),
+        c(
+            pec_dir("delete"),
+            "Delete a private endpoint connection",
+            "PrivateEndpointConnections_Delete",
+            ML_API,
+            ws1().into_iter().chain([create_connection.clone()]).collect(),
+            step("DELETE", q(&connection, ML_API), None),
+        ),
+        // ---- role assignments and definitions ----
+        c(ra_dir("create"), "Share a workspace: assign a role at workspace scope", "RoleAssignments_Create", AUTH_API, ws1(), assign(&ws("rg1", "ws1"))),
+        c(ra_dir("create_at_subscription"), "Assign a role at subscription scope", "RoleAssignments_Create", AUTH_API, vec![], assign(sub)),
+        c(ra_dir("create_at_resource_group"), "Assign a role at resource-group scope", "RoleAssignments_Create", AUTH_API, vec![create_group("rg1")], assign(&group_id("rg1"))),
+        c(
+            ra_dir("get"),
+            "Get a role assignment",
+            "RoleAssignments_Get",
+            AUTH_API,
+            ws1().into_iter().chain([assign(&ws("rg1", "ws1"))]).collect(),
+            step("GET", q(&assignment_at(&ws("rg1", "ws1")), AUTH_API), None),
+        ),
+        c(
+            ra_dir("list_for_scope"),
+            "List the role assignments of a workspace",
+            "RoleAssignments_ListForScope",
+            AUTH_API,
+            ws1().into_iter().chain([assign(&ws("rg1", "ws1"))]).collect(),
+            step("GET", q(&format!("{}/providers/Microsoft.Authorization/roleAssignments", ws("rg1", "ws1")), AUTH_API), None),
+        ),
+        c(
+            ra_dir("delete"),
+            "Delete a role assignment",
+            "RoleAssignments_Delete",
+            AUTH_API,
+            ws1().into_iter().chain([assign(&ws("rg1", "ws1"))]).collect(),
+            step("DELETE", q(&assignment_at(&ws("rg1", "ws1")), AUTH_API), None),
+        ),
+        c(
+            rd_dir("list"),
+            "Find a built-in role by name",
+            "RoleDefinitions_List",
+            AUTH_API,
             vec![],
-            step("GET", q(&group("missing-rg"), RG_API), None),
+            step("GET", q(&format!("{sub}/providers/Microsoft.Authorization/roleDefinitions?$filter=roleName%20eq%20'AzureML%20Data%20Scientist'"), AUTH_API), None),
+        ),
+        c(rd_dir("get"), "Get a built-in role definition", "RoleDefinitions_Get", AUTH_API, vec![], step("GET", q(&role_def, AUTH_API), None)),
+        c(
+            rd_dir("get_by_id"),
+            "Get a built-in role definition by its tenant-level id",
+            "RoleDefinitions_GetById",
+            AUTH_API,
+            vec![],
+            step("GET", q(&format!("/providers/Microsoft.Authorization/roleDefinitions/{DATA_SCIENTIST}"), AUTH_API), None),
+        ),
+        // ---- cloud metadata and the Entra look-alike ----
+        c(
+            format!("metadata/{META_API}/endpoints"),
+            "The cloud's endpoints (what az cloud register and the SDKs read)",
+            "Metadata_Endpoints",
+            META_API,
+            vec![],
+            step("GET", q("/metadata/endpoints", META_API), None).anonymous(),
+        )
+        .emulator_only(),
+        c(id_dir("openid_configuration"), "OpenID configuration (v2.0)", "Identity_OpenIdConfiguration", ENTRA, vec![], step("GET", "/{tenantId}/v2.0/.well-known/openid-configuration", None).anonymous()).emulator_only(),
+        c(id_dir("openid_configuration_v1"), "OpenID configuration (v1)", "Identity_OpenIdConfigurationV1", ENTRA, vec![], step("GET", "/{tenantId}/.well-known/openid-configuration", None).anonymous()).emulator_only(),
+        c(id_dir("token"), "A client-credentials token (v2.0)", "Identity_Token", ENTRA, vec![], step("POST", "/{tenantId}/oauth2/v2.0/token", None).form(&token_form).anonymous()).emulator_only(),
+        c(
+            id_dir("token_v1"),
+            "A client-credentials token (v1)",
+            "Identity_TokenV1",
+            ENTRA,
+            vec![],
+            step("POST", "/{tenantId}/oauth2/token", None)
+                .form(&[("grant_type", "client_credentials"), ("client_id", DEFAULT_CLIENT_ID), ("client_secret", DEFAULT_CLIENT_SECRET), ("resource", "https://management.azure.com/")])
+                .anonymous(),
+        )
+        .emulator_only(),
+        c(id_dir("keys"), "The token signing keys (v2.0)", "Identity_Keys", ENTRA, vec![], step("GET", "/{tenantId}/discovery/v2.0/keys", None).anonymous()).emulator_only(),
+        c(id_dir("keys_v1"), "The token signing keys (v1)", "Identity_KeysV1", ENTRA, vec![], step("GET", "/{tenantId}/discovery/keys", None).anonymous()).emulator_only(),
+        c(
+            id_dir("instance_discovery"),
+            "Instance discovery (MSAL)",
+            "Identity_InstanceDiscovery",
+            ENTRA,
+            vec![],
+            step("GET", "/common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.microsoftonline.com/common/oauth2/authorize", None).anonymous(),
+        )
+        .emulator_only(),
+        c(
+            id_dir("managed_identity_token"),
+            "A managed-identity token (App Service protocol)",
+            "Identity_ManagedIdentityToken",
+            MSI_API,
+            vec![],
+            step("GET", format!("/msi/token?api-version={MSI_API}&resource=https://management.azure.com/"), None).header("X-IDENTITY-HEADER", "armemu").anonymous(),
+        )
+        .emulator_only(),
+        c(
+            id_dir("managed_identity_token_legacy"),
+            "A managed-identity token (legacy MSI protocol)",
+            "Identity_ManagedIdentityTokenLegacy",
+            MSI_API,
+            vec![],
+            step("POST", "/msi/token", None).form(&[("resource", "https://management.azure.com/")]).header("Secret", "armemu").anonymous(),
+        )
+        .emulator_only(),
+        // ---- errors ----
+        c("errors/ResourceGroupNotFound".into(), "Get a group that does not exist", "ResourceGroups_Get", RG_API, vec![], step("GET", q(&group("missing-rg"), RG_API), None)),
+        c("errors/MissingApiVersionParameter".into(), "A request without api-version", "ResourceGroups_Get", RG_API, vec![create_group("rg1")], step("GET", group("rg1"), None)),
+        c(
+            "errors/InvalidApiVersionParameter".into(),
+            "A request with an api-version the resource type does not have",
+            "Workspaces_Get",
+            ML_API,
+            ws1(),
+            step("GET", format!("{}?api-version=1999-01-01", ws("rg1", "ws1")), None),
         ),
         c(
-            "errors/MissingApiVersionParameter".into(),
-            "A request without api-version",
+            "errors/AuthenticationFailed".into(),
+            "A request without a bearer token",
             "ResourceGroups_Get",
             RG_API,
             vec![create_group("rg1")],
-            step("GET", group("rg1"), None),
+            step("GET", q(&group("rg1"), RG_API), None).anonymous(),
         ),
+        c(
+            "errors/SubscriptionNotFound".into(),
+            "A request for a subscription that does not exist",
+            "ResourceGroups_List",
+            RG_API,
+            vec![],
+            step("GET", q("/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups", RG_API), None),
+        ),
+        c(
+            "errors/InvalidRequestContent".into(),
+            "A body that is not JSON",
+            "ResourceGroups_CreateOrUpdate",
+            RG_API,
+            vec![],
+            step("PUT", q(&group("rg1"), RG_API), None).raw("{\"location\": \"eastus\","),
+        ),
+        c(
+            "errors/InvalidResourceGroupLocation".into(),
+            "Create a group that exists in another location",
+            "ResourceGroups_CreateOrUpdate",
+            RG_API,
+            vec![create_group("rg1")],
+            step("PUT", q(&group("rg1"), RG_API), Some(json!({"location": "westeurope"}))),
+        ),
+        c(
+            "errors/ResourceGroupBeingDeleted".into(),
+            "Create a workspace in a group that is being deleted",
+            "Workspaces_CreateOrUpdate",
+            ML_API,
+            vec![create_group("rg1"), step("DELETE", q(&group("rg1"), RG_API), None)],
+            create_ws("rg1", "ws1"),
+        )
+        .only_modes(&["resourceGroups/delete=polls:5"]),
         c(
             "errors/MissingSubscriptionRegistration".into(),
             "Create a workspace while Microsoft.MachineLearningServices is not registered",
             "Workspaces_CreateOrUpdate",
             ML_API,
-            vec![
-                create_group("rg1"),
-                step("POST", q(&format!("{sub}/providers/{ML}/unregister"), RG_API), Some(json!({}))),
-            ],
+            vec![create_group("rg1"), step("POST", q(&format!("{ml_provider}/unregister"), RG_API), Some(json!({})))],
             create_ws("rg1", "ws1"),
         ),
         c(
@@ -264,10 +814,69 @@ fn cases() -> Vec<Case> {
             "Create a workspace whose name is held by a soft-deleted one",
             "Workspaces_CreateOrUpdate",
             ML_API,
-            vec![create_group("rg1"), create_ws("rg1", "ws1"), step("DELETE", q(&ws("rg1", "ws1"), ML_API), None)],
+            vec![create_group("rg1"), create_ws("rg1", "ws1"), delete_ws("rg1", "ws1")],
             create_ws("rg1", "ws1"),
         ),
-    ]
+        c(
+            "errors/ResourceNotFound".into(),
+            "Get a workspace that does not exist",
+            "Workspaces_Get",
+            ML_API,
+            vec![create_group("rg1")],
+            step("GET", q(&ws("rg1", "missing-ws"), ML_API), None),
+        ),
+        c(
+            "errors/WorkspaceStorageAccountImmutable".into(),
+            "Change the storage account of a workspace",
+            "Workspaces_CreateOrUpdate",
+            ML_API,
+            ws1().into_iter().chain([create_storage.clone()]).collect(),
+            step("PUT", q(&ws("rg1", "ws1"), ML_API), Some(json!({"location": "eastus", "properties": {"storageAccount": storage.path}}))),
+        ),
+        c(
+            "errors/WorkspaceMoveNotSupported".into(),
+            "Move a workspace to another group",
+            "Resources_MoveResources",
+            RG_API,
+            ws1().into_iter().chain([create_group("rg2")]).collect(),
+            step(
+                "POST",
+                q(&format!("{}/moveResources", group_id("rg1")), RG_API),
+                Some(json!({"resources": [ws("rg1", "ws1")], "targetResourceGroup": group_id("rg2")})),
+            ),
+        ),
+        c(
+            "errors/invalid_client".into(),
+            "A token request with a wrong client secret",
+            "Identity_Token",
+            ENTRA,
+            vec![],
+            step("POST", "/{tenantId}/oauth2/v2.0/token", None)
+                .form(&[("grant_type", "client_credentials"), ("client_id", DEFAULT_CLIENT_ID), ("client_secret", "wrong"), ("scope", "https://management.azure.com/.default")])
+                .anonymous(),
+        )
+        .emulator_only(),
+    ];
+    // The dependents' own shapes (the per-type shapers), written and read by id.
+    for d in dependents() {
+        cases.push(c(
+            res_dir(&format!("create_or_update_by_id_{}", d.file)),
+            Box::leak(format!("Create {}, by id", d.title).into_boxed_str()),
+            "Resources_CreateOrUpdateById",
+            d.api,
+            vec![create_group("rg1")],
+            step("PUT", q(&d.path, d.api), Some(d.body.clone())),
+        ));
+        cases.push(c(
+            res_dir(&format!("get_by_id_{}", d.file)),
+            Box::leak(format!("Get {}, by id", d.title).into_boxed_str()),
+            "Resources_GetById",
+            d.api,
+            vec![create_group("rg1"), step("PUT", q(&d.path, d.api), Some(d.body.clone()))],
+            step("GET", q(&d.path, d.api), None),
+        ));
+    }
+    cases
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,7 +908,11 @@ const DEPENDENT_NAMES: &[(&str, &str)] = &[
 /// Keys whose values are secrets (base64 keys, passwords).
 fn is_secret_key(k: &str) -> bool {
     let k = k.to_ascii_lowercase();
-    (k.ends_with("key") && !k.contains("instrumentation")) || k.ends_with("password") || k.ends_with("accesskey")
+    (k.ends_with("key") && !k.contains("instrumentation"))
+        || k.ends_with("password")
+        || k.ends_with("accesskey")
+        // Tokens, and the signing key's material and ids (each emulator has its own key).
+        || ["access_token", "accesstoken", "id_token", "refresh_token", "kid", "x5t", "n", "x5c"].contains(&k.as_str())
 }
 
 /// Replaces the endpoint, `127.0.0.1:port` hosts, dependent names, GUIDs, 32-digit hex ids and
@@ -382,12 +995,30 @@ fn redact(v: &mut Value, at: &str, base: &str, volatile: &mut Vec<String>) {
         }
         Value::Object(o) => {
             for (k, x) in o.iter_mut() {
+                let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
                 if is_secret_key(k) && x.as_str().is_some_and(|s| !s.is_empty()) {
                     *x = json!("<secret>");
-                    volatile.push(format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")));
+                    volatile.push(here);
                     continue;
                 }
-                redact(x, &format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), base, volatile);
+                // Token expiry instants (seconds since the epoch, as text).
+                if ["expires_on", "expireson", "not_before"].contains(&k.to_ascii_lowercase().as_str())
+                    && x.as_str().is_some_and(|s| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()))
+                {
+                    *x = json!("<int>");
+                    volatile.push(here);
+                    continue;
+                }
+                if is_secret_key(k) && x.is_array() {
+                    for (i, item) in x.as_array_mut().into_iter().flatten().enumerate() {
+                        if item.is_string() {
+                            *item = json!("<secret>");
+                            volatile.push(format!("{here}/{i}"));
+                        }
+                    }
+                    continue;
+                }
+                redact(x, &here, base, volatile);
             }
         }
         _ => {}
@@ -418,14 +1049,30 @@ fn path_parameters(operation: &str, path: &str, sub: &str) -> Map<String, Value>
     out
 }
 
-fn generate(case: &Case) -> Value {
-    let t = Target::in_process();
-    for s in &case.setup {
-        let r = s.send(&t);
-        assert!(r.status < 300, "{}: setup {} {}: {r:?}", case.file, s.method, s.path);
+/// Runs a case's setup and request on `t` under one LRO configuration (`sync` or
+/// `kind=mode`); returns the answer and the concrete request path.
+fn run_case(t: &Target, mode: &str, setup: &[Step], request: &Step) -> Result<(Resp, String), String> {
+    if let Some((kind, m)) = mode.split_once('=') {
+        let r = t.control("PATCH", "settings", Some(&json!({"lro": {kind: m}})));
+        if r.status != 200 {
+            return Err(format!("setting the LRO mode {mode}: {r:?}"));
+        }
     }
-    let r = case.request.send(&t);
-    let status = r.status.to_string();
+    let mut prev: Option<Resp> = None;
+    for s in setup {
+        let r = s.send(t, prev.as_ref())?;
+        if r.status >= 300 {
+            return Err(format!("setup {} {} failed: {r:?}", s.method, s.path));
+        }
+        prev = Some(r);
+    }
+    let path = request.resolve(t, prev.as_ref())?;
+    let r = request.send(t, prev.as_ref())?;
+    Ok((r, path))
+}
+
+/// The recorded part of an answer: the LRO headers and the body.
+fn response_doc(r: &Resp) -> Value {
     let mut response = Map::new();
     let mut headers = Map::new();
     for h in RECORDED_HEADERS {
@@ -439,30 +1086,61 @@ fn generate(case: &Case) -> Value {
     if !r.body.is_empty() {
         response.insert("body".into(), r.json());
     }
-    let mut parameters = path_parameters(case.operation, &case.request.path, &t.subscription);
-    if case.request.path.contains("api-version=") {
-        parameters.insert("api-version".into(), json!(case.api));
-    }
-    if let Some(b) = &case.request.body {
-        parameters.insert("parameters".into(), b.clone());
-    }
+    Value::Object(response)
+}
+
+fn generate(case: &Case) -> Value {
     let mut responses = Map::new();
-    responses.insert(status.clone(), Value::Object(response));
+    let mut volatile = Vec::new();
+    let mut parameters = None;
+    for mode in &case.modes {
+        let t = Target::in_process();
+        let (r, path) = run_case(&t, mode, &case.setup, &case.request)
+            .unwrap_or_else(|e| panic!("{} under {mode}: {e}", case.file));
+        let status = r.status.to_string();
+        // Each answer is redacted against its own endpoint (every run has its own ports).
+        let mut doc = response_doc(&r);
+        let mut changed = Vec::new();
+        redact(&mut doc, &format!("/responses/{status}"), t.base(), &mut changed);
+        if let Some(before) = responses.get(&status) {
+            assert_eq!(
+                before, &doc,
+                "{}: two LRO configurations answer {status} differently; split the case",
+                case.file
+            );
+            continue;
+        }
+        responses.insert(status, doc);
+        volatile.extend(changed);
+        if parameters.is_none() {
+            let mut p = path_parameters(case.operation, &path, &t.subscription);
+            if !case.api.is_empty() && path.contains("api-version=") {
+                p.insert("api-version".into(), json!(case.api));
+            }
+            if let Some(b) = &case.request.body {
+                p.insert("parameters".into(), b.clone());
+            }
+            let mut p = Value::Object(p);
+            redact(&mut p, "/parameters", t.base(), &mut volatile);
+            parameters = Some(p);
+        }
+    }
     let mut doc = json!({
         "title": case.title,
         "operationId": case.operation,
-        "apiVersion": case.api,
+        "apiVersion": if case.api.is_empty() { Value::Null } else { json!(case.api) },
         "request": case.request.to_json(),
         "setup": case.setup.iter().map(Step::to_json).collect::<Vec<_>>(),
-        "parameters": Value::Object(parameters),
+        "parameters": parameters.unwrap_or_else(|| json!({})),
         "responses": Value::Object(responses),
-        "volatile": [],
+        "volatile": volatile,
     });
-    let mut volatile = Vec::new();
-    let base = t.base().to_string();
-    redact(&mut doc["responses"], "/responses", &base, &mut volatile);
-    redact(&mut doc["parameters"], "/parameters", &base, &mut volatile);
-    doc["volatile"] = json!(volatile);
+    if case.modes != ["sync"] {
+        doc["x-lro-modes"] = json!(case.modes);
+    }
+    if case.emulator_only {
+        doc["x-emulator-only"] = json!(true);
+    }
     doc
 }
 
@@ -481,20 +1159,8 @@ fn updating() -> bool {
 // Replay
 // ---------------------------------------------------------------------------------------------
 
-/// Replays one shape fixture; Err says what differs.
-fn replay(f: &fixtures::Fixture) -> Result<(), String> {
-    let v = f.json();
-    let t = Target::new();
-    for s in v["setup"].as_array().into_iter().flatten() {
-        let s = Step::from_json(s);
-        let r = s.send(&t);
-        if r.status >= 300 {
-            return Err(format!("setup {} {} failed: {r:?}", s.method, s.path));
-        }
-    }
-    let req = Step::from_json(&v["request"]);
-    let r = req.send(&t);
-    let responses = v["responses"].as_object().ok_or("no responses")?;
+/// Checks one answer against the fixture's responses; Err says what differs.
+fn check(responses: &Map<String, Value>, r: &Resp) -> Result<(), String> {
     let Some(expected) = responses.get(&r.status.to_string()) else {
         return Err(format!("status {} is not one of {:?}: {r:?}", r.status, responses.keys().collect::<Vec<_>>()));
     };
@@ -512,6 +1178,31 @@ fn replay(f: &fixtures::Fixture) -> Result<(), String> {
         None if r.body.is_empty() => Ok(()),
         None => Err(format!("expected no body, got {r:?}")),
     }
+}
+
+/// Replays one shape fixture: in-process under each of its LRO configurations; against
+/// `ARM_ENDPOINT` once, as the endpoint behaves (emulator-only fixtures are skipped there).
+fn replay(f: &fixtures::Fixture) -> Result<(), String> {
+    let v = f.json();
+    let setup: Vec<Step> = v["setup"].as_array().into_iter().flatten().map(Step::from_json).collect();
+    let req = Step::from_json(&v["request"]);
+    let responses = v["responses"].as_object().ok_or("no responses")?;
+    if Target::external_requested() {
+        if v["x-emulator-only"].as_bool().unwrap_or(false) {
+            return Ok(());
+        }
+        let (r, _) = run_case(&Target::new(), "sync", &setup, &req)?;
+        return check(responses, &r);
+    }
+    let modes: Vec<String> = match v["x-lro-modes"].as_array() {
+        Some(a) => a.iter().filter_map(Value::as_str).map(String::from).collect(),
+        None => vec!["sync".into()],
+    };
+    for mode in &modes {
+        let (r, _) = run_case(&Target::in_process(), mode, &setup, &req)?;
+        check(responses, &r).map_err(|e| format!("under {mode}: {e}"))?;
+    }
+    Ok(())
 }
 
 #[test]
@@ -535,6 +1226,10 @@ fn every_shape_fixture_replays() {
 #[test]
 fn the_generation_table_and_the_fixtures_agree() {
     let files: Vec<String> = cases().iter().map(|c| format!("shapes/{}", c.file)).collect();
+    let mut unique = files.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), files.len(), "two cases write the same file");
     let indexed: Vec<&str> = fixtures::of_kind("shape").map(|f| f.name).collect();
     for f in &files {
         assert!(indexed.contains(&f.as_str()) || updating(), "{f} has no fixture: run UPDATE_SHAPES=1");
@@ -542,6 +1237,22 @@ fn the_generation_table_and_the_fixtures_agree() {
     for f in &indexed {
         assert!(files.iter().any(|x| x == f), "{f} is not in the generation table of conformance/tests/shapes");
     }
+}
+
+/// Every operation the emulator serves (its route table, less the test-control API) has a shape.
+#[test]
+fn every_emulated_operation_has_a_shape() {
+    let covered: std::collections::BTreeSet<&str> = cases().iter().map(|c| c.operation).collect();
+    let missing: std::collections::BTreeSet<&str> = conformance::armemu::all_routes()
+        .iter()
+        .filter(|r| !r.pattern.starts_with("/_emulator"))
+        .map(|r| r.operation)
+        .filter(|op| !covered.contains(op))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a shape fixture (add a case to conformance/tests/shapes): {missing:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -554,8 +1265,8 @@ const STATE: &str = "states/seed-workspace-list.json";
 fn write_state() {
     let t = Target::in_process();
     for (rg, name) in [("myresourcegroup", "myml"), ("anotherresourcegroup", "anotherml")] {
-        assert!(create_group(rg).send(&t).status < 300);
-        let r = create_ws(rg, name).send(&t);
+        assert!(create_group(rg).send(&t, None).unwrap().status < 300);
+        let r = create_ws(rg, name).send(&t, None).unwrap();
         assert_eq!(r.status, 200, "{r:?}");
     }
     let exported = t.control("GET", "state", None).expect(200).json();
