@@ -460,7 +460,8 @@ fn cases() -> Vec<Case> {
                 q(&format!("{}/validateMoveResources", group_id("rg1")), RG_API),
                 Some(json!({"resources": [storage.path], "targetResourceGroup": group_id("rg2")})),
             ),
-        ),
+        )
+        .modes(&["resources/validateMoveResources=polls:1"]),
         c(
             res_dir("move_resources"),
             "Move a storage account to another group",
@@ -472,7 +473,8 @@ fn cases() -> Vec<Case> {
                 q(&format!("{}/moveResources", group_id("rg1")), RG_API),
                 Some(json!({"resources": [storage.path], "targetResourceGroup": group_id("rg2")})),
             ),
-        ),
+        )
+        .modes(&["resources/moveResources=polls:1"]),
         c(
             res_dir("check_existence_by_id"),
             "Check that a resource exists, by id",

@@ -186,3 +186,27 @@ fn moving_a_plain_storage_account_to_another_group_works() {
         "The Resource 'Microsoft.Storage/storageAccounts/movable1' under resource group 'rg1' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
     );
 }
+
+#[test]
+fn an_asynchronous_move_answers_202_and_moves_when_its_location_reports_204() {
+    let t = require_emulator!();
+    t.create_group("rg1", LOCATION);
+    t.create_group("rg2", LOCATION);
+    t.lro("resources/moveResources", "polls:2");
+    let sa = storage(&t, &t.subscription, "rg1", "movable2", json!({}));
+    let r = t.post(&av(&format!("{}/moveResources", t.rg("rg1"))), &move_body(&[&sa], &t.rg_id("rg2")));
+    assert_eq!(r.status, 202, "{r:?}");
+    assert_eq!(r.header("retry-after"), Some("1"));
+    let location = r.header("location").expect("a Location header").to_string();
+    let path = &location[location.find("/subscriptions/").expect("a subscription path")..];
+    assert!(path.contains("/operationresults/"), "{path}");
+    // Nothing moves until the operation completes (on the second poll).
+    t.get(&with_api(&sa, "2019-06-01")).expect(200);
+    let first = t.get(path);
+    assert_eq!(first.status, 202, "{first:?}");
+    t.get(&with_api(&sa, "2019-06-01")).expect(200);
+    assert_eq!(t.get(path).status, 204);
+    let moved = res_id(&t, "rg2", "Microsoft.Storage/storageAccounts", "movable2");
+    assert_eq!(t.get(&with_api(&moved, "2019-06-01")).expect(200).json()["id"], moved);
+    t.get(&with_api(&sa, "2019-06-01")).expect(404);
+}

@@ -9,10 +9,14 @@
 
 use std::sync::Arc;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
 use serde_json::{json, Map, Value};
 
 use crate::arm::error::{ArmError, ArmResult};
 use crate::arm::filter::{self, Term};
+use crate::arm::lro::{self, Completion, Done, Lro, LroHeaders};
 use crate::arm::request::{ArmRequest, Method};
 use crate::arm::resource_id::{self, ResourceId};
 use crate::arm::response::ArmResponse;
@@ -133,40 +137,86 @@ fn plan_move(ctx: &Ctx, req: &ArmRequest) -> ArmResult<MovePlan> {
     Ok(MovePlan { target_sub, target_rg, keys })
 }
 
-fn validate_move_resources(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    plan_move(ctx, req)?;
-    Ok(ArmResponse::empty(204))
+/// Answers a move or a move validation through the LRO engine, as ARM does: `202` with a
+/// `Location` under `/subscriptions/{s}/operationresults/{job token}` that ends in `204`
+/// (`204` at once in the `sync` mode).
+fn move_operation(
+    ctx: &Ctx,
+    req: &ArmRequest,
+    kind: &'static str,
+    job: &str,
+    completion: Completion,
+) -> ArmResult<ArmResponse> {
+    let sub = req.param("subscriptionId")?.to_string();
+    let rg = req.param("resourceGroupName")?;
+    let location = ctx.store.read(|s| s.group(&sub, rg).map(|g| g.location.clone())).unwrap_or_default();
+    // ARM's job token: unpadded base64url of `{"jobId": …, "jobLocation": …}`.
+    let token = URL_SAFE_NO_PAD.encode(
+        json!({"jobId": format!("{job}-{}", ctx.ids.guid().to_uppercase()), "jobLocation": location}).to_string(),
+    );
+    let location_path = format!("/subscriptions/{sub}/operationresults/{token}");
+    Ok(lro::begin(
+        ctx,
+        req,
+        Lro {
+            kind,
+            subscription: sub,
+            namespace: "Microsoft.Resources".into(),
+            location,
+            headers: LroHeaders::Location,
+            op_id: Some(token),
+            location_path: Some(location_path),
+            status_path: None,
+            sync: ArmResponse::empty(204),
+            accepted: ArmResponse::empty(202),
+            done: Done::Empty(204),
+            completion,
+            rollback: None,
+        },
+    ))
 }
 
-/// Moves the resources (and their children) by re-keying them under the target group.
+fn validate_move_resources(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    plan_move(ctx, req)?;
+    move_operation(ctx, req, "resources/validateMoveResources", "ResourceMoveValidationJob", Box::new(|_, _| {}))
+}
+
+/// Moves the resources (and their children) by re-keying them under the target group, when
+/// the operation completes (a resource deleted meanwhile is skipped).
 fn move_resources(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let plan = plan_move(ctx, req)?;
-    let now = ctx.clock.now();
-    ctx.store.write(|s| {
-        let target_group =
-            s.group(&plan.target_sub, &plan.target_rg).map(|g| g.name.clone()).unwrap_or(plan.target_rg.clone());
-        for key in &plan.keys {
-            let prefix = format!("{key}/");
-            let mut moving: Vec<Arc<Resource>> = s.resources_under(&prefix).cloned().collect();
-            if let Some(r) = s.resources.get(key) {
-                moving.push(r.clone());
-            }
-            for r in moving {
-                s.resources.remove(&r.id.to_lowercase());
-                let Ok(mut id) = ResourceId::parse(&r.id) else { continue };
-                id.subscription = plan.target_sub.clone();
-                id.resource_group = target_group.clone();
-                let mut moved = (*r).clone();
-                moved.id = id.to_id();
-                moved.subscription_id = plan.target_sub.clone();
-                moved.resource_group = target_group.clone();
-                moved.body["id"] = json!(moved.id);
-                moved.changed_time = now;
-                s.resources.insert(id.key(), Arc::new(moved));
-            }
+    move_operation(
+        ctx,
+        req,
+        "resources/moveResources",
+        "ResourceMoveJob",
+        Box::new(move |s, now| apply_move(s, &plan, now)),
+    )
+}
+
+fn apply_move(s: &mut State, plan: &MovePlan, now: chrono::DateTime<chrono::Utc>) {
+    let target_group =
+        s.group(&plan.target_sub, &plan.target_rg).map(|g| g.name.clone()).unwrap_or(plan.target_rg.clone());
+    for key in &plan.keys {
+        let prefix = format!("{key}/");
+        let mut moving: Vec<Arc<Resource>> = s.resources_under(&prefix).cloned().collect();
+        if let Some(r) = s.resources.get(key) {
+            moving.push(r.clone());
         }
-    });
-    Ok(ArmResponse::empty(204))
+        for r in moving {
+            s.resources.remove(&r.id.to_lowercase());
+            let Ok(mut id) = ResourceId::parse(&r.id) else { continue };
+            id.subscription = plan.target_sub.clone();
+            id.resource_group = target_group.clone();
+            let mut moved = (*r).clone();
+            moved.id = id.to_id();
+            moved.subscription_id = plan.target_sub.clone();
+            moved.resource_group = target_group.clone();
+            moved.body["id"] = json!(moved.id);
+            moved.changed_time = now;
+            s.resources.insert(id.key(), Arc::new(moved));
+        }
+    }
 }
 
 /// The catch-all routes; they must come after every typed route.
