@@ -154,6 +154,37 @@ impl ErrSink {
     }
 }
 
+/// Splits a command line like a shell does for the simple cases: whitespace separates words,
+/// double quotes group (and are removed); no escapes or variables. For tests and scripts that
+/// hold `armctl` commands as text (`cli::run(["armctl"].into_iter().chain(split_words(cmd)))`).
+pub fn split_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let (mut quoted, mut any) = (false, false);
+    for c in s.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(cur);
+    }
+    out
+}
+
 /// Runs `armctl` with `args` (the first is the program name) and returns the exit code,
 /// stdout and stderr. Blocks; do not call it from inside a tokio runtime (use [`run_async`]).
 pub fn run<I, S>(args: I, env: Env) -> (i32, String, String)
@@ -234,4 +265,18 @@ fn finish(out: Output, g: &args::Global) -> Result<String, CliError> {
         return Ok(String::new());
     }
     Ok(output::render_with(&value, g.output, ordered))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_words;
+
+    #[test]
+    fn split_words_groups_double_quotes_and_drops_empty_words() {
+        assert_eq!(
+            split_words("group create  --name rg1\n --tags \"a=b c\" \"\""),
+            ["group", "create", "--name", "rg1", "--tags", "a=b c", ""]
+        );
+        assert!(split_words(" \t\n").is_empty());
+    }
 }

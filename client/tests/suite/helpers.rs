@@ -188,7 +188,7 @@ impl Cli {
     }
 
     pub fn run(&self, args: &str) -> Run {
-        self.run_args(&split(args))
+        self.run_args(&armctl::cli::split_words(args))
     }
 
     pub fn run_args(&self, args: &[String]) -> Run {
@@ -197,36 +197,6 @@ impl Cli {
         let (code, out, err) = armctl::cli::run(all, self.env());
         Run { code, out, err }
     }
-}
-
-/// Splits like a shell: spaces separate, double quotes group.
-pub fn split(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in s.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            ' ' if !quoted => {
-                if any {
-                    out.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        out.push(cur);
-    }
-    out
 }
 
 /// The sorted key set of a JSON object.

@@ -206,7 +206,7 @@ impl World {
     /// As [`World::run`], answering a confirmation prompt with `input`.
     pub fn run_with(&self, cmd: &str, input: Option<&str>) -> Run {
         let mut all = vec!["armctl".to_string()];
-        all.extend(split(cmd));
+        all.extend(armctl::cli::split_words(cmd));
         if self.pin_subscription {
             all.push("--subscription".into());
             all.push(self.sub().to_string());
@@ -282,35 +282,6 @@ impl Drop for World {
             }
         }
     }
-}
-
-/// Splits like a shell: spaces separate, double quotes group.
-pub fn split(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let (mut quoted, mut any) = (false, false);
-    for c in s.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            ' ' | '\n' if !quoted => {
-                if any {
-                    out.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                any = true;
-            }
-        }
-    }
-    if any {
-        out.push(cur);
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
