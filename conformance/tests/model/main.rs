@@ -26,19 +26,36 @@ impl ReferenceStateMachine for Reference {
         Just(Model::default()).boxed()
     }
 
-    fn transitions(_state: &Model) -> BoxedStrategy<Transition> {
+    fn transitions(state: &Model) -> BoxedStrategy<Transition> {
         use strategies::*;
-        prop_oneof![
+        let any_action = prop_oneof![
             3 => group().prop_map(|name| Transition::CreateGroup { name }),
             1 => group().prop_map(|name| Transition::DeleteGroup { name }),
             1 => Just(Transition::RegisterMl),
             1 => Just(Transition::UnregisterMl),
-            5 => (group(), workspace(), any::<bool>(), description()).prop_map(|(group, name, recover, description)| Transition::CreateWorkspace { group, name, recover, description }),
+            5 => (group(), workspace(), any::<bool>(), any::<bool>(), description()).prop_map(|(group, name, recover, reuse, description)| Transition::CreateWorkspace { group, name, recover, reuse, description }),
             2 => (group(), workspace(), description()).prop_map(|(group, name, description)| Transition::UpdateWorkspace { group, name, description }),
             3 => (group(), workspace(), any::<bool>()).prop_map(|(group, name, purge)| Transition::DeleteWorkspace { group, name, purge }),
             1 => seconds().prop_map(|seconds| Transition::AdvanceClock { seconds }),
-        ]
-        .boxed()
+        ];
+        // Recovery needs a create, a soft delete and then a recovering PUT of the same name, which
+        // random names rarely give: when there are soft-deleted workspaces, also try to recover
+        // one of them (recovery keeps the workspace's dependents and creates none).
+        let tombstones: Vec<(String, String)> =
+            state.soft_deleted().map(|w| (w.group.clone(), w.name.clone())).collect();
+        if tombstones.is_empty() {
+            return any_action.boxed();
+        }
+        let recovery = (proptest::sample::select(tombstones), any::<bool>(), description()).prop_map(
+            |((group, name), reuse, description)| Transition::CreateWorkspace {
+                group,
+                name,
+                recover: true,
+                reuse,
+                description,
+            },
+        );
+        prop_oneof![17 => any_action, 2 => recovery].boxed()
     }
 
     fn apply(state: Model, t: &Transition) -> Model {

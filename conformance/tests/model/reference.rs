@@ -1,6 +1,14 @@
 //! The reference model: the expected behaviour of subscriptions' provider registration,
-//! resource groups, workspaces (live, soft-deleted, purged, recovered) and the clock, as pure
-//! data. No I/O and no clock reads: time is a number of seconds the transitions advance.
+//! resource groups, workspaces (live, soft-deleted, purged, recovered), the workspaces'
+//! dependent resources and the clock, as pure data. No I/O and no clock reads: time is a
+//! number of seconds the transitions advance.
+//!
+//! Dependent resources: creating a workspace without giving `storageAccount`, `keyVault` and
+//! `applicationInsights` creates one storage account, one key vault and one Application
+//! Insights component in the workspace's group. The model calls these three a "dependent set"
+//! ([`SetId`]); a workspace created with another workspace's ids shares that workspace's set.
+//! Sets outlive their workspaces (soft delete, purge, retention expiry) and go only with their
+//! group.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +26,9 @@ pub enum WsState {
     },
 }
 
+/// An abstract dependent set: one storage account, one key vault, one insights component.
+pub type SetId = u32;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ws {
     /// The name as first cased (recovery keeps it).
@@ -25,6 +36,8 @@ pub struct Ws {
     pub group: String,
     pub state: WsState,
     pub description: String,
+    /// The dependent set whose ids the workspace's properties hold.
+    pub set: SetId,
 }
 
 /// What a transition is expected to answer: `Ok(status)` or `Err((status, code))`.
@@ -38,13 +51,25 @@ pub struct Model {
     pub groups: BTreeMap<String, String>,
     /// (lower group, lower workspace) → workspace.
     pub workspaces: BTreeMap<(String, String), Ws>,
+    /// Dependent set → the lower-cased group its three resources are in.
+    pub sets: BTreeMap<SetId, String>,
+    /// The next dependent set's id.
+    pub next_set: SetId,
     /// The expected answer of the last transition.
     pub last: Outcome,
 }
 
 impl Default for Model {
     fn default() -> Self {
-        Model { now: 0, ml_registered: true, groups: BTreeMap::new(), workspaces: BTreeMap::new(), last: Ok(200) }
+        Model {
+            now: 0,
+            ml_registered: true,
+            groups: BTreeMap::new(),
+            workspaces: BTreeMap::new(),
+            sets: BTreeMap::new(),
+            next_set: 0,
+            last: Ok(200),
+        }
     }
 }
 
@@ -67,6 +92,19 @@ impl Model {
         self.workspaces.values().filter(|w| w.state != WsState::Live)
     }
 
+    /// The workspace whose dependents a `CreateWorkspace { reuse: true, .. }` of `name` in
+    /// `group` passes: the live workspace of the group with the smallest lower-cased name,
+    /// other than `name` itself. The SUT picks the same one from the emulator's listing.
+    pub fn reuse_source(&self, group: &str, name: &str) -> Option<&Ws> {
+        let (g, n) = (k(group), k(name));
+        self.workspaces.iter().find(|((wg, wn), w)| *wg == g && *wn != n && w.state == WsState::Live).map(|(_, w)| w)
+    }
+
+    /// The dependent sets in the (lower-cased) group `group`.
+    pub fn sets_in(&self, group: &str) -> usize {
+        self.sets.values().filter(|g| **g == k(group)).count()
+    }
+
     pub fn apply(mut self, t: &Transition) -> Model {
         self.expire();
         self.last = match t {
@@ -80,6 +118,7 @@ impl Model {
                     Err((404, "ResourceGroupNotFound"))
                 } else {
                     self.workspaces.retain(|(g, _), _| *g != k(name));
+                    self.sets.retain(|_, g| *g != k(name));
                     Ok(200)
                 }
             }
@@ -91,8 +130,10 @@ impl Model {
                 self.ml_registered = false;
                 Ok(200)
             }
-            Transition::CreateWorkspace { group, name, recover, description } => {
+            Transition::CreateWorkspace { group, name, recover, reuse, description } => {
                 let key = (k(group), k(name));
+                // The set whose ids the PUT carries, if any.
+                let reused = if *reuse { self.reuse_source(group, name).map(|w| w.set) } else { None };
                 if !self.ml_registered {
                     Err((409, "MissingSubscriptionRegistration"))
                 } else if !self.groups.contains_key(&k(group)) {
@@ -100,15 +141,24 @@ impl Model {
                 } else {
                     match self.workspaces.get_mut(&key) {
                         Some(w) if w.state != WsState::Live && !recover => Err((400, "BadRequest")),
+                        // Recovery ignores the body: the workspace keeps its own set.
                         Some(w) if w.state != WsState::Live => {
                             w.state = WsState::Live;
                             Ok(200)
                         }
+                        // `storageAccount` and `keyVault` are fixed at creation.
+                        Some(w) if reused.is_some_and(|s| s != w.set) => Err((400, "ValidationError")),
                         Some(w) => {
                             w.description = description.clone();
                             Ok(200)
                         }
                         None => {
+                            let set = reused.unwrap_or_else(|| {
+                                let set = self.next_set;
+                                self.next_set += 1;
+                                self.sets.insert(set, k(group));
+                                set
+                            });
                             let group_name = self.groups[&k(group)].clone();
                             self.workspaces.insert(
                                 key,
@@ -117,6 +167,7 @@ impl Model {
                                     group: group_name,
                                     state: WsState::Live,
                                     description: description.clone(),
+                                    set,
                                 },
                             );
                             Ok(200)

@@ -10,8 +10,11 @@ pub enum Transition {
     RegisterMl,
     /// `POST …/providers/Microsoft.MachineLearningServices/unregister`.
     UnregisterMl,
-    /// `PUT` a workspace; `recover` adds `allowRecoverSoftDeletedWorkspace: "True"`.
-    CreateWorkspace { group: String, name: String, recover: bool, description: String },
+    /// `PUT` a workspace; `recover` adds `allowRecoverSoftDeletedWorkspace: "True"`; `reuse`
+    /// passes the `storageAccount`, `keyVault` and `applicationInsights` of the group's live
+    /// workspace with the smallest lower-cased name other than `name` (if there is one), so
+    /// that no dependents are created.
+    CreateWorkspace { group: String, name: String, recover: bool, reuse: bool, description: String },
     /// `PATCH` a workspace's description.
     UpdateWorkspace { group: String, name: String, description: String },
     /// `DELETE` a workspace, with `forceToPurge=true` when `purge`.
