@@ -1,34 +1,51 @@
 //! `armbench`: the `make bench` load generator. It measures the release `armemu` binary
 //! against `barehyper` (a bare hyper server returning a fixed body of the same size) and
-//! prints a table with the bars next to the figures:
+//! prints a table with the bars of SPEC §7 next to the figures:
 //!
 //! - start to first answer: spawn → ready line → first `200` from `GET /_emulator/health`,
 //!   over several starts that reuse one data directory (the first, unmeasured start creates
 //!   the CA and the signing key). Bar: median ≤ 20 ms.
-//! - `GET` of a resource group over plain HTTP at 1, 16 and 64 keep-alive connections:
-//!   requests/s, p50, p99, side by side with `barehyper`, and the ratio. Bars at 64
-//!   connections: ≥ 60 % of bare, p99 ≤ 5 ms.
-//! - `PUT` of the same group (an idempotent 200 update) at the same connection counts, and its
-//!   ratio to the `GET` figure. Bar at 64 connections: ≥ 50 %.
+//! - `GET` of a workspace (the bar of §7) and of a resource group over plain HTTP at 1, 16 and
+//!   64 keep-alive connections: requests/s, p50, p99, each side by side with a `barehyper`
+//!   serving a body of the same length, and the ratio. Bars for the workspace at 64
+//!   connections: ≥ 60 % of bare, p99 ≤ 5 ms; the resource-group figures are for reference.
+//! - `PUT` of the resource group (an idempotent 200 update) at the same connection counts, and
+//!   its ratio to the `GET` workspace figure ("the GET figure" of §7) and to `GET` resource
+//!   group. Bar at 64 connections: ≥ 50 % of `GET` workspace.
+//! - workspace create through the `armctl` client, LRO included, with the emulator in this
+//!   process (`armemu::testing::TestEmulator`): median and p99 per create. Bar: median ≤ 1 ms
+//!   (see `armbench/inproc.rs`).
+//! - 100,000 workspaces loaded (`--load` of a generated state document): RSS of the `armemu`
+//!   process, and the time of one list page, first and deep in the listing, against the same
+//!   page with 10 workspaces. Bars: RSS ≤ 300 MB, page time within a tolerance of the
+//!   10-workspace time (see `armbench/bigstate.rs`).
 //!
 //! The emulator and `barehyper` run as separate processes; this process only generates load
 //! (hyper client connections, each doing sequential requests for a fixed time after a warm-up;
 //! only requests started and finished inside a measured window count). The measured time is
-//! cut into slices that alternate emulator GET, bare GET and emulator PUT, so a burst of other
-//! load on the machine hits all three. Next to each figure it prints the server's CPU time
-//! per request (from /proc), which other load disturbs much less than requests/s. It
-//! talks only to 127.0.0.1. Both binaries are looked up next to this executable, so
-//! `cargo build --release -p armemu -p conformance --bins && target/release/armbench` works.
+//! cut into slices that alternate the series (emulator GET workspace, bare, emulator GET group,
+//! bare, emulator PUT), so a burst of other load on the machine hits all of them. Next to each
+//! figure it prints the server's CPU time per request (from /proc), which other load disturbs
+//! much less than requests/s. It talks only to 127.0.0.1. Both binaries are looked up next to
+//! this executable, so `cargo build --release -p armemu -p conformance --bins &&
+//! target/release/armbench` works.
 //!
 //! It prints figures; it is not a test: the exit status is 0 even when a bar fails, 1 when
 //! something could not run (a binary missing, a start timing out, an unexpected status or a
 //! request timing out under load), 2 on a usage error.
 
+// The crate root's modules resolve next to it (src/bin/), so name the files.
+#[path = "armbench/bigstate.rs"]
+mod bigstate;
+#[path = "armbench/inproc.rs"]
+mod inproc;
+
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream as StdTcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -40,6 +57,8 @@ use tokio::net::TcpStream;
 
 const GROUP_PATH: &str =
     "/subscriptions/9b3f7c52-0d8e-4e2b-8a41-5c6d7e8f9a01/resourcegroups/rg1?api-version=2024-11-01";
+/// A workspace in that group (created with `PUT_BODY` before the load starts).
+const WORKSPACE_PATH: &str = "/subscriptions/9b3f7c52-0d8e-4e2b-8a41-5c6d7e8f9a01/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1?api-version=2024-04-01";
 const PUT_BODY: &str = r#"{"location":"westeurope"}"#;
 /// No single request (or start) may take longer than this; a stuck run fails instead of hanging.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -60,12 +79,25 @@ struct Options {
     /// The measured time of each series is cut into this many interleaved slices.
     slices: usize,
     bin_dir: Option<PathBuf>,
+    /// Measured in-process workspace creates per variant (0 skips the section).
+    creates: usize,
+    /// Workspaces in the large loaded state (0 skips the section).
+    big: usize,
+    /// Give every generated workspace its own storage account, key vault and Application
+    /// Insights (as a create without given dependents does) instead of sharing one set.
+    big_dependents: bool,
+    /// Workspaces per resource group in the large state.
+    big_per_group: usize,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: armbench [--duration SECS] [--warmup SECS] [--slices N] [--starts N] [--conns N,N,...] [--bin-dir DIR]\n\
-         defaults: --duration 3 --warmup 0.5 --slices 3 --starts 15 --conns 1,16,64; binaries next to armbench"
+        "usage: armbench [--quick] [--duration SECS] [--warmup SECS] [--slices N] [--starts N] [--conns N,N,...]\n\
+         \x20               [--creates N] [--big N] [--big-per-group N] [--big-dependents] [--bin-dir DIR]\n\
+         defaults: --duration 3 --warmup 0.5 --slices 3 --starts 15 --conns 1,16,64 --creates 2000\n\
+         \x20         --big 100000 (0 or 2000..2000000) --big-per-group 500 (workspaces share one set of dependents unless --big-dependents);\n\
+         --quick: --duration 1 --warmup 0.3 --slices 2 --starts 5 --conns 64 --creates 500 (later options override);\n\
+         --creates 0 / --big 0 skip those sections; binaries next to armbench"
     );
     std::process::exit(2);
 }
@@ -78,6 +110,10 @@ fn parse_options() -> Options {
         conns: vec![1, 16, 64],
         slices: 3,
         bin_dir: None,
+        creates: 2000,
+        big: 100_000,
+        big_dependents: false,
+        big_per_group: bigstate::PER_GROUP,
     };
     let mut args = std::env::args().skip(1);
     let secs = |v: Option<String>, max: f64| -> Duration {
@@ -108,6 +144,27 @@ fn parse_options() -> Options {
                 _ => usage(),
             },
             "--bin-dir" => o.bin_dir = Some(args.next().map(PathBuf::from).unwrap_or_else(|| usage())),
+            "--quick" => {
+                o.duration = Duration::from_secs(1);
+                o.warmup = Duration::from_millis(300);
+                o.slices = 2;
+                o.starts = 5;
+                o.conns = vec![BAR_CONNS];
+                o.creates = 500;
+            }
+            "--creates" => match args.next().and_then(|v| v.parse().ok()) {
+                Some(n) if n <= 1_000_000 => o.creates = n,
+                _ => usage(),
+            },
+            "--big" => match args.next().and_then(|v| v.parse().ok()) {
+                Some(n) if n == 0 || (bigstate::MIN_BIG..=2_000_000).contains(&n) => o.big = n,
+                _ => usage(),
+            },
+            "--big-dependents" => o.big_dependents = true,
+            "--big-per-group" => match args.next().and_then(|v| v.parse().ok()) {
+                Some(n) if (1..=2_000_000).contains(&n) => o.big_per_group = n,
+                _ => usage(),
+            },
             "-h" | "--help" => usage(),
             _ => usage(),
         }
@@ -208,10 +265,16 @@ fn loopback_addr(url: &str) -> Result<SocketAddr, String> {
 }
 
 fn spawn_armemu(exe: &Path, data_dir: &Path) -> Result<Proc, String> {
+    spawn_armemu_with(exe, data_dir, &[])
+}
+
+/// As [`spawn_armemu`], with more command-line arguments (e.g. `--load FILE`).
+fn spawn_armemu_with(exe: &Path, data_dir: &Path, extra: &[OsString]) -> Result<Proc, String> {
     let child = Command::new(exe)
         .arg("--data-dir")
         .arg(data_dir)
         .args(["--http-port", "0", "--https-port", "0"])
+        .args(extra)
         .env_remove("ARMEMU_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -276,22 +339,22 @@ fn time_one_start(exe: &Path, data_dir: &Path) -> Result<StartTiming, String> {
 #[derive(Clone)]
 struct Spec {
     method: Method,
-    path: &'static str,
+    path: Arc<str>,
     body: Option<Bytes>,
     expect: StatusCode,
 }
 
 impl Spec {
-    fn get() -> Spec {
-        Spec { method: Method::GET, path: GROUP_PATH, body: None, expect: StatusCode::OK }
+    fn get(path: &str) -> Spec {
+        Spec { method: Method::GET, path: path.into(), body: None, expect: StatusCode::OK }
     }
-    fn put(expect: StatusCode) -> Spec {
-        Spec { method: Method::PUT, path: GROUP_PATH, body: Some(Bytes::from_static(PUT_BODY.as_bytes())), expect }
+    fn put(path: &str, body: &'static str, expect: StatusCode) -> Spec {
+        Spec { method: Method::PUT, path: path.into(), body: Some(Bytes::from_static(body.as_bytes())), expect }
     }
     fn request(&self, host: &str) -> Request<Full<Bytes>> {
         let mut b = Request::builder()
             .method(self.method.clone())
-            .uri(self.path)
+            .uri(&*self.path)
             .header(hyper::header::HOST, host)
             .header(hyper::header::AUTHORIZATION, "Bearer x");
         if self.body.is_some() {
@@ -459,29 +522,38 @@ async fn slice(pool: &mut Pool, spec: &Spec, dur: Duration, acc: Option<&mut Acc
     Ok(())
 }
 
-/// The three series at one connection count: emulator GET, barehyper GET, emulator PUT.
-/// After a warm-up of each, the measured time is cut into `slices` rounds of
-/// emulator GET → bare GET → emulator PUT, so drifts in background load hit all three alike.
+/// One measured series: a request sent over the connections to one of the servers.
+struct Series {
+    name: &'static str,
+    /// Index into the servers given to [`measure`].
+    server: usize,
+    spec: Spec,
+}
+
+/// All series at one connection count, one pool of connections per server. After a warm-up
+/// of each, the measured time is cut into `slices` rounds that run every series in turn, so
+/// drifts in background load hit all of them alike.
 async fn measure(
-    emu: (SocketAddr, u32),
-    bare: (SocketAddr, u32),
+    servers: &[(SocketAddr, u32)],
+    series: &[Series],
     conns: usize,
     opts: &Options,
-) -> Result<(Point, Point, Point), String> {
-    let mut emu_pool = Pool::open(emu.0, emu.1, conns).await?;
-    let mut bare_pool = Pool::open(bare.0, bare.1, conns).await?;
-    let (get, put) = (Spec::get(), Spec::put(StatusCode::OK));
-    slice(&mut emu_pool, &get, opts.warmup, None).await.map_err(|e| format!("GET emulator: {e}"))?;
-    slice(&mut bare_pool, &get, opts.warmup, None).await.map_err(|e| format!("GET barehyper: {e}"))?;
-    slice(&mut emu_pool, &put, opts.warmup, None).await.map_err(|e| format!("PUT emulator: {e}"))?;
-    let (mut eg, mut bg, mut ep) = (Acc::new(), Acc::new(), Acc::new());
+) -> Result<Vec<Point>, String> {
+    let mut pools = Vec::with_capacity(servers.len());
+    for &(addr, pid) in servers {
+        pools.push(Pool::open(addr, pid, conns).await?);
+    }
+    for s in series {
+        slice(&mut pools[s.server], &s.spec, opts.warmup, None).await.map_err(|e| format!("{}: {e}", s.name))?;
+    }
+    let mut accs: Vec<Acc> = series.iter().map(|_| Acc::new()).collect();
     let each = opts.duration / opts.slices as u32;
     for _ in 0..opts.slices {
-        slice(&mut emu_pool, &get, each, Some(&mut eg)).await.map_err(|e| format!("GET emulator: {e}"))?;
-        slice(&mut bare_pool, &get, each, Some(&mut bg)).await.map_err(|e| format!("GET barehyper: {e}"))?;
-        slice(&mut emu_pool, &put, each, Some(&mut ep)).await.map_err(|e| format!("PUT emulator: {e}"))?;
+        for (s, acc) in series.iter().zip(accs.iter_mut()) {
+            slice(&mut pools[s.server], &s.spec, each, Some(acc)).await.map_err(|e| format!("{}: {e}", s.name))?;
+        }
     }
-    Ok((eg.point()?, bg.point()?, ep.point()?))
+    accs.into_iter().map(Acc::point).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -552,6 +624,80 @@ fn median(v: &mut [Duration]) -> Duration {
     }
 }
 
+/// Summary of a set of timings (at least one).
+struct Stats {
+    median: Duration,
+    p99: Duration,
+    mean: Duration,
+}
+
+fn stats(mut v: Vec<Duration>) -> Stats {
+    assert!(!v.is_empty(), "stats of no timing");
+    let mean = v.iter().sum::<Duration>() / v.len() as u32;
+    let med = median(&mut v);
+    // Nearest rank, as for the throughput series.
+    let idx = ((0.99 * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
+    Stats { median: med, p99: v[idx], mean }
+}
+
+/// A GET table: emulator and barehyper side by side per connection count; `bars` adds the
+/// §7 GET verdicts at [`BAR_CONNS`].
+fn print_get_table(rows: &[(usize, &Point, &Point)], bars: bool) {
+    println!(
+        "  {:>5} | {:>9} {:>8} {:>8} {:>6} | {:>9} {:>8} {:>8} {:>6} | {:>8} | bars",
+        "conns", "emu req/s", "p50", "p99", "cpu/rq", "bare req/s", "p50", "p99", "cpu/rq", "emu/bare"
+    );
+    for (c, e, b) in rows {
+        let ratio = e.rps / b.rps;
+        let verdicts = if bars && *c == BAR_CONNS {
+            format!(
+                "ratio >= {:.0} % {}, p99 <= {BAR_GET_P99_MS:.0} ms {}",
+                BAR_GET_RATIO * 100.0,
+                verdict(ratio >= BAR_GET_RATIO),
+                verdict(ms(e.p99) <= BAR_GET_P99_MS)
+            )
+        } else if *c == BAR_CONNS {
+            "(reference)".into()
+        } else {
+            "-".into()
+        };
+        println!(
+            "  {:>5} | {:>9.0} {:>5.2} ms {:>5.2} ms {:>6} | {:>10.0} {:>5.2} ms {:>5.2} ms {:>6} | {:>6.1} % | {}",
+            c,
+            e.rps,
+            ms(e.p50),
+            ms(e.p99),
+            us(e.cpu_per_req),
+            b.rps,
+            ms(b.p50),
+            ms(b.p99),
+            us(b.cpu_per_req),
+            ratio * 100.0,
+            verdicts
+        );
+    }
+}
+
+/// Starts `barehyper` serving a fixed body of `len` bytes and checks one answer.
+fn start_bare(rt: &tokio::runtime::Runtime, exe: &Path, len: usize) -> Result<(Proc, SocketAddr), String> {
+    let mut bare = Proc {
+        child: Command::new(exe)
+            .arg("--watch-stdin")
+            .arg(len.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", exe.display()))?,
+    };
+    let addr = loopback_addr(&first_line(&mut bare, "barehyper", START_TIMEOUT, bare_url)?)?;
+    let (_, body) = rt.block_on(once(addr, &Spec::get("/")))?;
+    if body.len() != len {
+        return Err(format!("barehyper answered {} bytes, expected {len}", body.len()));
+    }
+    Ok((bare, addr))
+}
+
 fn run(opts: &Options) -> Result<(), String> {
     let dir = bin_dir(opts)?;
     let armemu = find_bin(&dir, "armemu")?;
@@ -567,7 +713,7 @@ fn run(opts: &Options) -> Result<(), String> {
         cores
     );
     println!(
-        "{:.1} s measured per series after {:.1} s warm-up, in {} interleaved slices (emulator GET, bare GET, emulator PUT)",
+        "{:.1} s measured per series after {:.1} s warm-up, in {} interleaved slices (emulator GET workspace, bare, emulator GET group, bare, emulator PUT group)",
         opts.duration.as_secs_f64(),
         opts.warmup.as_secs_f64(),
         opts.slices
@@ -600,115 +746,119 @@ fn run(opts: &Options) -> Result<(), String> {
     );
     println!();
 
-    // 2 and 3. Throughput: one emulator and one barehyper, both kept running.
+    // 2 and 3. Throughput: one emulator and two barehypers (one per body length), all kept
+    // running.
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("runtime: {e}"))?;
     let mut emu = spawn_armemu(&armemu, data.path())?;
     let emu_addr = loopback_addr(&first_line(&mut emu, "armemu", START_TIMEOUT, ready_http)?)?;
 
-    let (get_body, put_first) = rt.block_on(async {
-        let (st, _) = once(emu_addr, &Spec::put(StatusCode::CREATED)).await?;
+    let (group_body, ws_body, put_first) = rt.block_on(async {
+        let (st, _) = once(emu_addr, &Spec::put(GROUP_PATH, PUT_BODY, StatusCode::CREATED)).await?;
         if !(st == StatusCode::OK || st == StatusCode::CREATED) {
             return Err(format!("PUT resource group answered {st}"));
         }
-        let (st2, _) = once(emu_addr, &Spec::put(StatusCode::OK)).await?;
-        let (gs, body) = once(emu_addr, &Spec::get()).await?;
+        let (st2, _) = once(emu_addr, &Spec::put(GROUP_PATH, PUT_BODY, StatusCode::OK)).await?;
+        let (gs, body) = once(emu_addr, &Spec::get(GROUP_PATH)).await?;
         if gs != StatusCode::OK {
             return Err(format!("GET resource group answered {gs}: {}", String::from_utf8_lossy(&body)));
         }
-        Ok::<_, String>((body, st2))
+        // Workspaces answer 200 to a create as well as to an update.
+        let (ws, wbody) = once(emu_addr, &Spec::put(WORKSPACE_PATH, PUT_BODY, StatusCode::OK)).await?;
+        if !ws.is_success() {
+            return Err(format!("PUT workspace answered {ws}: {}", String::from_utf8_lossy(&wbody)));
+        }
+        let (ws, wbody) = once(emu_addr, &Spec::get(WORKSPACE_PATH)).await?;
+        if ws != StatusCode::OK {
+            return Err(format!("GET workspace answered {ws}: {}", String::from_utf8_lossy(&wbody)));
+        }
+        Ok::<_, String>((body, wbody, st2))
     })?;
     if put_first != StatusCode::OK {
         return Err(format!("the idempotent PUT answered {put_first}, expected 200"));
     }
-    let body_len = get_body.len();
+    let (group_len, ws_len) = (group_body.len(), ws_body.len());
+    let (bare_ws, bare_ws_addr) = start_bare(&rt, &barehyper, ws_len)?;
+    let (bare_rg, bare_rg_addr) = start_bare(&rt, &barehyper, group_len)?;
 
-    let mut bare = Proc {
-        child: Command::new(&barehyper)
-            .arg("--watch-stdin")
-            .arg(body_len.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", barehyper.display()))?,
-    };
-    let bare_addr = loopback_addr(&first_line(&mut bare, "barehyper", START_TIMEOUT, bare_url)?)?;
-    let bare_check = rt.block_on(once(bare_addr, &Spec::get()))?;
-    if bare_check.1.len() != body_len {
-        return Err(format!("barehyper answered {} bytes, expected {body_len}", bare_check.1.len()));
-    }
-
-    // Per connection count, the three series run in interleaved slices (see `measure`).
+    // Per connection count, the series run in interleaved slices (see `measure`).
+    let servers = [(emu_addr, emu.child.id()), (bare_ws_addr, bare_ws.child.id()), (bare_rg_addr, bare_rg.child.id())];
+    let series = [
+        Series { name: "GET workspace, emulator", server: 0, spec: Spec::get(WORKSPACE_PATH) },
+        Series { name: "GET workspace-sized body, barehyper", server: 1, spec: Spec::get(WORKSPACE_PATH) },
+        Series { name: "GET resource group, emulator", server: 0, spec: Spec::get(GROUP_PATH) },
+        Series { name: "GET group-sized body, barehyper", server: 2, spec: Spec::get(GROUP_PATH) },
+        Series {
+            name: "PUT resource group, emulator",
+            server: 0,
+            spec: Spec::put(GROUP_PATH, PUT_BODY, StatusCode::OK),
+        },
+    ];
     let mut rows = Vec::new();
     for &c in &opts.conns {
-        let (e, b, p) = rt
-            .block_on(measure((emu_addr, emu.child.id()), (bare_addr, bare.child.id()), c, opts))
-            .map_err(|e| format!("{c} connections: {e}"))?;
-        rows.push((c, e, b, p));
+        let p = rt.block_on(measure(&servers, &series, c, opts)).map_err(|e| format!("{c} connections: {e}"))?;
+        rows.push((c, p));
     }
-    println!("GET resource group, plain HTTP (emulator body {body_len} B; barehyper serves a fixed {body_len} B body, no ARM headers)");
-    println!(
-        "  {:>5} | {:>9} {:>8} {:>8} {:>6} | {:>9} {:>8} {:>8} {:>6} | {:>8} | bars",
-        "conns", "emu req/s", "p50", "p99", "cpu/rq", "bare req/s", "p50", "p99", "cpu/rq", "emu/bare"
-    );
-    for (c, e, b, _) in &rows {
-        let ratio = e.rps / b.rps;
-        let bars = if *c == BAR_CONNS {
-            format!(
-                "ratio >= {:.0} % {}, p99 <= {BAR_GET_P99_MS:.0} ms {}",
-                BAR_GET_RATIO * 100.0,
-                verdict(ratio >= BAR_GET_RATIO),
-                verdict(ms(e.p99) <= BAR_GET_P99_MS)
-            )
-        } else {
-            "-".into()
-        };
-        println!(
-            "  {:>5} | {:>9.0} {:>5.2} ms {:>5.2} ms {:>6} | {:>10.0} {:>5.2} ms {:>5.2} ms {:>6} | {:>6.1} % | {}",
-            c,
-            e.rps,
-            ms(e.p50),
-            ms(e.p99),
-            us(e.cpu_per_req),
-            b.rps,
-            ms(b.p50),
-            ms(b.p99),
-            us(b.cpu_per_req),
-            ratio * 100.0,
-            bars
-        );
-    }
+    println!("GET workspace, plain HTTP (emulator body {ws_len} B; barehyper serves a fixed {ws_len} B body, no ARM headers)");
+    print_get_table(&rows.iter().map(|(c, p)| (*c, &p[0], &p[1])).collect::<Vec<_>>(), true);
     println!("  cpu/rq: the server's CPU time (user + system, /proc) per request in µs; other load disturbs it less than req/s");
-    if let Some((c, e, b, _)) = rows.iter().find(|r| r.0 == BAR_CONNS) {
+    if let Some((c, p)) = rows.iter().find(|r| r.0 == BAR_CONNS) {
         println!(
             "  note: with {c} connections each waiting for its answer, mean latency = {c} / throughput (Little's law): {:.2} ms emulator, {:.2} ms bare",
-            *c as f64 / e.rps * 1e3,
-            *c as f64 / b.rps * 1e3
+            *c as f64 / p[0].rps * 1e3,
+            *c as f64 / p[1].rps * 1e3
         );
     }
     println!();
 
-    println!("PUT resource group (same group, idempotent 200 update), plain HTTP");
-    println!("  {:>5} | {:>9} {:>8} {:>8} {:>6} | {:>8} | bar", "conns", "req/s", "p50", "p99", "cpu/rq", "PUT/GET");
-    for (c, g, _, p) in &rows {
-        let ratio = p.rps / g.rps;
+    println!("GET resource group, plain HTTP, for reference (emulator body {group_len} B; barehyper serves a fixed {group_len} B body)");
+    print_get_table(&rows.iter().map(|(c, p)| (*c, &p[2], &p[3])).collect::<Vec<_>>(), false);
+    println!();
+
+    println!(
+        "PUT resource group (same group, idempotent 200 update), plain HTTP; §7's \"GET figure\" is GET workspace"
+    );
+    println!(
+        "  {:>5} | {:>9} {:>8} {:>8} {:>6} | {:>8} {:>8} | bar",
+        "conns", "req/s", "p50", "p99", "cpu/rq", "/GET ws", "/GET rg"
+    );
+    for (c, pts) in &rows {
+        let (gw, gr, p) = (&pts[0], &pts[2], &pts[4]);
+        let ratio = p.rps / gw.rps;
         let bar = if *c == BAR_CONNS {
-            format!("PUT/GET >= {:.0} % {}", BAR_PUT_RATIO * 100.0, verdict(ratio >= BAR_PUT_RATIO))
+            format!("PUT/GET workspace >= {:.0} % {}", BAR_PUT_RATIO * 100.0, verdict(ratio >= BAR_PUT_RATIO))
         } else {
             "-".into()
         };
         println!(
-            "  {:>5} | {:>9.0} {:>5.2} ms {:>5.2} ms {:>6} | {:>6.1} % | {}",
+            "  {:>5} | {:>9.0} {:>5.2} ms {:>5.2} ms {:>6} | {:>6.1} % {:>6.1} % | {}",
             c,
             p.rps,
             ms(p.p50),
             ms(p.p99),
             us(p.cpu_per_req),
             ratio * 100.0,
+            p.rps / gr.rps * 100.0,
             bar
         );
     }
+    println!();
+    drop(bare_ws);
+    drop(bare_rg);
+
+    // The template the large state is generated from: a workspace created through the API of
+    // this (release) emulator, as its state export shows it.
+    let template = if opts.big > 0 { Some(rt.block_on(bigstate::template(emu_addr))?) } else { None };
     drop(emu);
-    drop(bare);
+
+    // 4. Workspace create through the client, in-process.
+    if opts.creates > 0 {
+        inproc::run(opts.creates)?;
+        println!();
+    }
+
+    // 5. 100,000 workspaces loaded.
+    if let Some(t) = template {
+        bigstate::run(&rt, &armemu, data.path(), &t, opts.big, opts.big_per_group, opts.big_dependents)?;
+    }
     Ok(())
 }
