@@ -4,6 +4,7 @@
 //! `PROPTEST_CASES` sets the number of sequences (small in `make test`, large in `make fuzz`).
 
 mod reference;
+mod regressions;
 mod strategies;
 mod sut;
 mod transition;
