@@ -85,11 +85,12 @@ fn reset(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 
 fn export(ctx: &Ctx, _req: &ArmRequest) -> ArmResult<ArmResponse> {
     let doc = ctx.store.read(|s| s.export(ctx.clock.now()));
-    Ok(ArmResponse::ok(serde_json::to_value(doc).map_err(|e| ArmError::internal(e.to_string()))?))
+    let text = serde_json::to_vec(&doc).map_err(|e| ArmError::internal(e.to_string()))?;
+    Ok(ArmResponse::raw_json(200, text.into()))
 }
 
 fn import(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let doc: StateDocument = serde_json::from_slice(&req.body).map_err(ArmError::invalid_request_content)?;
+    let doc = StateDocument::parse(&req.body).map_err(ArmError::invalid_request_content)?;
     let clock = doc.clock;
     let state = State::from_document(doc).map_err(admin_error)?;
     let counts = json!({

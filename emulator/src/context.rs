@@ -40,8 +40,9 @@ pub struct Ctx {
     pub settings: RwLock<Settings>,
     pub identity: Identity,
     pub endpoints: RwLock<Endpoints>,
-    /// The state at start, which `POST /_emulator/reset` returns to.
-    pub initial: State,
+    /// The state at start, which `POST /_emulator/reset` returns to. The store starts with
+    /// this same allocation (copy-on-write), so a loaded state is not held twice until written.
+    pub initial: Arc<State>,
     pub router: crate::router::Router,
 }
 

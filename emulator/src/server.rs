@@ -85,8 +85,8 @@ pub fn initial_state(config: &Config) -> Result<State, StartError> {
     let mut state = match &config.load {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(err(&format!("reading {}", path.display())))?;
-            let doc: StateDocument =
-                serde_json::from_str(&text).map_err(|e| StartError(format!("{}: {e}", path.display())))?;
+            let doc =
+                StateDocument::parse(text.as_bytes()).map_err(|e| StartError(format!("{}: {e}", path.display())))?;
             State::from_document(doc).map_err(|e| StartError(format!("{}: {e}", path.display())))?
         }
         None => State::default(),
@@ -123,7 +123,7 @@ pub fn build_ctx(config: Config, identity: Identity) -> Result<Ctx, StartError> 
         settings: RwLock::new(settings),
         identity,
         endpoints: RwLock::new(Endpoints::default()),
-        initial: State::default(),
+        initial: Arc::default(),
         router: crate::router::Router::new(crate::all_routes()),
     };
     // Every subscription starts with an explicit registration record per provider, so
@@ -138,6 +138,7 @@ pub fn build_ctx(config: Config, identity: Identity) -> Result<Ctx, StartError> 
                 .or_insert_with(|| crate::rp::resources::providers::default_registration(&ctx, &sub, p));
         }
     }
+    let state = Arc::new(state);
     ctx.store = Store::new(state.clone());
     ctx.initial = state;
     Ok(ctx)

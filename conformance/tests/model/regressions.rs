@@ -87,6 +87,7 @@ fn a_reused_dependent_set_cannot_replace_a_live_workspaces_own() {
         reuse("rg-a", "ws1"),
         reuse("rg-a", "ws-3"),
     ]);
+    assert_eq!((m.sets.len(), m.live().count()), (2, 3), "ws-3 shares ws-2's set");
 }
 
 #[test]

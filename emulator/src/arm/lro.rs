@@ -304,8 +304,8 @@ pub fn get_result(ctx: &Ctx, req: &ArmRequest, sub: &str, op_id: &str) -> ArmRes
         Outcome::Failed(e) => return Err(e),
         Outcome::Respond(r) => r,
         Outcome::Resource(key) => {
-            match ctx.store.read(|s| s.resources.get(&key).filter(|r| r.is_live()).map(|r| r.body.clone())) {
-                Some(body) => ArmResponse::ok(body),
+            match ctx.store.read(|s| s.resources.get(&key).filter(|r| r.is_live()).map(|r| r.body.bytes())) {
+                Some(body) => ArmResponse::raw_json(200, body),
                 None => ArmResponse::empty(204),
             }
         }

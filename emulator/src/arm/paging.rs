@@ -3,7 +3,8 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{json, Value};
+use bytes::Bytes;
+use serde_json::Value;
 
 use super::error::{ArmError, ArmResult};
 use super::request::ArmRequest;
@@ -42,28 +43,11 @@ pub fn start_after(req: &ArmRequest, param: &str) -> ArmResult<Option<String>> {
 
 /// Builds one page from items sorted by key: items after the token, at most the page size,
 /// with a `nextLink` that repeats the caller's URL and query with a new token.
-pub fn page(req: &ArmRequest, items: Vec<(String, Value)>, param: &str, default_size: usize) -> ArmResult<Value> {
+pub fn page(req: &ArmRequest, items: Vec<(String, Value)>, param: &str, default_size: usize) -> ArmResult<Bytes> {
     let size = page_size(req, default_size)?;
     let after = start_after(req, param)?;
-    let mut it = items.into_iter().filter(|(k, _)| after.as_ref().is_none_or(|a| k > a)).peekable();
-    let mut value = Vec::new();
-    let mut last = None;
-    while value.len() < size {
-        match it.next() {
-            Some((k, v)) => {
-                last = Some(k);
-                value.push(v);
-            }
-            None => break,
-        }
-    }
-    let mut out = json!({ "value": value });
-    if it.peek().is_some() {
-        if let Some(k) = last {
-            out["nextLink"] = Value::String(next_link(req, param, &URL_SAFE_NO_PAD.encode(k.as_bytes())));
-        }
-    }
-    Ok(out)
+    let items = items.into_iter().filter(|(k, _)| after.as_ref().is_none_or(|a| k > a));
+    Ok(page_from(req, items, param, size, |v, out| write_json(out, &v)))
 }
 
 /// The caller's URL with `param` replaced by `token`.
@@ -79,30 +63,56 @@ pub fn next_link(req: &ArmRequest, param: &str, token: &str) -> String {
 }
 
 /// Builds one page from a lazy, key-ordered iterator that already starts after the
-/// continuation token: renders only the page (plus one look-ahead), so paging through a very
-/// large collection costs the page, not the collection.
-pub fn page_from(
+/// continuation token: `render` writes an item's JSON, only for the items on the page (the
+/// look-ahead item that decides whether there is a `nextLink` is not rendered), so paging
+/// through a very large collection costs the page, not the collection. The text is what
+/// serde_json writes for `{"value":[…],"nextLink":"…"}`.
+pub fn page_from<K: AsRef<str>, T>(
     req: &ArmRequest,
-    mut items: impl Iterator<Item = (String, Value)>,
+    mut items: impl Iterator<Item = (K, T)>,
     param: &str,
     size: usize,
-) -> Value {
-    let mut value = Vec::new();
+    render: impl FnMut(T, &mut Vec<u8>),
+) -> Bytes {
     let mut last = None;
-    while value.len() < size {
-        match items.next() {
-            Some((k, v)) => {
-                last = Some(k);
-                value.push(v);
-            }
-            None => break,
-        }
-    }
-    let mut out = json!({ "value": value });
+    let mut out = values(
+        items.by_ref().take(size).map(|(k, v)| {
+            last = Some(k);
+            v
+        }),
+        render,
+    );
     if items.next().is_some() {
         if let Some(k) = last {
-            out["nextLink"] = Value::String(next_link(req, param, &URL_SAFE_NO_PAD.encode(k.as_bytes())));
+            out.extend_from_slice(br#","nextLink":"#);
+            write_json(&mut out, &next_link(req, param, &URL_SAFE_NO_PAD.encode(k.as_ref().as_bytes())));
         }
     }
+    out.push(b'}');
+    Bytes::from(out)
+}
+
+/// A collection that is never paged: `{"value":[…]}` with every item, written by `render`.
+pub fn collection<T>(items: impl Iterator<Item = T>, render: impl FnMut(T, &mut Vec<u8>)) -> Bytes {
+    let mut out = values(items, render);
+    out.push(b'}');
+    Bytes::from(out)
+}
+
+/// `{"value":[…]` (the object left open for a `nextLink`).
+fn values<T>(items: impl Iterator<Item = T>, mut render: impl FnMut(T, &mut Vec<u8>)) -> Vec<u8> {
+    let mut out = br#"{"value":["#.to_vec();
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        render(item, &mut out);
+    }
+    out.push(b']');
     out
+}
+
+/// Appends the compact JSON of `v` (writing into a `Vec` cannot fail).
+fn write_json(out: &mut Vec<u8>, v: &impl serde::Serialize) {
+    let _ = serde_json::to_writer(out, v);
 }

@@ -19,8 +19,12 @@ pub struct ArmResponse {
 impl ArmResponse {
     pub fn json(status: u16, body: Value) -> Self {
         // Serialising a `Value` cannot fail.
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        ArmResponse { status, headers: Vec::new(), body: Some(Bytes::from(bytes)), content_type: None }
+        Self::raw_json(status, Bytes::from(serde_json::to_vec(&body).unwrap_or_default()))
+    }
+
+    /// A JSON body that is already text (a stored resource body, a list page), sent as it is.
+    pub fn raw_json(status: u16, body: Bytes) -> Self {
+        ArmResponse { status, headers: Vec::new(), body: Some(body), content_type: None }
     }
 
     pub fn ok(body: Value) -> Self {

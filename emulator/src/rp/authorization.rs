@@ -8,14 +8,14 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use crate::arm::error::{ArmError, ArmResult};
-use crate::arm::filter;
 use crate::arm::request::{ArmRequest, Method};
 use crate::arm::response::ArmResponse;
+use crate::arm::{filter, paging};
 use crate::context::Ctx;
 use crate::router::{Access, Route};
 use crate::rp::resources::generic::require_group;
 use crate::store::clock::arm_time;
-use crate::store::{Resource, State};
+use crate::store::{Body, Resource, State};
 
 pub const ASSIGNMENT_TYPE: &str = "Microsoft.Authorization/roleAssignments";
 
@@ -248,9 +248,10 @@ fn create(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let scope_l = scope.to_lowercase();
     let created = ctx.store.write(|s: &mut State| -> ArmResult<bool> {
         let same = |r: &Resource| {
-            r.body.pointer("/properties/principalId").and_then(Value::as_str) == Some(principal.as_str())
-                && r.body.pointer("/properties/roleDefinitionId").and_then(Value::as_str).map(role_guid) == Some(role.0)
-                && r.body.pointer("/properties/scope").and_then(Value::as_str).map(str::to_lowercase).as_deref()
+            let b = r.body.value();
+            b.pointer("/properties/principalId").and_then(Value::as_str) == Some(principal.as_str())
+                && b.pointer("/properties/roleDefinitionId").and_then(Value::as_str).map(role_guid) == Some(role.0)
+                && b.pointer("/properties/scope").and_then(Value::as_str).map(str::to_lowercase).as_deref()
                     == Some(scope_l.as_str())
         };
         if let Some(existing) = s.resources.get(&key) {
@@ -263,7 +264,7 @@ fn create(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             ));
         }
         let prefix = format!("/subscriptions/{}/", sub.to_lowercase());
-        if let Some(dup) = s.resources_under(&prefix).find(|r| r.resource_type == ASSIGNMENT_TYPE && same(r)) {
+        if let Some(dup) = s.resources_under(&prefix).find(|r| &*r.resource_type == ASSIGNMENT_TYPE && same(r)) {
             return Err(ArmError::new(
                 409,
                 "RoleAssignmentExists",
@@ -279,9 +280,9 @@ fn create(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
                 id: id.clone(),
                 resource_type: ASSIGNMENT_TYPE.into(),
                 name: name.clone(),
-                subscription_id: sub.clone(),
-                resource_group: rg.clone().unwrap_or_default(),
-                body: out.clone(),
+                subscription_id: sub.as_str().into(),
+                resource_group: rg.as_deref().unwrap_or_default().into(),
+                body: Body::new(&out),
                 created_time: now,
                 changed_time: now,
                 soft_deleted: None,
@@ -291,11 +292,12 @@ fn create(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         Ok(true)
     })?;
     if created {
-        Ok(ArmResponse::created(out))
-    } else {
-        let existing = ctx.store.read(|s| s.resources.get(&key).map(|r| r.body.clone())).unwrap_or(out);
-        Ok(ArmResponse::ok(existing))
+        return Ok(ArmResponse::created(out));
     }
+    Ok(match ctx.store.read(|s| s.resources.get(&key).map(|r| r.body.bytes())) {
+        Some(existing) => ArmResponse::raw_json(200, existing),
+        None => ArmResponse::ok(out),
+    })
 }
 
 fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
@@ -303,8 +305,8 @@ fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let scope = scope_of(req);
     check_scope(ctx, req, &scope)?;
     ctx.store
-        .read(|s| s.resources.get(&assignment_key(&scope, name)).map(|r| r.body.clone()))
-        .map(ArmResponse::ok)
+        .read(|s| s.resources.get(&assignment_key(&scope, name)).map(|r| r.body.bytes()))
+        .map(|body| ArmResponse::raw_json(200, body))
         .ok_or_else(|| {
             ArmError::new(404, "RoleAssignmentNotFound", format!("The role assignment '{name}' is not found."))
         })
@@ -316,7 +318,7 @@ fn delete(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     check_scope(ctx, req, &scope)?;
     let removed = ctx.store.write(|s| s.resources.remove(&assignment_key(&scope, name)));
     Ok(match removed {
-        Some(r) => ArmResponse::ok(r.body.clone()),
+        Some(r) => ArmResponse::raw_json(200, r.body.bytes()),
         None => ArmResponse::empty(204),
     })
 }
@@ -335,22 +337,19 @@ fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         .map(str::to_lowercase);
     let sub = req.param("subscriptionId")?.to_lowercase();
     let scope_l = scope.to_lowercase();
-    let value: Vec<Value> = ctx.store.read(|s| {
-        s.resources_under(&format!("/subscriptions/{sub}"))
-            .filter(|r| r.resource_type == ASSIGNMENT_TYPE)
-            .filter(|r| {
-                let rs = r.body.pointer("/properties/scope").and_then(Value::as_str).unwrap_or("").to_lowercase();
-                let above = scope_l == rs || scope_l.starts_with(&format!("{rs}/"));
-                let below = rs.starts_with(&format!("{scope_l}/"));
-                above || (!at_scope && below)
-            })
-            .filter(|r| {
-                principal.as_ref().is_none_or(|p| {
-                    r.body.pointer("/properties/principalId").and_then(Value::as_str) == Some(p.as_str())
-                })
-            })
-            .map(|r| r.body.clone())
-            .collect()
+    let sub_prefix = format!("/subscriptions/{sub}");
+    let value = ctx.store.read(|s| {
+        let shown = s.resources_under(&sub_prefix).filter(|r| &*r.resource_type == ASSIGNMENT_TYPE).filter(|r| {
+            let b = r.body.value();
+            let rs = b.pointer("/properties/scope").and_then(Value::as_str).unwrap_or("").to_lowercase();
+            let above = scope_l == rs || scope_l.starts_with(&format!("{rs}/"));
+            let below = rs.starts_with(&format!("{scope_l}/"));
+            (above || (!at_scope && below))
+                && principal
+                    .as_ref()
+                    .is_none_or(|p| b.pointer("/properties/principalId").and_then(Value::as_str) == Some(p.as_str()))
+        });
+        paging::collection(shown, |r, out| out.extend_from_slice(r.body.as_bytes()))
     });
-    Ok(ArmResponse::ok(json!({ "value": value })))
+    Ok(ArmResponse::raw_json(200, value))
 }

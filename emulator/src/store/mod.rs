@@ -9,16 +9,22 @@
 //! In-flight long-running operations live beside the state in a `DashMap` keyed by operation
 //! id: they are looked up by id on every poll and never listed.
 
+mod body;
 pub mod clock;
 pub mod ids;
 
-use std::collections::BTreeMap;
+pub use body::Body;
+
+use std::cell::RefCell;
+use std::collections::{btree_map, BTreeMap, HashSet};
+use std::ops::Bound;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use dashmap::DashMap;
 use parking_lot::RwLock;
-use serde::{Deserialize, Serialize};
+use serde::de::Visitor;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::arm::lro::Operation;
@@ -66,19 +72,25 @@ pub struct ResourceGroup {
 }
 
 /// Any resource below a resource group: a tracked resource, a child, or an extension resource.
+///
+/// A large state holds hundreds of thousands of these, so the record is kept small: the body
+/// is its JSON text, the strings many resources repeat (type, subscription, group) are shared
+/// when a state document is read ([`StateDocument::parse`]), and the rare secrets are boxed.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Resource {
     /// The canonical id in the casing the client first used.
     pub id: String,
     /// The full type, e.g. `Microsoft.Storage/storageAccounts`.
-    #[serde(rename = "type")]
-    pub resource_type: String,
+    #[serde(rename = "type", deserialize_with = "shared_str")]
+    pub resource_type: Arc<str>,
     pub name: String,
-    pub subscription_id: String,
-    pub resource_group: String,
+    #[serde(deserialize_with = "shared_str")]
+    pub subscription_id: Arc<str>,
+    #[serde(deserialize_with = "shared_str")]
+    pub resource_group: Arc<str>,
     /// The JSON the resource provider answers a GET with.
-    pub body: Value,
+    pub body: Body,
     pub created_time: DateTime<Utc>,
     pub changed_time: DateTime<Utc>,
     /// Set while the resource is soft-deleted: invisible to GET and lists, name reserved.
@@ -86,7 +98,7 @@ pub struct Resource {
     pub soft_deleted: Option<SoftDeleted>,
     /// Keys and passwords the type's list-keys actions return; never part of the GET body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<Value>,
+    pub secrets: Option<Box<Value>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -106,6 +118,11 @@ impl Resource {
 
     pub fn is_live(&self) -> bool {
         self.soft_deleted.is_none()
+    }
+
+    /// The body's `etag`, if the type has one (for `If-Match` / `If-None-Match`).
+    pub fn etag(&self) -> Option<String> {
+        self.body.string("/etag")
     }
 }
 
@@ -206,6 +223,24 @@ impl State {
         self.resources.range(prefix.to_string()..).take_while(move |(k, _)| k.starts_with(prefix)).map(|(_, v)| v)
     }
 
+    /// The resources in the resource groups under `scope` (a subscription's or a group's key
+    /// prefix, ending in `/`) whose keys continue their group's prefix with `within` (lower
+    /// case, e.g. `providers/microsoft.machinelearningservices/workspaces/`), in key order,
+    /// after the key `after` if given. The scan seeks from group to group past everything
+    /// else, so it costs what it yields (and a seek per group), not what the groups hold.
+    pub fn resources_in_groups<'a>(&'a self, scope: &'a str, within: &'a str, after: Option<&str>) -> GroupScan<'a> {
+        let start = match after {
+            Some(a) if a > scope => Bound::Excluded(a),
+            _ => Bound::Included(scope),
+        };
+        GroupScan {
+            map: &self.resources,
+            range: self.resources.range::<str, _>((start, Bound::Unbounded)),
+            scope,
+            within,
+        }
+    }
+
     /// Removes a resource group and everything inside it (soft-deleted resources included),
     /// then the groups managed by what was removed (a CMK workspace's `<rg>_<GUID>` group).
     pub fn remove_group(&mut self, sub: &str, rg: &str) {
@@ -278,17 +313,71 @@ impl State {
             }
             s.groups.insert(Self::group_key(&g.subscription_id, &g.name), g);
         }
+        let mut resources = Vec::with_capacity(doc.resources.len());
         for r in doc.resources {
             // Subscription-scope extension resources (role assignments) have no group.
             if !r.resource_group.is_empty() && s.group(&r.subscription_id, &r.resource_group).is_none() {
                 return Err(format!("resource '{}' is in unknown resource group '{}'", r.id, r.resource_group));
             }
-            s.resources.insert(r.id.to_lowercase(), Arc::new(r));
+            resources.push((r.id.to_lowercase(), Arc::new(r)));
         }
+        // Built at once from the sorted entries, the map's nodes are full (inserting one by one
+        // in key order leaves them half empty); a repeated id keeps its last record either way.
+        s.resources = resources.into_iter().collect();
         for reg in doc.provider_registrations {
             s.registrations.insert(Self::registration_key(&reg.subscription_id, &reg.namespace), reg);
         }
         Ok(s)
+    }
+}
+
+/// The iterator of [`State::resources_in_groups`]: `(key, resource)` pairs.
+pub struct GroupScan<'a> {
+    map: &'a BTreeMap<String, Arc<Resource>>,
+    range: btree_map::Range<'a, String, Arc<Resource>>,
+    scope: &'a str,
+    within: &'a str,
+}
+
+impl<'a> Iterator for GroupScan<'a> {
+    type Item = (&'a String, &'a Arc<Resource>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        const SUBSCRIPTIONS: &str = "/subscriptions/";
+        const GROUPS: &str = "resourcegroups/";
+        loop {
+            let (k, r) = self.range.next()?;
+            if !k.starts_with(self.scope) {
+                return None;
+            }
+            // `/subscriptions/{s}/resourcegroups/{rg}/{tail}`: where each part ends.
+            let Some(sub_end) =
+                k.strip_prefix(SUBSCRIPTIONS).and_then(|t| t.find('/')).map(|i| SUBSCRIPTIONS.len() + i + 1)
+            else {
+                continue;
+            };
+            // Every key that continues a prefix `p/` sorts before `p0` (`'0'` follows `'/'`).
+            let seek = if !k[sub_end..].starts_with(GROUPS) {
+                if &k[sub_end..] < GROUPS {
+                    format!("{}{GROUPS}", &k[..sub_end])
+                } else {
+                    format!("{}0", &k[..sub_end - 1])
+                }
+            } else {
+                let groups_end = sub_end + GROUPS.len();
+                let Some(rg_end) = k[groups_end..].find('/').map(|i| groups_end + i + 1) else { continue };
+                let tail = &k[rg_end..];
+                if tail.starts_with(self.within) {
+                    return Some((k, r));
+                }
+                if tail < self.within {
+                    format!("{}{}", &k[..rg_end], self.within)
+                } else {
+                    format!("{}0", &k[..rg_end - 1])
+                }
+            };
+            self.range = self.map.range::<str, _>((Bound::Included(seek.as_str()), Bound::Unbounded));
+        }
     }
 }
 
@@ -317,16 +406,64 @@ fn format_name() -> String {
     "armemu-state".into()
 }
 
+impl StateDocument {
+    /// Reads a state document (`--load`, `PUT /_emulator/state`). The strings many resources
+    /// repeat (type, subscription, group) are made once and shared, as they are read: sharing
+    /// them afterwards would leave the freed copies as holes among the bodies.
+    pub fn parse(text: &[u8]) -> serde_json::Result<StateDocument> {
+        SHARED.with(|s| *s.borrow_mut() = Some(HashSet::new()));
+        let doc = serde_json::from_slice(text);
+        SHARED.with(|s| *s.borrow_mut() = None);
+        doc
+    }
+}
+
+thread_local! {
+    /// The strings read so far by [`StateDocument::parse`] on this thread (`None` outside it).
+    static SHARED: RefCell<Option<HashSet<Arc<str>>>> = const { RefCell::new(None) };
+}
+
+/// Deserializes a string many resources repeat: shared while a document is parsed.
+fn shared_str<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    struct Shared;
+    impl Visitor<'_> for Shared {
+        type Value = Arc<str>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Arc<str>, E> {
+            Ok(SHARED.with(|s| match s.borrow_mut().as_mut() {
+                None => v.into(),
+                Some(set) => match set.get(v) {
+                    Some(x) => x.clone(),
+                    None => {
+                        let x: Arc<str> = v.into();
+                        set.insert(x.clone());
+                        x
+                    }
+                },
+            }))
+        }
+    }
+    d.deserialize_str(Shared)
+}
+
 /// The shared handle: the state, in-flight operations and the last request ids.
+///
+/// The state is copy-on-write: [`Store::replace`] can install a state that is also kept
+/// elsewhere (the start state `POST /_emulator/reset` returns to) without copying it, and the
+/// first write after that copies the maps (the resources themselves are shared `Arc`s).
 #[derive(Clone, Default)]
 pub struct Store {
-    state: Arc<RwLock<State>>,
+    state: Arc<RwLock<Arc<State>>>,
     operations: Arc<DashMap<String, Operation>>,
 }
 
 impl Store {
-    pub fn new(state: State) -> Self {
-        Store { state: Arc::new(RwLock::new(state)), operations: Arc::new(DashMap::new()) }
+    pub fn new(state: impl Into<Arc<State>>) -> Self {
+        Store { state: Arc::new(RwLock::new(state.into())), operations: Arc::new(DashMap::new()) }
     }
 
     pub fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
@@ -334,16 +471,16 @@ impl Store {
     }
 
     pub fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        f(&mut self.state.write())
+        f(Arc::make_mut(&mut self.state.write()))
     }
 
-    pub fn replace(&self, state: State) {
-        *self.state.write() = state;
+    pub fn replace(&self, state: impl Into<Arc<State>>) {
+        *self.state.write() = state.into();
         self.operations.clear();
     }
 
     pub fn snapshot(&self) -> State {
-        self.state.read().clone()
+        State::clone(&self.state.read())
     }
 
     pub fn insert_operation(&self, op: Operation) {
@@ -360,5 +497,78 @@ impl Store {
 
     pub fn operation_count(&self) -> usize {
         self.operations.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(id: &str) -> Arc<Resource> {
+        let t = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        Arc::new(Resource {
+            id: id.into(),
+            resource_type: "".into(),
+            name: String::new(),
+            subscription_id: "".into(),
+            resource_group: "".into(),
+            body: serde_json::json!({}).into(),
+            created_time: t,
+            changed_time: t,
+            soft_deleted: None,
+            secrets: None,
+        })
+    }
+
+    /// The group scan yields exactly what a filter over the whole key range would, in the same
+    /// order, from any starting key: group names with characters that sort before `/`, other
+    /// providers before and after, children, subscription-level and other subscriptions' keys.
+    #[test]
+    fn group_scan_matches_a_full_filter() {
+        const WITHIN: &str = "providers/microsoft.machinelearningservices/workspaces/";
+        let mut s = State::default();
+        for sub in ["/subscriptions/s1/", "/subscriptions/s2/", "/subscriptions/s-/"] {
+            s.resources.insert(format!("{sub}providers/microsoft.authorization/roleassignments/x"), resource("x"));
+            s.resources.insert(format!("{sub}tagnames/x"), resource("x"));
+            for rg in ["rg", "rg-a", "rg.b", "rg0", "a", "rg(1)", "z_z"] {
+                let g = format!("{sub}resourcegroups/{rg}/");
+                for tail in [
+                    "providers/microsoft.insights/components/i",
+                    "providers/microsoft.keyvault/vaults/k",
+                    "providers/microsoft.machinelearningservices/registries/r",
+                    "providers/microsoft.machinelearningservices/workspaces/w1",
+                    "providers/microsoft.machinelearningservices/workspaces/w1/privateendpointconnections/c",
+                    "providers/microsoft.machinelearningservices/workspaces/w-2",
+                    "providers/microsoft.machinelearningservices/workspacesx/w",
+                    "providers/microsoft.storage/storageaccounts/st",
+                    "providers/microsoft.machinelearningservices/workspaces/w1/providers/microsoft.authorization/roleassignments/a",
+                ] {
+                    if rg == "a" && tail.contains("/workspaces/") {
+                        continue;
+                    }
+                    s.resources.insert(format!("{g}{tail}"), resource("x"));
+                }
+            }
+        }
+        let keys: Vec<String> = s.resources.keys().cloned().collect();
+        for scope in ["/subscriptions/s1/", "/subscriptions/s-/", "/subscriptions/s1/resourcegroups/rg/"] {
+            let mut afters: Vec<Option<&str>> =
+                vec![None, Some(""), Some("/subscriptions/s1/resourcegroups/rg-"), Some("~")];
+            afters.extend(keys.iter().map(|k| Some(k.as_str())));
+            for after in afters {
+                let want: Vec<&String> = keys
+                    .iter()
+                    .filter(|k| k.starts_with(scope) && after.is_none_or(|a| k.as_str() > a))
+                    .filter(|k| {
+                        let rest = &k[k.find("/resourcegroups/").map(|i| i + 16).unwrap_or(k.len())..];
+                        k.contains("/resourcegroups/")
+                            && rest.split_once('/').is_some_and(|(_, t)| t.starts_with(WITHIN))
+                    })
+                    .collect();
+                assert!(after.is_some() || want.len() >= 4, "{scope}: {want:?}");
+                let got: Vec<&String> = s.resources_in_groups(scope, WITHIN, after).map(|(k, _)| k).collect();
+                assert_eq!(got, want, "scope {scope}, after {after:?}");
+            }
+        }
     }
 }

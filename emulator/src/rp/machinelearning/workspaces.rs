@@ -11,7 +11,6 @@
 //! Cosmos DB account; a managed network needs `Microsoft.Network`; soft-deleted workspaces
 //! keep their name reserved until purged or the retention (1–14 days, emulator clock) ends.
 
-use std::ops::Bound;
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
@@ -31,7 +30,7 @@ use crate::rp::resources::generic::{
 use crate::rp::resources::groups::parse_tags;
 use crate::rp::resources::providers::observe;
 use crate::store::clock::arm_time;
-use crate::store::{RegistrationState, Resource, ResourceGroup, SoftDeleted, State};
+use crate::store::{Body, RegistrationState, Resource, ResourceGroup, SoftDeleted, State};
 
 pub const NS: &str = "Microsoft.MachineLearningServices";
 pub const TYPE: &str = "Microsoft.MachineLearningServices/workspaces";
@@ -206,14 +205,15 @@ fn resolve_dependent(
 }
 
 fn check_storage(r: &Resource) -> ArmResult<()> {
-    let sku = r.body.pointer("/sku/name").and_then(Value::as_str).unwrap_or("");
+    let body = r.body.value();
+    let sku = body.pointer("/sku/name").and_then(Value::as_str).unwrap_or("");
     if sku.eq_ignore_ascii_case("Premium_LRS") || sku.eq_ignore_ascii_case("Premium_GRS") {
         return Err(validation(format!("The storage account '{}' has SKU '{sku}'. A premium storage account (Premium_LRS, Premium_GRS) cannot be the default storage account of a workspace.", r.id)));
     }
-    if r.body.pointer("/properties/isHnsEnabled").and_then(Value::as_bool).unwrap_or(false) {
+    if body.pointer("/properties/isHnsEnabled").and_then(Value::as_bool).unwrap_or(false) {
         return Err(validation(format!("The storage account '{}' has a hierarchical namespace (Azure Data Lake Storage Gen2) enabled, which the default storage account of a workspace cannot have.", r.id)));
     }
-    let kind = r.body.get("kind").and_then(Value::as_str).unwrap_or("StorageV2");
+    let kind = body.get("kind").and_then(Value::as_str).unwrap_or("StorageV2");
     let (blob, file) = crate::rp::dependents::storage_services(kind);
     if !(blob && file) {
         return Err(validation(format!("The storage account '{}' of kind '{kind}' does not have both Azure Blob and Azure File enabled, which the default storage account of a workspace requires.", r.id)));
@@ -222,7 +222,7 @@ fn check_storage(r: &Resource) -> ArmResult<()> {
 }
 
 fn check_registry(r: &Resource) -> ArmResult<()> {
-    if !r.body.pointer("/properties/adminUserEnabled").and_then(Value::as_bool).unwrap_or(false) {
+    if !r.body.pointer("/properties/adminUserEnabled").and_then(|v| v.as_bool()).unwrap_or(false) {
         return Err(validation(format!("The container registry '{}' does not have the admin user enabled. Enable the admin account (az acr update --admin-enabled true) before using it with an Azure Machine Learning workspace.", r.id)));
     }
     if !r.resource_group.is_ascii() {
@@ -291,11 +291,7 @@ fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     };
     let location = given_location
         .clone()
-        .or_else(|| {
-            ctx.store.read(|s| {
-                s.resources.get(&key).and_then(|r| r.body.get("location")).and_then(Value::as_str).map(String::from)
-            })
-        })
+        .or_else(|| ctx.store.read(|s| s.resources.get(&key).and_then(|r| r.body.string("/location"))))
         .ok_or_else(ArmError::location_required)?;
     write_preconditions(ctx, req, &id, Some(&location))?;
     // The name rule is the provider's own check: ARM's registration, location and group
@@ -317,13 +313,17 @@ fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
                 if !recover {
                     return Err(ArmError::new(400, "BadRequest", SOFT_DELETE_MESSAGE));
                 }
+                let tags = parse_tags(&body)?;
                 let mut restored = (*r).clone();
                 restored.soft_deleted = None;
                 restored.changed_time = now;
-                restored.body["systemData"] = system_data(req.principal.as_ref(), now, Some(&r.body));
-                if let Some(t) = parse_tags(&body)? {
-                    restored.body["tags"] = json!(t);
-                }
+                restored.body.edit(|v| {
+                    let stamp = system_data(req.principal.as_ref(), now, Some(v));
+                    v["systemData"] = stamp;
+                    if let Some(t) = tags {
+                        v["tags"] = json!(t);
+                    }
+                });
                 let restored = Arc::new(restored);
                 s.resources.insert(key.clone(), restored.clone());
                 Ok((false, restored))
@@ -360,7 +360,7 @@ fn finish_write(
     let key = id.key();
     let mut accepted = stored.body.clone();
     if ctx.lro_mode(kind) != LroMode::Sync {
-        accepted["properties"]["provisioningState"] = json!(pending);
+        accepted.edit(|v| v["properties"]["provisioningState"] = json!(pending));
         let pending_body = accepted.clone();
         ctx.store.write(|s| {
             if let Some(r) = s.resources.get(&key).cloned() {
@@ -390,15 +390,15 @@ fn finish_write(
             )),
             op_id: Some(op_id),
             location_path: None,
-            sync: ArmResponse::ok(stored.body.clone()),
-            accepted: ArmResponse::ok(accepted),
+            sync: ArmResponse::raw_json(200, stored.body.bytes()),
+            accepted: ArmResponse::raw_json(200, accepted.bytes()),
             done: Done::Resource(key),
             completion: Box::new(move |s, _| set_state(s, &k1, "Succeeded")),
             rollback: Some(Box::new(move |s, _| {
                 if let Some(r) = s.resources.get(&k2).cloned() {
                     let mut r = (*r).clone();
                     r.body = previous;
-                    r.body["properties"]["provisioningState"] = json!("Failed");
+                    r.body.edit(|v| v["properties"]["provisioningState"] = json!("Failed"));
                     s.resources.insert(k2.clone(), Arc::new(r));
                 }
             })),
@@ -409,7 +409,7 @@ fn finish_write(
 fn set_state(s: &mut State, key: &str, state: &str) {
     if let Some(r) = s.resources.get(key).cloned() {
         let mut r = (*r).clone();
-        r.body["properties"]["provisioningState"] = json!(state);
+        r.body.edit(|v| v["properties"]["provisioningState"] = json!(state));
         s.resources.insert(key.to_string(), Arc::new(r));
     }
 }
@@ -577,7 +577,7 @@ fn create(
     p.insert("privateEndpointConnections".into(), json!([]));
     p.insert(
         "storageHnsEnabled".into(),
-        json!(storage.body.pointer("/properties/isHnsEnabled").and_then(Value::as_bool).unwrap_or(false)),
+        json!(storage.body.pointer("/properties/isHnsEnabled").and_then(|v| v.as_bool()).unwrap_or(false)),
     );
     p.insert("tenantId".into(), json!(tenant));
     p.insert("v1LegacyMode".into(), json!(v1_legacy));
@@ -649,9 +649,9 @@ fn create(
         id: top["id"].as_str().unwrap_or_default().to_string(),
         resource_type: TYPE.into(),
         name: id.name().to_string(),
-        subscription_id: id.subscription.clone(),
-        resource_group: group.name.clone(),
-        body: Value::Object(top),
+        subscription_id: id.subscription.as_str().into(),
+        resource_group: group.name.as_str().into(),
+        body: Value::Object(top).into(),
         created_time: now,
         changed_time: now,
         soft_deleted: None,
@@ -672,7 +672,9 @@ fn apply_update(
     now: chrono::DateTime<chrono::Utc>,
 ) -> ArmResult<Resource> {
     let ws = ResourceId::parse(&cur.id)?;
-    let old = cur.body.get("properties").cloned().unwrap_or(json!({}));
+    let mut updated = cur.body.value();
+    let stamp = system_data(req.principal.as_ref(), now, Some(&updated));
+    let old = updated.get("properties").cloned().unwrap_or(json!({}));
     if let Some(h) = bool_prop(props, "hbiWorkspace")? {
         if Some(h) != old.get("hbiWorkspace").and_then(Value::as_bool) {
             return Err(validation("The 'hbiWorkspace' setting can only be chosen when a workspace is created; it cannot be changed afterwards."));
@@ -689,16 +691,16 @@ fn apply_update(
         }
     }
     if let Some(loc) = body.get("location").and_then(Value::as_str) {
-        if catalog::region(loc).map(|r| r.name) != cur.body.get("location").and_then(Value::as_str) {
+        if catalog::region(loc).map(|r| r.name) != updated.get("location").and_then(Value::as_str) {
             return Err(validation(format!(
                 "The location of a workspace cannot be changed (it is '{}').",
-                cur.body.get("location").and_then(Value::as_str).unwrap_or("")
+                updated.get("location").and_then(Value::as_str).unwrap_or("")
             )));
         }
     }
-    let mut r = cur.clone();
-    let p =
-        r.body["properties"].as_object_mut().ok_or_else(|| ArmError::internal("stored workspace has no properties"))?;
+    let p = updated["properties"]
+        .as_object_mut()
+        .ok_or_else(|| ArmError::internal("stored workspace has no properties"))?;
     for key in
         ["description", "friendlyName", "imageBuildCompute", "systemDatastoresAuthMode", "primaryUserAssignedIdentity"]
     {
@@ -724,33 +726,35 @@ fn apply_update(
         if !isolation.eq_ignore_ascii_case("Disabled") {
             registered(ctx, s, &ws.subscription, "Microsoft.Network")?;
         }
-        r.body["properties"]["managedNetwork"] = m.clone();
+        updated["properties"]["managedNetwork"] = m.clone();
     }
     // Null means "unchanged" for these (azure-ai-ml sends null unless they change).
     if let Some(t) = str_prop(props, "applicationInsights")? {
         let ai = resolve_dependent(ctx, s, &ws, "application insights", t, "Microsoft.Insights/components")?;
-        r.body["properties"]["applicationInsights"] = lower(&ai.id);
+        updated["properties"]["applicationInsights"] = lower(&ai.id);
     }
     if let Some(t) = str_prop(props, "containerRegistry")? {
         let acr = resolve_dependent(ctx, s, &ws, "container registry", t, "Microsoft.ContainerRegistry/registries")?;
         check_registry(&acr)?;
-        r.body["properties"]["containerRegistry"] = lower(&acr.id);
+        updated["properties"]["containerRegistry"] = lower(&acr.id);
     }
     if let Some(k) = ptr(props, "/encryption/keyVaultProperties/keyIdentifier").and_then(Value::as_str) {
-        if r.body.pointer("/properties/encryption").is_some() {
-            r.body["properties"]["encryption"]["keyVaultProperties"]["keyIdentifier"] = json!(k);
+        if updated.pointer("/properties/encryption").is_some() {
+            updated["properties"]["encryption"]["keyVaultProperties"]["keyIdentifier"] = json!(k);
         }
     }
     match parse_tags(body)? {
-        Some(t) => r.body["tags"] = json!(t),
-        None if full => r.body["tags"] = json!({}),
+        Some(t) => updated["tags"] = json!(t),
+        None if full => updated["tags"] = json!({}),
         None => {}
     }
     if let Some(sku) = body.get("sku").filter(|v| v.is_object()) {
-        r.body["sku"] = sku.clone();
+        updated["sku"] = sku.clone();
     }
-    r.body["properties"]["provisioningState"] = json!("Succeeded");
-    r.body["systemData"] = system_data(req.principal.as_ref(), now, Some(&cur.body));
+    updated["properties"]["provisioningState"] = json!("Succeeded");
+    updated["systemData"] = stamp;
+    let mut r = cur.clone();
+    r.body = updated.into();
     r.changed_time = now;
     Ok(r)
 }
@@ -770,7 +774,7 @@ fn update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         s.resources.insert(key.clone(), r.clone());
         Ok(r)
     })?;
-    let location = stored.body.get("location").and_then(Value::as_str).unwrap_or("").to_string();
+    let location = stored.body.string("/location").unwrap_or_default();
     Ok(finish_write(ctx, req, &id, &location, "workspaces/update", "Updating", stored))
 }
 
@@ -783,7 +787,7 @@ fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let now = ctx.clock.now();
     let r = ctx.store.read(|s| live(s, &key));
     match r {
-        Some(r) => Ok(ArmResponse::ok(r.body.clone())),
+        Some(r) => Ok(ArmResponse::raw_json(200, r.body.bytes())),
         None => {
             ctx.store.write(|s| expire(s, &key, now));
             Err(not_found(&id))
@@ -791,38 +795,44 @@ fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     }
 }
 
-fn list_under(ctx: &Ctx, req: &ArmRequest, prefix: &str, deleted: bool) -> ArmResult<ArmResponse> {
+/// A page of the workspaces (live, or soft-deleted and not yet purged) in the groups under
+/// `scope`, in key order after the `$skip` token. The scan seeks to each group's workspaces,
+/// so a page costs the same however many other resources the groups hold.
+fn list_under(ctx: &Ctx, req: &ArmRequest, scope: &str, deleted: bool) -> ArmResult<ArmResponse> {
     const PARAM: &str = "$skip";
     let size = paging::page_size(req, ctx.page_size())?;
     let after = paging::start_after(req, PARAM)?;
     let now = ctx.clock.now();
-    let start = match after {
-        Some(a) if a.as_str() > prefix => Bound::Excluded(a),
-        _ => Bound::Included(prefix.to_string()),
-    };
+    let within = format!("providers/{}/", TYPE.to_lowercase());
     let page = ctx.store.read(|s| {
         let items = s
-            .resources
-            .range((start, Bound::Unbounded))
-            .take_while(|(k, _)| k.starts_with(prefix))
+            .resources_in_groups(scope, &within, after.as_deref())
             .filter(|(_, r)| is_workspace(r) && r.is_top_level())
             .filter(|(_, r)| match (&r.soft_deleted, deleted) {
                 (None, false) => true,
                 (Some(d), true) => d.purge_at > now,
                 _ => false,
-            })
-            .map(|(k, r)| (k.clone(), if deleted { deleted_view(r) } else { r.body.clone() }));
-        paging::page_from(req, items, PARAM, size)
+            });
+        paging::page_from(req, items, PARAM, size, |r, out| {
+            if deleted {
+                out.extend_from_slice(deleted_view(r).as_bytes());
+            } else {
+                out.extend_from_slice(r.body.as_bytes());
+            }
+        })
     });
-    Ok(ArmResponse::ok(page))
+    Ok(ArmResponse::raw_json(200, page))
 }
 
-fn deleted_view(r: &Resource) -> Value {
+/// A soft-deleted workspace as the deleted-workspace lists show it.
+fn deleted_view(r: &Resource) -> Body {
     let mut v = r.body.clone();
     if let Some(d) = &r.soft_deleted {
-        v["properties"]["provisioningState"] = json!("SoftDeleted");
-        v["properties"]["deletedAt"] = json!(arm_time(d.deleted_at));
-        v["properties"]["scheduledPurgeDate"] = json!(arm_time(d.purge_at));
+        v.edit(|v| {
+            v["properties"]["provisioningState"] = json!("SoftDeleted");
+            v["properties"]["deletedAt"] = json!(arm_time(d.deleted_at));
+            v["properties"]["scheduledPurgeDate"] = json!(arm_time(d.purge_at));
+        });
     }
     v
 }
@@ -889,7 +899,7 @@ fn delete(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             ctx.store.write(|s| s.remove_resource_tree(&key));
             return Ok(ArmResponse::empty(200));
         }
-        Target::Live(r) => r.body.get("location").and_then(Value::as_str).unwrap_or("").to_string(),
+        Target::Live(r) => r.body.string("/location").unwrap_or_default(),
     };
     let Target::Live(r) = target else { return Ok(ArmResponse::empty(204)) };
     // Customer-managed-key workspaces are always deleted permanently.
@@ -921,12 +931,12 @@ fn delete(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
                 }
                 if let Some(cur) = s.resources.get(&k).cloned() {
                     let mut r = (*cur).clone();
-                    let days = r
-                        .body
-                        .pointer("/properties/softDeleteRetentionInDays")
-                        .and_then(Value::as_i64)
-                        .unwrap_or(DEFAULT_RETENTION_DAYS);
-                    r.body["properties"]["provisioningState"] = json!("Succeeded");
+                    let days = r.body.edit(|v| {
+                        v["properties"]["provisioningState"] = json!("Succeeded");
+                        v.pointer("/properties/softDeleteRetentionInDays")
+                            .and_then(Value::as_i64)
+                            .unwrap_or(DEFAULT_RETENTION_DAYS)
+                    });
                     r.soft_deleted =
                         Some(SoftDeleted { deleted_at: now, purge_at: now + chrono::Duration::days(days) });
                     s.resources.insert(k.clone(), Arc::new(r));
@@ -947,7 +957,7 @@ fn live_workspace(ctx: &Ctx, req: &ArmRequest) -> ArmResult<(ResourceId, Arc<Res
 }
 
 fn dependent(s: &State, r: &Resource, prop: &str) -> Option<Arc<Resource>> {
-    let id = r.body.pointer(&format!("/properties/{prop}")).and_then(Value::as_str)?;
+    let id = r.body.string(&format!("/properties/{prop}"))?;
     live(s, &id.to_lowercase())
 }
 
@@ -962,9 +972,9 @@ fn list_keys(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             "userStorageKey": storage.as_ref().and_then(|r| r.secrets.as_ref()).and_then(|x| x.pointer("/keys/0")).cloned().unwrap_or(Value::Null),
             "userStorageArmId": storage_id,
             "userStorageResourceId": storage_id,
-            "appInsightsInstrumentationKey": insights.as_ref().and_then(|r| r.body.pointer("/properties/InstrumentationKey")).cloned().unwrap_or(Value::Null),
+            "appInsightsInstrumentationKey": insights.as_ref().and_then(|r| r.body.pointer("/properties/InstrumentationKey")).unwrap_or(Value::Null),
             "containerRegistryCredentials": acr.as_ref().map(|r| json!({
-                "location": r.body.get("location").cloned().unwrap_or(Value::Null),
+                "location": r.body.pointer("/location").unwrap_or(Value::Null),
                 "username": r.name,
                 "passwords": [
                     {"name": "password", "value": r.secrets.as_ref().and_then(|x| x.pointer("/passwords/0")).cloned().unwrap_or(Value::Null)},
@@ -980,7 +990,7 @@ fn list_keys(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 /// `200` with no body (the GA 1.0.1 client accepts nothing else), or an LRO in async modes.
 fn resync_keys(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let (id, ws) = live_workspace(ctx, req)?;
-    let location = ws.body.get("location").and_then(Value::as_str).unwrap_or("").to_string();
+    let location = ws.body.string("/location").unwrap_or_default();
     Ok(lro::begin(
         ctx,
         req,
@@ -1004,12 +1014,13 @@ fn resync_keys(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 
 fn list_notebook_access_token(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let (_, ws) = live_workspace(ctx, req)?;
-    let fqdn = ws.body.pointer("/properties/notebookInfo/fqdn").and_then(Value::as_str).unwrap_or("").to_string();
+    let notebook = ws.body.pointer("/properties/notebookInfo").unwrap_or(Value::Null);
+    let fqdn = notebook.get("fqdn").and_then(Value::as_str).unwrap_or("").to_string();
     Ok(ArmResponse::ok(json!({
         "accessToken": ctx.ids.hex(64),
         "expiresIn": 3600,
         "hostName": fqdn,
-        "notebookResourceId": ws.body.pointer("/properties/notebookInfo/resourceId").cloned().unwrap_or(Value::Null),
+        "notebookResourceId": notebook.get("resourceId").cloned().unwrap_or(Value::Null),
         "publicDns": fqdn,
         "refreshToken": ctx.ids.hex(64),
         "scope": "aznb_identity",
@@ -1028,11 +1039,13 @@ fn connection_id(req: &ArmRequest) -> ArmResult<ResourceId> {
 /// Keeps the workspace's `privateEndpointConnections` and `privateLinkCount` in step.
 fn refresh_connections(s: &mut State, ws_key: &str) {
     let prefix = format!("{ws_key}/privateendpointconnections/");
-    let conns: Vec<Value> = s.resources_under(&prefix).map(|r| r.body.clone()).collect();
+    let conns: Vec<Value> = s.resources_under(&prefix).map(|r| r.body.value()).collect();
     if let Some(w) = s.resources.get(ws_key).cloned() {
         let mut w = (*w).clone();
-        w.body["properties"]["privateLinkCount"] = json!(conns.len());
-        w.body["properties"]["privateEndpointConnections"] = Value::Array(conns);
+        w.body.edit(|v| {
+            v["properties"]["privateLinkCount"] = json!(conns.len());
+            v["properties"]["privateEndpointConnections"] = Value::Array(conns);
+        });
         s.resources.insert(ws_key.to_string(), Arc::new(w));
     }
 }
@@ -1052,7 +1065,7 @@ fn put_private_endpoint_connection(ctx: &Ctx, req: &ArmRequest) -> ArmResult<Arm
         "id": conn_id,
         "name": id.name(),
         "type": "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections",
-        "location": ws.body.get("location").cloned().unwrap_or(Value::Null),
+        "location": ws.body.pointer("/location").unwrap_or(Value::Null),
         "properties": {
             "privateEndpoint": props.get("privateEndpoint").cloned().unwrap_or(json!({})),
             "privateLinkServiceConnectionState": {
@@ -1071,9 +1084,9 @@ fn put_private_endpoint_connection(ctx: &Ctx, req: &ArmRequest) -> ArmResult<Arm
                 id: conn_id.clone(),
                 resource_type: "Microsoft.MachineLearningServices/workspaces/privateEndpointConnections".into(),
                 name: id.name().to_string(),
-                subscription_id: id.subscription.clone(),
+                subscription_id: id.subscription.as_str().into(),
                 resource_group: ws.resource_group.clone(),
-                body: out.clone(),
+                body: Body::new(&out),
                 created_time: now,
                 changed_time: now,
                 soft_deleted: None,
@@ -1090,7 +1103,7 @@ fn get_private_endpoint_connection(ctx: &Ctx, req: &ArmRequest) -> ArmResult<Arm
     let id = connection_id(req)?;
     ctx.store
         .read(|s| live(s, &id.key()))
-        .map(|r| ArmResponse::ok(r.body.clone()))
+        .map(|r| ArmResponse::raw_json(200, r.body.bytes()))
         .ok_or_else(|| ArmError::resource_not_found(&id.full_type(), id.name(), &id.resource_group))
 }
 
@@ -1108,8 +1121,10 @@ fn delete_private_endpoint_connection(ctx: &Ctx, req: &ArmRequest) -> ArmResult<
 fn list_private_endpoint_connections(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let (id, _) = live_workspace(ctx, req)?;
     let prefix = format!("{}/privateendpointconnections/", id.key());
-    let value: Vec<Value> = ctx.store.read(|s| s.resources_under(&prefix).map(|r| r.body.clone()).collect());
-    Ok(ArmResponse::ok(json!({ "value": value })))
+    let value = ctx
+        .store
+        .read(|s| paging::collection(s.resources_under(&prefix), |r, out| out.extend_from_slice(r.body.as_bytes())));
+    Ok(ArmResponse::raw_json(200, value))
 }
 
 // ---------- discovery ----------

@@ -210,9 +210,10 @@ fn apply_move(s: &mut State, plan: &MovePlan, now: chrono::DateTime<chrono::Utc>
             id.resource_group = target_group.clone();
             let mut moved = (*r).clone();
             moved.id = id.to_id();
-            moved.subscription_id = plan.target_sub.clone();
-            moved.resource_group = target_group.clone();
-            moved.body["id"] = json!(moved.id);
+            moved.subscription_id = plan.target_sub.as_str().into();
+            moved.resource_group = target_group.as_str().into();
+            let new_id = json!(moved.id);
+            moved.body.edit(|b| b["id"] = new_id);
             moved.changed_time = now;
             s.resources.insert(id.key(), Arc::new(moved));
         }
@@ -305,7 +306,7 @@ fn get_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     if catalog::provider(&id.namespace).is_none() {
         return Err(ArmError::invalid_resource_namespace(&id.namespace));
     }
-    Ok(ArmResponse::ok(find_live(ctx, &id)?.body.clone()))
+    Ok(ArmResponse::raw_json(200, find_live(ctx, &id)?.body.bytes()))
 }
 
 fn head_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
@@ -331,10 +332,10 @@ pub struct BuildCx<'a> {
 /// canonical id, normalised location, tags, the common top-level fields, `properties` with
 /// `provisioningState`, `systemData`, and the type's own read-only properties.
 pub fn build_tracked(b: &BuildCx, existing: Option<&Resource>, body: &Map<String, Value>) -> ArmResult<Resource> {
+    let old = existing.map(|r| r.body.value());
+    let old_field = |k: &str| old.as_ref().and_then(|o| o.get(k));
     let location = match body.get("location") {
-        None | Some(Value::Null) => {
-            existing.and_then(|r| r.body.get("location")).and_then(Value::as_str).map(String::from)
-        }
+        None | Some(Value::Null) => old_field("location").and_then(Value::as_str).map(String::from),
         Some(Value::String(s)) => Some(catalog::region(s).map(|r| r.name.to_string()).unwrap_or_else(|| s.clone())),
         Some(other) => {
             return Err(ArmError::invalid_request_content(format!(
@@ -363,13 +364,13 @@ pub fn build_tracked(b: &BuildCx, existing: Option<&Resource>, body: &Map<String
             top.insert("tags".into(), json!(t));
         }
         None => {
-            if let Some(t) = existing.and_then(|r| r.body.get("tags")) {
+            if let Some(t) = old_field("tags") {
                 top.insert("tags".into(), t.clone());
             }
         }
     }
     for k in ["kind", "sku", "identity", "plan", "managedBy", "zones", "extendedLocation"] {
-        if let Some(v) = body.get(k).filter(|v| !v.is_null()).or_else(|| existing.and_then(|r| r.body.get(k))) {
+        if let Some(v) = body.get(k).filter(|v| !v.is_null()).or_else(|| old_field(k)) {
             top.insert(k.into(), v.clone());
         }
     }
@@ -392,9 +393,9 @@ pub fn build_tracked(b: &BuildCx, existing: Option<&Resource>, body: &Map<String
             location: location.as_deref().unwrap_or(""),
             tenant_id: b.tenant_id,
             now: b.now,
-            secrets: secrets.as_ref(),
+            secrets: secrets.as_deref(),
         };
-        if let Some(existing) = existing.and_then(|r| r.body.get("properties")).and_then(Value::as_object) {
+        if let Some(existing) = old_field("properties").and_then(Value::as_object) {
             // Read-only values (creation times, generated keys) survive an update.
             for (k, v) in existing {
                 if !props.contains_key(k) {
@@ -402,17 +403,17 @@ pub fn build_tracked(b: &BuildCx, existing: Option<&Resource>, body: &Map<String
                 }
             }
         }
-        secrets = shape(&scx, &mut top, &mut props);
+        secrets = shape(&scx, &mut top, &mut props).map(Box::new);
     }
     top.insert("properties".into(), Value::Object(props));
-    top.insert("systemData".into(), system_data(b.principal, b.now, existing.map(|r| &r.body)));
+    top.insert("systemData".into(), system_data(b.principal, b.now, old.as_ref()));
     Ok(Resource {
         id: canonical,
-        resource_type: full_type,
+        resource_type: full_type.into(),
         name: b.id.name().to_string(),
-        subscription_id: b.id.subscription.clone(),
-        resource_group: b.group_name.to_string(),
-        body: Value::Object(top),
+        subscription_id: b.id.subscription.as_str().into(),
+        resource_group: b.group_name.into(),
+        body: Value::Object(top).into(),
         created_time: existing.map(|r| r.created_time).unwrap_or(b.now),
         changed_time: b.now,
         soft_deleted: None,
@@ -444,7 +445,8 @@ fn put_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let key = id.key();
     let (created, stored) = ctx.store.write(|s| -> ArmResult<(bool, Arc<Resource>)> {
         let existing = s.resources.get(&key).filter(|r| r.is_live()).cloned();
-        check_preconditions(req, existing.as_ref().map(|r| r.body.get("etag").and_then(Value::as_str)))?;
+        let etag = existing.as_ref().map(|r| r.etag());
+        check_preconditions(req, etag.as_ref().map(Option::as_deref))?;
         if existing.is_none() && location.is_none() && id.top_level() && info.capabilities.contains("SupportsLocation")
         {
             return Err(ArmError::location_required());
@@ -471,7 +473,7 @@ fn put_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         s.resources.insert(key.clone(), r.clone());
         Ok((existing.is_none(), r))
     })?;
-    Ok(ArmResponse::json(if created { 201 } else { 200 }, stored.body.clone()))
+    Ok(ArmResponse::raw_json(if created { 201 } else { 200 }, stored.body.bytes()))
 }
 
 fn patch_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
@@ -488,28 +490,31 @@ fn patch_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             .filter(|r| r.is_live())
             .cloned()
             .ok_or_else(|| ArmError::resource_not_found(&id.full_type(), id.name(), &id.resource_group))?;
-        check_preconditions(req, Some(cur.body.get("etag").and_then(Value::as_str)))?;
+        check_preconditions(req, Some(cur.etag().as_deref()))?;
         let mut r = (*cur).clone();
-        if let Some(t) = tags {
-            r.body["tags"] = json!(t);
-        }
-        if let (Some(Value::Object(patch)), Some(Value::Object(props))) =
-            (body.get("properties"), r.body.get_mut("properties"))
-        {
-            merge_patch(props, patch);
-        }
-        for k in ["sku", "identity", "kind"] {
-            if let Some(v) = body.get(k) {
-                r.body[k] = v.clone();
+        r.body.edit(|v| {
+            let system_data = system_data(req.principal.as_ref(), now, Some(v));
+            if let Some(t) = tags {
+                v["tags"] = json!(t);
             }
-        }
-        r.body["systemData"] = system_data(req.principal.as_ref(), now, Some(&cur.body));
+            if let (Some(Value::Object(patch)), Some(Value::Object(props))) =
+                (body.get("properties"), v.get_mut("properties"))
+            {
+                merge_patch(props, patch);
+            }
+            for k in ["sku", "identity", "kind"] {
+                if let Some(x) = body.get(k) {
+                    v[k] = x.clone();
+                }
+            }
+            v["systemData"] = system_data;
+        });
         r.changed_time = now;
         let r = Arc::new(r);
         s.resources.insert(key.clone(), r.clone());
         Ok(r)
     })?;
-    Ok(ArmResponse::ok(updated.body.clone()))
+    Ok(ArmResponse::raw_json(200, updated.body.bytes()))
 }
 
 /// RFC 7396 JSON merge patch of `patch` into `target`.
@@ -544,7 +549,8 @@ fn delete_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let key = id.key();
     let removed = ctx.store.write(|s| -> ArmResult<bool> {
         let cur = s.resources.get(&key).filter(|r| r.is_live());
-        check_preconditions(req, cur.map(|r| r.body.get("etag").and_then(Value::as_str)))?;
+        let etag = cur.map(|r| r.etag());
+        check_preconditions(req, etag.as_ref().map(Option::as_deref))?;
         if cur.is_none() {
             return Ok(false);
         }
@@ -569,7 +575,8 @@ fn list_by_group(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     list_under(ctx, req, &resource_id::group_prefix(sub, rg))
 }
 
-fn matches(f: &filter::Filter, r: &Resource) -> bool {
+/// Whether `r` (with its parsed `body`) passes the `$filter`.
+fn matches(f: &filter::Filter, r: &Resource, body: &Value) -> bool {
     let tag_name = f.eq("tagName");
     f.terms.iter().all(|t| {
         let field = match t {
@@ -581,13 +588,12 @@ fn matches(f: &filter::Filter, r: &Resource) -> bool {
             "resourcetype" => filter::term_matches(t, &r.resource_type),
             "resourcegroup" => filter::term_matches(t, &r.resource_group),
             "name" => filter::term_matches(t, &r.name),
-            "location" => filter::term_matches(t, r.body.get("location").and_then(Value::as_str).unwrap_or("")),
-            "tagname" => r
-                .body
+            "location" => filter::term_matches(t, body.get("location").and_then(Value::as_str).unwrap_or("")),
+            "tagname" => body
                 .get("tags")
                 .and_then(Value::as_object)
                 .is_some_and(|m| m.keys().any(|k| filter::term_matches(t, k))),
-            "tagvalue" => r.body.get("tags").and_then(Value::as_object).is_some_and(|m| {
+            "tagvalue" => body.get("tags").and_then(Value::as_object).is_some_and(|m| {
                 m.iter().any(|(k, v)| {
                     tag_name.is_none_or(|n| n.eq_ignore_ascii_case(k))
                         && filter::term_matches(t, v.as_str().unwrap_or(""))
@@ -598,11 +604,11 @@ fn matches(f: &filter::Filter, r: &Resource) -> bool {
     })
 }
 
-/// The generic-resource shape of the `…/resources` listings.
-fn generic_view(r: &Resource, expand: &[String]) -> Value {
+/// The generic-resource shape of the `…/resources` listings (`body` is `r`'s, parsed).
+fn generic_view(r: &Resource, body: &Value, expand: &[String]) -> Value {
     let mut v = json!({"id": r.id, "name": r.name, "type": r.resource_type});
     for k in ["sku", "kind", "location", "identity", "managedBy", "plan", "tags", "zones"] {
-        if let Some(x) = r.body.get(k) {
+        if let Some(x) = body.get(k) {
             v[k] = x.clone();
         }
     }
@@ -612,7 +618,7 @@ fn generic_view(r: &Resource, expand: &[String]) -> Value {
             "changedtime" => v["changedTime"] = json!(arm_time(r.changed_time)),
             "provisioningstate" => {
                 v["provisioningState"] =
-                    r.body.pointer("/properties/provisioningState").cloned().unwrap_or(json!("Succeeded"))
+                    body.pointer("/properties/provisioningState").cloned().unwrap_or(json!("Succeeded"))
             }
             _ => {}
         }
@@ -629,9 +635,12 @@ fn list_under(ctx: &Ctx, req: &ArmRequest, prefix: &str) -> ArmResult<ArmRespons
         req.query("$expand").map(|e| e.split(',').map(|x| x.trim().to_ascii_lowercase()).collect()).unwrap_or_default();
     let items: Vec<(String, Value)> = ctx.store.read(|s: &State| {
         s.resources_under(prefix)
-            .filter(|r| r.is_live() && r.is_top_level() && matches(&f, r))
-            .map(|r| (r.id.to_lowercase(), generic_view(r, &expand)))
+            .filter(|r| r.is_live() && r.is_top_level())
+            .filter_map(|r| {
+                let body = r.body.value();
+                matches(&f, r, &body).then(|| (r.id.to_lowercase(), generic_view(r, &body, &expand)))
+            })
             .collect()
     });
-    Ok(ArmResponse::ok(paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+    Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
 }

@@ -291,7 +291,7 @@ fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             .map(|(k, g)| (k.clone(), render(g)))
             .collect()
     });
-    Ok(ArmResponse::ok(paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+    Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
 }
 
 #[cfg(test)]

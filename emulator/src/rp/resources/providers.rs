@@ -145,7 +145,7 @@ fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     });
     let mut items = items;
     items.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(ArmResponse::ok(paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+    Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
 }
 
 fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
@@ -210,7 +210,7 @@ fn unregister(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 
 fn list_at_tenant(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let items = catalog::PROVIDERS.iter().map(|p| (p.namespace.to_lowercase(), render(p, None, None))).collect();
-    Ok(ArmResponse::ok(paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+    Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
 }
 
 fn get_at_tenant(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {

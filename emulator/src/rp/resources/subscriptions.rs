@@ -46,7 +46,7 @@ pub fn render(s: &Subscription) -> Value {
 
 fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let items = ctx.store.read(|s| s.subscriptions.iter().map(|(k, v)| (k.clone(), render(v))).collect());
-    Ok(ArmResponse::ok(paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+    Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
 }
 
 fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
@@ -78,7 +78,7 @@ fn tenants(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             })
             .collect()
     });
-    Ok(ArmResponse::ok(paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+    Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
 }
 
 fn locations(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
