@@ -31,6 +31,7 @@ impl ReferenceStateMachine for Reference {
         use strategies::*;
         let any_action = prop_oneof![
             3 => group().prop_map(|name| Transition::CreateGroup { name }),
+            1 => (group(), proptest::option::of(description())).prop_map(|(name, env)| Transition::UpdateGroup { name, env }),
             1 => group().prop_map(|name| Transition::DeleteGroup { name }),
             1 => Just(Transition::RegisterMl),
             1 => Just(Transition::UnregisterMl),

@@ -49,6 +49,8 @@ pub struct Model {
     pub ml_registered: bool,
     /// Lower-cased name → name as first cased.
     pub groups: BTreeMap<String, String>,
+    /// Lower-cased group name → its tags (`env` only, or none).
+    pub group_tags: BTreeMap<String, Option<String>>,
     /// (lower group, lower workspace) → workspace.
     pub workspaces: BTreeMap<(String, String), Ws>,
     /// Dependent set → the lower-cased group its three resources are in.
@@ -65,6 +67,7 @@ impl Default for Model {
             now: 0,
             ml_registered: true,
             groups: BTreeMap::new(),
+            group_tags: BTreeMap::new(),
             workspaces: BTreeMap::new(),
             sets: BTreeMap::new(),
             next_set: 0,
@@ -111,12 +114,23 @@ impl Model {
             Transition::CreateGroup { name } => {
                 let created = !self.groups.contains_key(&k(name));
                 self.groups.entry(k(name)).or_insert_with(|| name.clone());
+                // A PUT replaces the tags with the body's, and the body has none.
+                self.group_tags.insert(k(name), None);
                 Ok(if created { 201 } else { 200 })
+            }
+            Transition::UpdateGroup { name, env } => {
+                if self.groups.contains_key(&k(name)) {
+                    self.group_tags.insert(k(name), env.clone());
+                    Ok(200)
+                } else {
+                    Err((404, "ResourceGroupNotFound"))
+                }
             }
             Transition::DeleteGroup { name } => {
                 if self.groups.remove(&k(name)).is_none() {
                     Err((404, "ResourceGroupNotFound"))
                 } else {
+                    self.group_tags.remove(&k(name));
                     self.workspaces.retain(|(g, _), _| *g != k(name));
                     self.sets.retain(|_, g| *g != k(name));
                     Ok(200)

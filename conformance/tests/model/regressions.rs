@@ -118,3 +118,18 @@ fn unregistering_the_provider_refuses_writes_but_keeps_what_exists() {
         recover("rg-a", "ws1"),
     ]);
 }
+
+#[test]
+fn a_patch_sets_group_tags_and_a_put_without_tags_clears_them() {
+    let set = |env: Option<&str>| UpdateGroup { name: "RG-A".into(), env: env.map(String::from) };
+    let m = replay(&[
+        group("rg-a"),
+        set(Some("test")),
+        group("Rg-A"),
+        set(Some("prod")),
+        set(None),
+        UpdateGroup { name: "rg-b".into(), env: None },
+    ]);
+    assert_eq!(m.last, Err((404, "ResourceGroupNotFound")));
+    assert_eq!(m.group_tags.get("rg-a"), Some(&None));
+}

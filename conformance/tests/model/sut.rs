@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use armctl::credential::StaticTokenCredential;
-use armctl::models::{ResourceGroupCreate, Workspace, WorkspaceProperties, WorkspaceUpdate};
+use armctl::models::{ResourceGroupCreate, ResourceGroupPatch, Workspace, WorkspaceProperties, WorkspaceUpdate};
 use armctl::ArmClient;
 use armemu::testing::TestEmulator;
 use conformance::Http;
@@ -70,6 +70,13 @@ impl Sut {
                         .await?;
                     Ok(if existed { 200 } else { 201 })
                 }
+                Transition::UpdateGroup { name, env } => {
+                    let tags: armctl::models::Tags = env.iter().map(|v| ("env".to_string(), v.clone())).collect();
+                    c.resource_groups()
+                        .update(name, &ResourceGroupPatch { tags: Some(tags), managed_by: None })
+                        .await?;
+                    Ok(200)
+                }
                 Transition::DeleteGroup { name } => {
                     c.resource_groups().begin_delete(name).await?.wait().await?;
                     Ok(200)
@@ -131,18 +138,23 @@ impl Sut {
     pub fn check(&self, m: &Model) {
         let c = &self.client;
         self.rt.block_on(async {
-            let groups: BTreeSet<String> = c
-                .resource_groups()
-                .list(None, None)
-                .unwrap()
-                .collect_all()
-                .await
-                .unwrap()
-                .into_iter()
-                .filter_map(|g| g.name)
-                .collect();
+            let listed = c.resource_groups().list(None, None).unwrap().collect_all().await.unwrap();
+            let groups: BTreeSet<String> = listed.iter().filter_map(|g| g.name.clone()).collect();
             let expected: BTreeSet<String> = m.groups.values().cloned().collect();
             assert_eq!(groups, expected, "resource groups differ from the model");
+            for g in &listed {
+                let name = g.name.clone().unwrap_or_default();
+                let got = g.tags.clone().unwrap_or_default();
+                let want: armctl::models::Tags = m
+                    .group_tags
+                    .get(&name.to_lowercase())
+                    .cloned()
+                    .flatten()
+                    .map(|v| ("env".to_string(), v))
+                    .into_iter()
+                    .collect();
+                assert_eq!(got, want, "tags of group '{name}' (a PATCH sets them, a PUT without tags clears them)");
+            }
 
             let live: BTreeSet<(String, String)> = c
                 .workspaces()

@@ -2,8 +2,10 @@
 
 #[derive(Debug, Clone)]
 pub enum Transition {
-    /// `PUT` a resource group (201 new, 200 existing).
+    /// `PUT` a resource group (201 new, 200 existing); the body has no tags, so a PUT clears them.
     CreateGroup { name: String },
+    /// `PATCH` a resource group's tags: `Some(v)` sets `{"env": v}`, `None` clears them (`{}`).
+    UpdateGroup { name: String, env: Option<String> },
     /// `DELETE` a resource group: everything inside goes, soft-deleted workspaces included.
     DeleteGroup { name: String },
     /// `POST …/providers/Microsoft.MachineLearningServices/register`.
