@@ -223,6 +223,20 @@ impl State {
         self.resources.range(prefix.to_string()..).take_while(move |(k, _)| k.starts_with(prefix)).map(|(_, v)| v)
     }
 
+    /// The resources whose keys start with `prefix`, in key order, after the key `after` if
+    /// given (a continuation token's position), with their keys.
+    pub fn resources_after<'a>(
+        &'a self,
+        prefix: &'a str,
+        after: Option<&str>,
+    ) -> impl Iterator<Item = (&'a String, &'a Arc<Resource>)> + 'a {
+        let start = match after {
+            Some(a) if a > prefix => Bound::Excluded(a),
+            _ => Bound::Included(prefix),
+        };
+        self.resources.range::<str, _>((start, Bound::Unbounded)).take_while(move |(k, _)| k.starts_with(prefix))
+    }
+
     /// The resources in the resource groups under `scope` (a subscription's or a group's key
     /// prefix, ending in `/`) whose keys continue their group's prefix with `within` (lower
     /// case, e.g. `providers/microsoft.machinelearningservices/workspaces/`), in key order,

@@ -633,14 +633,21 @@ fn list_under(ctx: &Ctx, req: &ArmRequest, prefix: &str) -> ArmResult<ArmRespons
     };
     let expand: Vec<String> =
         req.query("$expand").map(|e| e.split(',').map(|x| x.trim().to_ascii_lowercase()).collect()).unwrap_or_default();
-    let items: Vec<(String, Value)> = ctx.store.read(|s: &State| {
-        s.resources_under(prefix)
-            .filter(|r| r.is_live() && r.is_top_level())
-            .filter_map(|r| {
+    let size = paging::page_size(req, ctx.page_size())?;
+    let after = paging::start_after(req, paging::SKIP_TOKEN)?;
+    // Lazily from the continuation key: a page parses the bodies it scans, not the collection's.
+    let page = ctx.store.read(|s: &State| {
+        let items = s
+            .resources_after(prefix, after.as_deref())
+            .filter(|(_, r)| r.is_live() && r.is_top_level())
+            .filter_map(|(key, r)| {
                 let body = r.body.value();
-                matches(&f, r, &body).then(|| (r.id.to_lowercase(), generic_view(r, &body, &expand)))
-            })
-            .collect()
+                matches(&f, r, &body).then(|| (key.as_str(), generic_view(r, &body, &expand)))
+            });
+        paging::page_from(req, items, paging::SKIP_TOKEN, size, |v, out| {
+            // Writing a `Value` into a `Vec` cannot fail.
+            let _ = serde_json::to_writer(out, &v);
+        })
     });
-    Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+    Ok(ArmResponse::raw_json(200, page))
 }
