@@ -156,16 +156,8 @@ impl Sut {
                 assert_eq!(got, want, "tags of group '{name}' (a PATCH sets them, a PUT without tags clears them)");
             }
 
-            let live: BTreeSet<(String, String)> = c
-                .workspaces()
-                .list_by_subscription()
-                .unwrap()
-                .collect_all()
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|w| (group_of(w.id.as_deref().unwrap_or("")), w.name.unwrap_or_default()))
-                .collect();
+            let live: BTreeSet<(String, String)> =
+                c.workspaces().list_by_subscription().unwrap().collect_all().await.map(placed).unwrap();
             let expected: BTreeSet<(String, String)> = m.live().map(|w| (w.group.clone(), w.name.clone())).collect();
             assert_eq!(
                 live, expected,
@@ -175,16 +167,8 @@ impl Sut {
                 assert!(groups.contains(g), "workspace listed in group '{g}', which does not exist");
             }
 
-            let deleted: BTreeSet<(String, String)> = c
-                .workspaces()
-                .list_deleted(None)
-                .unwrap()
-                .collect_all()
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|w| (group_of(w.id.as_deref().unwrap_or("")), w.name.unwrap_or_default()))
-                .collect();
+            let deleted: BTreeSet<(String, String)> =
+                c.workspaces().list_deleted(None).unwrap().collect_all().await.map(placed).unwrap();
             let expected: BTreeSet<(String, String)> =
                 m.soft_deleted().map(|w| (w.group.clone(), w.name.clone())).collect();
             assert_eq!(deleted, expected, "soft-deleted workspaces differ from the model");
@@ -326,6 +310,11 @@ impl Sut {
             assert_eq!(state, if m.ml_registered { "Registered" } else { "NotRegistered" });
         });
     }
+}
+
+/// Listed workspaces as (group, name) pairs.
+fn placed(listed: Vec<Workspace>) -> BTreeSet<(String, String)> {
+    listed.into_iter().map(|w| (group_of(w.id.as_deref().unwrap_or("")), w.name.unwrap_or_default())).collect()
 }
 
 fn group_of(id: &str) -> String {

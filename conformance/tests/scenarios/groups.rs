@@ -525,3 +525,17 @@ fn a_tampered_continuation_token_is_400() {
     assert_eq!(r.status, 400, "{r:?}");
     check_error_prefix(&r, 400, "InvalidContinuationToken", "The continuation token '");
 }
+
+#[rstest]
+#[case::number(json!({"location": 7}), "a number")]
+#[case::array(json!({"location": ["westeurope"]}), "an array")]
+fn a_location_that_is_not_a_string_is_400_invalid_request_content(#[case] body: Value, #[case] kind: &str) {
+    let t = Target::new();
+    let r = t.put(&av(&t.rg("badloc")), &body);
+    check_error(
+        &r,
+        400,
+        "InvalidRequestContent",
+        &format!("The request content was invalid and could not be deserialized: ''location' must be a string, found {kind}'."),
+    );
+}

@@ -132,7 +132,6 @@ impl Step {
 
     /// The concrete path: placeholders filled, an LRO URL taken from `prev`.
     fn resolve(&self, t: &Target, prev: Option<&Resp>) -> Result<String, String> {
-        let fill = |s: &str| s.replace("{subscriptionId}", &t.subscription).replace("{tenantId}", DEFAULT_TENANT_ID);
         if let Some(h) =
             self.path.strip_prefix('{').and_then(|p| p.strip_suffix('}')).filter(|h| RECORDED_HEADERS.contains(h))
         {
@@ -141,11 +140,10 @@ impl Step {
             let after_scheme = url.split_once("://").map(|(_, rest)| rest).unwrap_or(url);
             return Ok(after_scheme.find('/').map(|i| after_scheme[i..].to_string()).unwrap_or_else(|| "/".into()));
         }
-        Ok(fill(&self.path))
+        Ok(fill(t, &self.path))
     }
 
     fn send(&self, t: &Target, prev: Option<&Resp>) -> Result<Resp, String> {
-        let fill = |s: &str| s.replace("{subscriptionId}", &t.subscription).replace("{tenantId}", DEFAULT_TENANT_ID);
         let path = self.resolve(t, prev)?;
         let anonymous;
         let http: &conformance::Http = if self.anonymous {
@@ -154,16 +152,16 @@ impl Step {
         } else {
             t
         };
-        let mut headers: Vec<(String, String)> = self.headers.iter().map(|(k, v)| (k.clone(), fill(v))).collect();
+        let mut headers: Vec<(String, String)> = self.headers.iter().map(|(k, v)| (k.clone(), fill(t, v))).collect();
         let body = if let Some(b) = &self.body {
             headers.push(("Content-Type".into(), "application/json".into()));
-            Some(fill(&b.to_string()).into_bytes())
+            Some(fill(t, &b.to_string()).into_bytes())
         } else if let Some(r) = &self.raw {
             headers.push(("Content-Type".into(), "application/json".into()));
             Some(r.clone().into_bytes())
         } else if !self.form.is_empty() {
             headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
-            let filled: Vec<(String, String)> = self.form.iter().map(|(k, v)| (k.clone(), fill(v))).collect();
+            let filled: Vec<(String, String)> = self.form.iter().map(|(k, v)| (k.clone(), fill(t, v))).collect();
             Some(form_urlencoded::Serializer::new(String::new()).extend_pairs(filled).finish().into_bytes())
         } else {
             None
@@ -171,6 +169,11 @@ impl Step {
         let hs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         Ok(http.request(self.method, &path, &hs, body))
     }
+}
+
+/// `s` with `{subscriptionId}` and `{tenantId}` replaced by the target's.
+fn fill(t: &Target, s: &str) -> String {
+    s.replace("{subscriptionId}", &t.subscription).replace("{tenantId}", DEFAULT_TENANT_ID)
 }
 
 struct Case {

@@ -3,7 +3,7 @@
 
 use conformance::*;
 use rstest::rstest;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::*;
 
@@ -265,4 +265,45 @@ fn arm_checks_come_before_the_name_rule() {
     );
     set_registration(&t, &t.subscription, NS, false);
     check_missing_registration(&put_ws(&t, "nogroup", "a!", json!({})), NS);
+}
+
+/// Fields of the wrong JSON type are refused before anything is checked or created.
+#[rstest]
+#[case::location(json!({"location": 7}), "'location' must be a string, found a number")]
+#[case::properties(json!({"location": LOCATION, "properties": "x"}), "'properties' must be an object, found a string")]
+#[case::storage_account(
+    json!({"location": LOCATION, "properties": {"storageAccount": 1}}),
+    "'properties.storageAccount' must be a string, found a number"
+)]
+fn fields_of_the_wrong_type_are_400_invalid_request_content(#[case] body: Value, #[case] message: &str) {
+    let t = Target::new();
+    t.create_group("rg1", LOCATION);
+    let r = t.put(&mlv(&ws_path(&t, "rg1", "ws1")), &body);
+    check_error(
+        &r,
+        400,
+        "InvalidRequestContent",
+        &format!("The request content was invalid and could not be deserialized: '{message}'."),
+    );
+    assert!(items(&t, &av(&format!("{}/resources", t.rg("rg1")))).is_empty(), "nothing was created");
+}
+
+/// The generic by-id write path refuses them too.
+#[rstest]
+#[case::location(json!({"location": true, "kind": "StorageV2"}), "'location' must be a string, found a boolean")]
+#[case::properties(
+    json!({"location": LOCATION, "kind": "StorageV2", "properties": []}),
+    "'properties' must be an object, found an array"
+)]
+fn by_id_fields_of_the_wrong_type_are_400_invalid_request_content(#[case] body: Value, #[case] message: &str) {
+    let t = Target::new();
+    t.create_group("rg1", LOCATION);
+    let id = res_id(&t, "rg1", "Microsoft.Storage/storageAccounts", "wrongtype1");
+    let r = t.put(&with_api(&id_path(&id), "2023-01-01"), &body);
+    check_error(
+        &r,
+        400,
+        "InvalidRequestContent",
+        &format!("The request content was invalid and could not be deserialized: '{message}'."),
+    );
 }

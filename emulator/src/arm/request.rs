@@ -114,6 +114,32 @@ impl ArmRequest {
     }
 }
 
+/// An optional string field of a request body (`prefix` names where the object sits in the
+/// body, e.g. `properties.`): `None` when absent or null, `400 InvalidRequestContent` when it
+/// is not a string.
+pub fn optional_str<'a>(m: &'a Map<String, Value>, prefix: &str, key: &str) -> ArmResult<Option<&'a str>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(ArmError::invalid_request_content(format!(
+            "'{prefix}{key}' must be a string, found {}",
+            json_kind(other)
+        ))),
+    }
+}
+
+/// An optional object field of a request body: empty when absent or null,
+/// `400 InvalidRequestContent` when it is not an object.
+pub fn optional_object(m: &Map<String, Value>, key: &str) -> ArmResult<Map<String, Value>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(o)) => Ok(o.clone()),
+        Some(other) => {
+            Err(ArmError::invalid_request_content(format!("'{key}' must be an object, found {}", json_kind(other))))
+        }
+    }
+}
+
 pub fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",

@@ -220,7 +220,7 @@ impl State {
 
     /// Every resource (live or soft-deleted) whose id starts with `prefix` (lower-cased).
     pub fn resources_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Arc<Resource>> + 'a {
-        self.resources.range(prefix.to_string()..).take_while(move |(k, _)| k.starts_with(prefix)).map(|(_, v)| v)
+        self.resources_after(prefix, None).map(|(_, v)| v)
     }
 
     /// The resources whose keys start with `prefix`, in key order, after the key `after` if
@@ -230,11 +230,7 @@ impl State {
         prefix: &'a str,
         after: Option<&str>,
     ) -> impl Iterator<Item = (&'a String, &'a Arc<Resource>)> + 'a {
-        let start = match after {
-            Some(a) if a > prefix => Bound::Excluded(a),
-            _ => Bound::Included(prefix),
-        };
-        self.resources.range::<str, _>((start, Bound::Unbounded)).take_while(move |(k, _)| k.starts_with(prefix))
+        self.resources.range::<str, _>(from(prefix, after)).take_while(move |(k, _)| k.starts_with(prefix))
     }
 
     /// The resources in the resource groups under `scope` (a subscription's or a group's key
@@ -243,16 +239,7 @@ impl State {
     /// after the key `after` if given. The scan seeks from group to group past everything
     /// else, so it costs what it yields (and a seek per group), not what the groups hold.
     pub fn resources_in_groups<'a>(&'a self, scope: &'a str, within: &'a str, after: Option<&str>) -> GroupScan<'a> {
-        let start = match after {
-            Some(a) if a > scope => Bound::Excluded(a),
-            _ => Bound::Included(scope),
-        };
-        GroupScan {
-            map: &self.resources,
-            range: self.resources.range::<str, _>((start, Bound::Unbounded)),
-            scope,
-            within,
-        }
+        GroupScan { map: &self.resources, range: self.resources.range::<str, _>(from(scope, after)), scope, within }
     }
 
     /// Removes a resource group and everything inside it (soft-deleted resources included),
@@ -342,6 +329,15 @@ impl State {
             s.registrations.insert(Self::registration_key(&reg.subscription_id, &reg.namespace), reg);
         }
         Ok(s)
+    }
+}
+
+/// The key range of a scan of `prefix` that continues after the key `after` (a continuation
+/// token's position) when it is inside or past the prefix.
+fn from<'a>(prefix: &'a str, after: Option<&'a str>) -> (Bound<&'a str>, Bound<&'a str>) {
+    match after {
+        Some(a) if a > prefix => (Bound::Excluded(a), Bound::Unbounded),
+        _ => (Bound::Included(prefix), Bound::Unbounded),
     }
 }
 

@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 use crate::arm::error::{ArmError, ArmResult};
 use crate::arm::lro::{self, Done, Lro, LroHeaders, LroMode};
 use crate::arm::paging;
-use crate::arm::request::{ArmRequest, Method};
+use crate::arm::request::{optional_object, optional_str, ArmRequest, Method};
 use crate::arm::resource_id::{self, ResourceId};
 use crate::arm::response::ArmResponse;
 use crate::context::Ctx;
@@ -115,26 +115,12 @@ fn registered(ctx: &Ctx, s: &mut State, sub: &str, ns: &str) -> ArmResult<()> {
 }
 
 fn props_of(body: &Map<String, Value>) -> ArmResult<Map<String, Value>> {
-    match body.get("properties") {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(m)) => Ok(m.clone()),
-        Some(other) => Err(ArmError::invalid_request_content(format!(
-            "'properties' must be an object, found {}",
-            crate::arm::request::json_kind(other)
-        ))),
-    }
+    optional_object(body, "properties")
 }
 
+/// A string property; an empty string counts as absent.
 fn str_prop<'a>(props: &'a Map<String, Value>, key: &str) -> ArmResult<Option<&'a str>> {
-    match props.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(ArmError::invalid_request_content(format!(
-            "'properties.{key}' must be a string, found {}",
-            crate::arm::request::json_kind(other)
-        ))),
-    }
+    Ok(optional_str(props, "properties.", key)?.filter(|s| !s.is_empty()))
 }
 
 fn bool_prop(props: &Map<String, Value>, key: &str) -> ArmResult<Option<bool>> {
@@ -279,18 +265,8 @@ fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let props = props_of(&body)?;
     let key = id.key();
     let now = ctx.clock.now();
-    let given_location = match body.get("location") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(l)) => Some(l.clone()),
-        Some(other) => {
-            return Err(ArmError::invalid_request_content(format!(
-                "'location' must be a string, found {}",
-                crate::arm::request::json_kind(other)
-            )))
-        }
-    };
-    let location = given_location
-        .clone()
+    let location = optional_str(&body, "", "location")?
+        .map(String::from)
         .or_else(|| ctx.store.read(|s| s.resources.get(&key).and_then(|r| r.body.string("/location"))))
         .ok_or_else(ArmError::location_required)?;
     write_preconditions(ctx, req, &id, Some(&location))?;

@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use crate::arm::error::{ArmError, ArmResult};
 use crate::arm::filter::{self, Term};
 use crate::arm::lro::{self, Completion, Done, Lro, LroHeaders};
-use crate::arm::request::{ArmRequest, Method};
+use crate::arm::request::{optional_object, optional_str, ArmRequest, Method};
 use crate::arm::resource_id::{self, ResourceId};
 use crate::arm::response::ArmResponse;
 use crate::arm::{check_preconditions, paging};
@@ -334,15 +334,9 @@ pub struct BuildCx<'a> {
 pub fn build_tracked(b: &BuildCx, existing: Option<&Resource>, body: &Map<String, Value>) -> ArmResult<Resource> {
     let old = existing.map(|r| r.body.value());
     let old_field = |k: &str| old.as_ref().and_then(|o| o.get(k));
-    let location = match body.get("location") {
-        None | Some(Value::Null) => old_field("location").and_then(Value::as_str).map(String::from),
-        Some(Value::String(s)) => Some(catalog::region(s).map(|r| r.name.to_string()).unwrap_or_else(|| s.clone())),
-        Some(other) => {
-            return Err(ArmError::invalid_request_content(format!(
-                "'location' must be a string, found {}",
-                crate::arm::request::json_kind(other)
-            )))
-        }
+    let location = match optional_str(body, "", "location")? {
+        None => old_field("location").and_then(Value::as_str).map(String::from),
+        Some(s) => Some(catalog::region(s).map(|r| r.name.to_string()).unwrap_or_else(|| s.to_string())),
     };
     let tags = parse_tags(body)?;
     let canonical = existing.map(|r| r.id.clone()).unwrap_or_else(|| {
@@ -374,16 +368,7 @@ pub fn build_tracked(b: &BuildCx, existing: Option<&Resource>, body: &Map<String
             top.insert(k.into(), v.clone());
         }
     }
-    let mut props = match body.get("properties") {
-        Some(Value::Object(p)) => p.clone(),
-        None | Some(Value::Null) => Map::new(),
-        Some(other) => {
-            return Err(ArmError::invalid_request_content(format!(
-                "'properties' must be an object, found {}",
-                crate::arm::request::json_kind(other)
-            )))
-        }
-    };
+    let mut props = optional_object(body, "properties")?;
     props.insert("provisioningState".into(), json!("Succeeded"));
     let mut secrets = existing.and_then(|r| r.secrets.clone());
     if let Some(shape) = crate::rp::dependents::shaper(&full_type) {
@@ -430,17 +415,8 @@ pub fn tenant_of(s: &State, sub: &str) -> String {
 fn put_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let id = target(req)?;
     let body = req.json_object()?;
-    let location = match body.get("location") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => {
-            return Err(ArmError::invalid_request_content(format!(
-                "'location' must be a string, found {}",
-                crate::arm::request::json_kind(other)
-            )))
-        }
-    };
-    let (provider, info) = write_preconditions(ctx, req, &id, location.as_deref())?;
+    let location = optional_str(&body, "", "location")?;
+    let (provider, info) = write_preconditions(ctx, req, &id, location)?;
     let now = ctx.clock.now();
     let key = id.key();
     let (created, stored) = ctx.store.write(|s| -> ArmResult<(bool, Arc<Resource>)> {

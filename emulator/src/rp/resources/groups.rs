@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::arm::error::{ArmError, ArmResult};
 use crate::arm::lro::{self, Done, Lro, LroHeaders};
-use crate::arm::request::{ArmRequest, Method};
+use crate::arm::request::{optional_str, ArmRequest, Method};
 use crate::arm::response::ArmResponse;
 use crate::arm::{check_preconditions, filter, paging};
 use crate::context::Ctx;
@@ -108,17 +108,10 @@ fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         return Err(ArmError::invalid_resource_group_name(&rg));
     }
     let body = req.json_object()?;
-    let location = match body.get("location") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        None | Some(Value::Null) => return Err(ArmError::location_required()),
-        Some(Value::String(_)) => return Err(ArmError::location_required()),
-        Some(other) => {
-            return Err(ArmError::invalid_request_content(format!(
-                "'location' must be a string, found {}",
-                crate::arm::request::json_kind(other)
-            )))
-        }
-    };
+    let location = optional_str(&body, "", "location")?
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(ArmError::location_required)?
+        .to_string();
     let region = catalog::region(&location)
         .ok_or_else(|| ArmError::location_not_available_for_resource_group(&location, &catalog::region_names()))?;
     let tags = parse_tags(&body)?;
