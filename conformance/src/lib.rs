@@ -452,7 +452,8 @@ impl Target {
         let p = format!("/_emulator/{}", path.trim_start_matches('/'));
         match body {
             Some(b) => self.http.send_json(method, &p, b),
-            None => self.http.request(method, &p, &[], None),
+            // Test-control writes must say they are JSON (a cross-site "simple" request cannot).
+            None => self.http.request(method, &p, &[("Content-Type", "application/json")], None),
         }
     }
 
