@@ -23,7 +23,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Start the emulator (the default).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print shell exports that point Azure clients at the instance running in --data-dir.
     Env(DirArgs),
     /// Register the running instance as the cloud `ArmEmu` in the isolated az config
@@ -85,6 +85,17 @@ pub struct RunArgs {
     /// Request body limit in bytes.
     #[arg(long, value_name = "N")]
     pub max_body_bytes: Option<usize>,
+    /// Closes a connection that has not sent a complete request head this long after it
+    /// connected or started one (default 30000).
+    #[arg(long, value_name = "MS")]
+    pub header_read_timeout_ms: Option<u64>,
+    /// Closes a kept-alive connection idle this long after its last answer (default 60000).
+    #[arg(long, value_name = "MS")]
+    pub idle_timeout_ms: Option<u64>,
+    /// Also answer to this host name (a reverse proxy in front of the emulator); repeatable.
+    /// Loopback names and addresses are always accepted; any other `Host` is refused.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
 }
 
 impl RunArgs {
@@ -109,11 +120,11 @@ impl RunArgs {
             if uuid::Uuid::try_parse(id).is_err() {
                 return Err(format!("--subscription '{id}' is not a GUID"));
             }
-            c.subscriptions.push(crate::store::Subscription {
+            c.subscriptions.push(crate::model::Subscription {
                 subscription_id: id.to_lowercase(),
                 tenant_id: config::DEFAULT_TENANT_ID.into(),
                 display_name: if name.is_empty() { format!("Subscription {id}") } else { name.to_string() },
-                state: "Enabled".into(),
+                state: Default::default(),
             });
         }
         if let Some(r) = self.registered_providers {
@@ -143,6 +154,13 @@ impl RunArgs {
         if let Some(n) = self.max_body_bytes {
             c.max_body_bytes = n;
         }
+        if let Some(ms) = self.header_read_timeout_ms {
+            c.header_read_timeout = std::time::Duration::from_millis(ms.max(1));
+        }
+        if let Some(ms) = self.idle_timeout_ms {
+            c.idle_timeout = std::time::Duration::from_millis(ms.max(1));
+        }
+        c.allowed_hosts.extend(self.allowed_hosts);
         Ok(c)
     }
 }

@@ -3,17 +3,18 @@
 //! With no configuration the emulator serves one tenant and one subscription with the fixed
 //! GUIDs below, a built-in service principal, the common providers registered, and every
 //! long-running operation completing synchronously.
+//!
+//! This module uses only `model`: every layer above may read the configuration.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
-use std::str::FromStr;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::arm::lro::LroMode;
-use crate::store::{Subscription, Tenant};
+use crate::model::{LroMode, RegistrationDelay, Subscription, Tenant};
 
 /// The default tenant (documented in README.md).
 pub const DEFAULT_TENANT_ID: &str = "4a6e0a6c-1c5f-4c43-9a1e-7e57a2e0f001";
@@ -29,6 +30,14 @@ pub const DEFAULT_HTTP_PORT: u16 = 47080;
 pub const DEFAULT_HTTPS_PORT: u16 = 47443;
 /// 4 MiB, ARM's own request limit.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// State imports (`PUT /_emulator/state`) may be much larger than ARM requests: an export of
+/// 20,000 workspaces is about 150 MB.
+pub const DEFAULT_MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024 * 1024;
+/// How long a client may take to send a request's head, counted from when it connected or
+/// sent the head's first byte.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a kept-alive connection may stay idle between requests.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -38,38 +47,6 @@ pub struct ServicePrincipal {
     pub object_id: String,
     pub display_name: String,
     pub tenant_id: String,
-}
-
-/// When a provider registration (or unregistration) settles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RegistrationDelay {
-    Immediate,
-    Polls(u32),
-    Seconds(u64),
-}
-
-impl FromStr for RegistrationDelay {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let (k, n) = s.split_once(':').unwrap_or((s, ""));
-        let num = || n.parse::<u64>().map_err(|_| format!("'{s}' needs a whole number after ':'"));
-        match k {
-            "immediate" if n.is_empty() => Ok(RegistrationDelay::Immediate),
-            "polls" => Ok(RegistrationDelay::Polls(num()?.min(u32::MAX as u64) as u32)),
-            "seconds" => Ok(RegistrationDelay::Seconds(num()?)),
-            _ => Err(format!("unknown registration delay '{s}' (expected immediate, polls:N or seconds:T)")),
-        }
-    }
-}
-
-impl std::fmt::Display for RegistrationDelay {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RegistrationDelay::Immediate => write!(f, "immediate"),
-            RegistrationDelay::Polls(n) => write!(f, "polls:{n}"),
-            RegistrationDelay::Seconds(t) => write!(f, "seconds:{t}"),
-        }
-    }
 }
 
 /// How the clock starts.
@@ -100,6 +77,15 @@ pub struct Config {
     /// Seeds the id generator for reproducible GUIDs.
     pub id_seed: Option<u64>,
     pub max_body_bytes: usize,
+    /// The body limit of a state import.
+    pub max_import_bytes: usize,
+    /// Closes a connection whose request headers are not complete after this long.
+    pub header_read_timeout: Duration,
+    /// Closes a kept-alive connection idle for this long.
+    pub idle_timeout: Duration,
+    /// Host names (besides loopback names and addresses) the server answers to, for a reverse
+    /// proxy in front of it. Any other `Host` is refused (DNS rebinding).
+    pub allowed_hosts: Vec<String>,
     /// A state document to load at start (`--load`).
     pub load: Option<PathBuf>,
     /// The cloud name served by `/metadata/endpoints`.
@@ -122,7 +108,7 @@ impl Default for Config {
                 subscription_id: DEFAULT_SUBSCRIPTION_ID.into(),
                 tenant_id: DEFAULT_TENANT_ID.into(),
                 display_name: "Emulated Subscription".into(),
-                state: "Enabled".into(),
+                state: Default::default(),
             }],
             service_principals: vec![ServicePrincipal {
                 client_id: DEFAULT_CLIENT_ID.into(),
@@ -137,6 +123,10 @@ impl Default for Config {
             clock: ClockMode::System,
             id_seed: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            allowed_hosts: Vec::new(),
             load: None,
             cloud_name: "AzureCloud".into(),
         }
@@ -193,6 +183,15 @@ impl Config {
         if let Some(v) = f.cloud_name {
             self.cloud_name = v;
         }
+        if let Some(v) = f.header_read_timeout_ms {
+            self.header_read_timeout = Duration::from_millis(v.max(1));
+        }
+        if let Some(v) = f.idle_timeout_ms {
+            self.idle_timeout = Duration::from_millis(v.max(1));
+        }
+        if let Some(v) = f.allowed_hosts {
+            self.allowed_hosts.extend(v);
+        }
         Ok(())
     }
 }
@@ -211,6 +210,9 @@ pub struct ConfigFile {
     pub registration_delay: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub cloud_name: Option<String>,
+    pub header_read_timeout_ms: Option<u64>,
+    pub idle_timeout_ms: Option<u64>,
+    pub allowed_hosts: Option<Vec<String>>,
 }
 
 /// `$ARMEMU_DATA_DIR`, else `$XDG_DATA_HOME/armemu`, else `~/.local/share/armemu`.

@@ -10,7 +10,7 @@ fn main() {
     let code = match args.command {
         Some(Command::Env(a)) => report(cli::print_env(a)),
         Some(Command::AzLogin(a)) => report(cli::az_login(a)),
-        Some(Command::Run(r)) => run(r),
+        Some(Command::Run(r)) => run(*r),
         None => run(args.run),
     };
     std::process::exit(code);

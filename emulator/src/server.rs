@@ -1,12 +1,15 @@
-//! The only asynchronous, I/O-doing code: listeners, TLS, hyper connections, body limits,
-//! common response headers and graceful shutdown. Everything after the body is read is the
-//! synchronous [`crate::arm::dispatch`].
+//! The only asynchronous, I/O-doing code: listeners, TLS, hyper connections with their
+//! timeouts, reading bodies within the limit, and graceful shutdown. Everything after the body
+//! is read is the synchronous pipeline ([`App::handle`]).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -15,20 +18,16 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use parking_lot::RwLock;
-use percent_encoding::percent_decode_str;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::arm::error::ArmError;
-use crate::arm::request::{ArmRequest, Method};
-use crate::arm::response::ArmResponse;
-use crate::config::{ClockMode, Config};
-use crate::context::{Ctx, Endpoints, Settings};
-use crate::identity::jwt::Identity;
-use crate::store::clock::{Clock, VirtualClock};
-use crate::store::ids::{IdGen, RandomIds, SeededIds};
-use crate::store::{State, StateDocument, Store};
+use crate::config::Config;
+use crate::identity::Identity;
+use crate::pipeline::App;
+use crate::protocol::ArmError;
+use crate::providers::Endpoints;
+use crate::store::State;
 
 /// A running emulator: its addresses, TLS files and a handle to stop it.
 pub struct Running {
@@ -38,7 +37,7 @@ pub struct Running {
     pub https_url: String,
     pub ca: PathBuf,
     pub bundle: PathBuf,
-    pub ctx: Arc<Ctx>,
+    pub app: Arc<App>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -65,6 +64,7 @@ impl Running {
     }
 }
 
+/// Why the emulator could not start.
 #[derive(Debug)]
 pub struct StartError(pub String);
 
@@ -82,66 +82,7 @@ fn err(what: &str) -> impl Fn(std::io::Error) -> StartError + '_ {
 
 /// The initial state from the configuration (and `--load`).
 pub fn initial_state(config: &Config) -> Result<State, StartError> {
-    let mut state = match &config.load {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(err(&format!("reading {}", path.display())))?;
-            let doc =
-                StateDocument::parse(text.as_bytes()).map_err(|e| StartError(format!("{}: {e}", path.display())))?;
-            State::from_document(doc).map_err(|e| StartError(format!("{}: {e}", path.display())))?
-        }
-        None => State::default(),
-    };
-    for t in &config.tenants {
-        state.tenants.entry(t.tenant_id.to_lowercase()).or_insert_with(|| t.clone());
-    }
-    for s in &config.subscriptions {
-        if uuid::Uuid::try_parse(&s.subscription_id).is_err() {
-            return Err(StartError(format!("subscription id '{}' is not a GUID", s.subscription_id)));
-        }
-        state.subscriptions.entry(s.subscription_id.to_lowercase()).or_insert_with(|| s.clone());
-    }
-    Ok(state)
-}
-
-/// Builds the context: clock, ids, identity key, initial state with default registrations.
-pub fn build_ctx(config: Config, identity: Identity) -> Result<Ctx, StartError> {
-    let clock: Arc<dyn Clock> = match config.clock {
-        ClockMode::System => Arc::new(VirtualClock::running()),
-        ClockMode::Manual(t) => Arc::new(VirtualClock::frozen(t)),
-    };
-    let ids: Arc<dyn IdGen> = match config.id_seed {
-        Some(seed) => Arc::new(SeededIds::new(seed)),
-        None => Arc::new(RandomIds),
-    };
-    let mut state = initial_state(&config)?;
-    let settings = Settings { lro: config.lro.clone(), registration_delay: config.registration_delay, page_size: 1000 };
-    let mut ctx = Ctx {
-        store: Store::default(),
-        clock,
-        ids,
-        config,
-        settings: RwLock::new(settings),
-        identity,
-        endpoints: RwLock::new(Endpoints::default()),
-        initial: Arc::default(),
-        router: crate::router::Router::new(crate::all_routes()),
-    };
-    // Every subscription starts with an explicit registration record per provider, so
-    // exports show the whole picture.
-    let subs: Vec<String> = state.subscriptions.values().map(|s| s.subscription_id.clone()).collect();
-    for sub in subs {
-        for p in crate::rp::catalog::PROVIDERS.iter().filter(|p| !p.registration_free) {
-            let key = State::registration_key(&sub, p.namespace);
-            state
-                .registrations
-                .entry(key)
-                .or_insert_with(|| crate::rp::resources::providers::default_registration(&ctx, &sub, p));
-        }
-    }
-    let state = Arc::new(state);
-    ctx.store = Store::new(state.clone());
-    ctx.initial = state;
-    Ok(ctx)
+    crate::pipeline::initial_state(config).map_err(StartError)
 }
 
 /// Starts the emulator on the configured ports (0 = a free one) and returns once both
@@ -165,48 +106,77 @@ pub async fn start_with(config: Config, tls: crate::tls::TlsFiles, identity: Ide
         .map_err(err(&format!("binding HTTPS port {}", config.https_port)))?;
     let http_addr = http.local_addr().map_err(err("HTTP address"))?;
     let https_addr = https.local_addr().map_err(err("HTTPS address"))?;
-    let ctx = Arc::new(build_ctx(config, identity)?);
+    let timeouts = Timeouts { header: config.header_read_timeout, idle: config.idle_timeout };
+    let app = Arc::new(App::new(config, identity).map_err(StartError)?);
     let http_url = format!("http://{http_addr}");
     let https_url = format!("https://{https_addr}");
-    *ctx.endpoints.write() = Endpoints {
+    app.ctx.set_endpoints(Endpoints {
         http: http_url.clone(),
         https: https_url.clone(),
         ca: tls.ca.display().to_string(),
         bundle: tls.bundle.display().to_string(),
-    };
+    });
     let (tx, rx) = watch::channel(false);
     let acceptor = tokio_rustls::TlsAcceptor::from(tls_config);
     let tasks = vec![
-        tokio::spawn(accept_loop(http, None, ctx.clone(), rx.clone())),
-        tokio::spawn(accept_loop(https, Some(acceptor), ctx.clone(), rx)),
+        tokio::spawn(accept_loop(http, None, app.clone(), timeouts, rx.clone())),
+        tokio::spawn(accept_loop(https, Some(acceptor), app.clone(), timeouts, rx)),
     ];
-    Ok(Running { http_addr, https_addr, http_url, https_url, ca: tls.ca, bundle: tls.bundle, ctx, shutdown: tx, tasks })
+    Ok(Running { http_addr, https_addr, http_url, https_url, ca: tls.ca, bundle: tls.bundle, app, shutdown: tx, tasks })
 }
+
+#[derive(Debug, Clone, Copy)]
+struct Timeouts {
+    header: Duration,
+    idle: Duration,
+}
+
+/// How long the accept loop waits after a failed `accept` (file descriptors exhausted): it
+/// doubles from the first to the last, so a full descriptor table costs no CPU, and resets
+/// after a success.
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
+/// A failing `accept` is logged at most once per interval (with how many failed since).
+const ACCEPT_LOG_INTERVAL: Duration = Duration::from_secs(10);
 
 async fn accept_loop(
     listener: TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
-    ctx: Arc<Ctx>,
+    app: Arc<App>,
+    timeouts: Timeouts,
     mut stop: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
+    let mut backoff = ACCEPT_BACKOFF.0;
+    let mut failed: u64 = 0;
+    let mut logged: Option<Instant> = None;
     loop {
         let (stream, _peer) = tokio::select! {
             r = listener.accept() => match r {
                 Ok(x) => x,
                 Err(e) => {
-                    tracing::warn!("accept failed: {e}");
+                    failed += 1;
+                    if logged.is_none_or(|t| t.elapsed() >= ACCEPT_LOG_INTERVAL) {
+                        tracing::warn!("accept failed ({failed} time(s) since the last report): {e}; retrying in up to {:?}", ACCEPT_BACKOFF.1);
+                        logged = Some(Instant::now());
+                        failed = 0;
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => break,
+                    }
+                    backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
                     continue;
                 }
             },
             _ = stop.changed() => break,
         };
+        backoff = ACCEPT_BACKOFF.0;
         let _ = stream.set_nodelay(true);
-        let ctx = ctx.clone();
+        let app = app.clone();
         let watcher = graceful.watcher();
         match tls.clone() {
             None => {
-                tokio::spawn(serve(stream, ctx, false, watcher));
+                tokio::spawn(serve(stream, app, false, timeouts, watcher));
             }
             Some(acceptor) => {
                 tokio::spawn(async move {
@@ -215,7 +185,7 @@ async fn accept_loop(
                     else {
                         return;
                     };
-                    serve(tls_stream, ctx, true, watcher).await;
+                    serve(tls_stream, app, true, timeouts, watcher).await;
                 });
             }
         }
@@ -223,22 +193,36 @@ async fn accept_loop(
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
 }
 
-async fn serve<S>(stream: S, ctx: Arc<Ctx>, secure: bool, watcher: hyper_util::server::graceful::Watcher)
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+async fn serve<S>(
+    stream: S,
+    app: Arc<App>,
+    secure: bool,
+    timeouts: Timeouts,
+    watcher: hyper_util::server::graceful::Watcher,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let activity = Arc::new(Activity::new());
+    let io = Timed { io: stream, activity: activity.clone() };
     let svc = service_fn(move |req| {
-        let ctx = ctx.clone();
-        async move { Ok::<_, Infallible>(handle(&ctx, req, secure).await) }
+        let app = app.clone();
+        async move { Ok::<_, Infallible>(handle(&app, req, secure).await) }
     });
-    let conn = hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), svc);
-    let _ = watcher.watch(conn).await;
+    let conn = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .header_read_timeout(None)
+        .serve_connection(TokioIo::new(io), svc);
+    tokio::select! {
+        _ = watcher.watch(conn) => {}
+        // Dropping the connection closes it.
+        _ = activity.watchdog(timeouts) => {}
+    }
 }
 
-/// Reads the request, dispatches it, and finishes the response with ARM's common headers.
-pub async fn handle(ctx: &Ctx, req: Request<Incoming>, secure: bool) -> Response<Full<Bytes>> {
+/// Reads the request body (within the route's limit) and runs the pipeline.
+pub async fn handle(app: &App, req: Request<Incoming>, secure: bool) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
-    let limit = ctx.config.max_body_bytes;
+    let limit = app.body_limit(parts.method.as_str(), parts.uri.path());
     let too_big = parts
         .headers
         .get(hyper::header::CONTENT_LENGTH)
@@ -253,9 +237,7 @@ pub async fn handle(ctx: &Ctx, req: Request<Incoming>, secure: bool) -> Response
             Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
                 Err(ArmError::payload_too_large(limit))
             }
-            Err(e) => {
-                Err(ArmError::bad_request("InvalidRequestContent", format!("The request body could not be read: {e}")))
-            }
+            Err(e) => Err(ArmError::unreadable_body(e)),
         }
     };
     let headers: Vec<(String, String)> = parts
@@ -263,14 +245,11 @@ pub async fn handle(ctx: &Ctx, req: Request<Incoming>, secure: bool) -> Response
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    let resp = handle_parts(ctx, parts.method.as_str(), parts.uri.path(), parts.uri.query(), headers, body, secure);
+    let resp = app.handle(parts.method.as_str(), parts.uri.path(), parts.uri.query(), headers, body, secure);
     // Hot path: move the finished headers into the response's map (the builder would
-    // re-validate and clone each one). An invalid status gives the same empty 200 as before.
-    let Ok(status) = hyper::StatusCode::from_u16(resp.status) else {
-        return Response::new(Full::new(Bytes::new()));
-    };
+    // re-validate and clone each one).
     let mut r = Response::new(Full::new(resp.body));
-    *r.status_mut() = status;
+    *r.status_mut() = hyper::StatusCode::from_u16(resp.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     let map = r.headers_mut();
     map.reserve(resp.headers.len());
     for (k, v) in resp.headers {
@@ -279,198 +258,165 @@ pub async fn handle(ctx: &Ctx, req: Request<Incoming>, secure: bool) -> Response
     r
 }
 
-/// A finished response as plain data (what `handle` sends; what the in-process fuzzer reads).
-#[derive(Debug, Clone)]
-pub struct RawResponse {
-    pub status: u16,
-    pub headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
-    pub body: Bytes,
-    pub operation: &'static str,
+// ---------------------------------------------------------------------------------------------
+// Connection timeouts
+// ---------------------------------------------------------------------------------------------
+
+/// What a connection is doing, as its bytes show: waiting for (or reading) a request head,
+/// busy with a request, or idle after an answer. Shared between the connection's I/O and its
+/// watchdog, which closes it when a head takes longer than the header-read timeout (a silent
+/// or half-sent request) or when it stays idle longer than the idle timeout.
+struct Activity {
+    started: Instant,
+    phase: AtomicU8,
+    /// Milliseconds since `started` when the phase began.
+    since: AtomicU64,
+    /// The last three bytes read while in a head (a head ends at `\r\n\r\n`, which may span reads).
+    tail: AtomicU64,
 }
 
-/// Everything after the body is read: path decoding, query parsing, dispatch and the
-/// common headers. `body` is `Err` when reading it already failed (too large).
-pub fn handle_parts(
-    ctx: &Ctx,
-    method: &str,
-    path: &str,
-    query: Option<&str>,
-    headers: Vec<(String, String)>,
-    body: Result<Bytes, ArmError>,
-    secure: bool,
-) -> RawResponse {
-    let method = Method::parse(method);
-    let host = header_of(&headers, "host")
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
-        .map(String::from)
-        .unwrap_or_else(|| {
-            let e = ctx.endpoints.read();
-            let u = if secure { &e.https } else { &e.http };
-            u.split("://").nth(1).unwrap_or("127.0.0.1").to_string()
-        });
-    let base_url = format!("{}://{host}", if secure { "https" } else { "http" });
-    let raw_path = path.to_string();
-    // Only these two request headers are echoed; copying them (not the whole list) keeps
-    // the per-request allocations down.
-    let echoed = EchoedHeaders {
-        correlation: header_of(&headers, "x-ms-correlation-request-id").filter(|v| v.len() <= 200).map(String::from),
-        client_request_id: header_of(&headers, "x-ms-client-request-id").filter(|v| v.len() <= 200).map(String::from),
-    };
-    let (resp, operation) = match (body, decode_segments(&raw_path)) {
-        (Err(e), _) => (e.into_response(), "rejected"),
-        (_, Err(e)) => (e.into_response(), "rejected"),
-        (Ok(body), Ok(segments)) => {
-            let query = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-            let areq = ArmRequest {
-                method,
-                raw_path,
-                segments,
-                query,
-                headers,
-                body,
-                params: Vec::new(),
-                base_url,
-                principal: None,
-            };
-            crate::arm::dispatch(ctx, areq)
-        }
-    };
-    finish(ctx, resp, echoed, method, operation)
-}
+const HEAD: u8 = 0;
+const BUSY: u8 = 1;
+const IDLE: u8 = 2;
 
-/// The request headers the response repeats.
-struct EchoedHeaders {
-    correlation: Option<String>,
-    client_request_id: Option<String>,
-}
-
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/// `now.format("%a, %d %b %Y %H:%M:%S GMT")` (the HTTP `Date` form, RFC 7231 IMF-fixdate)
-/// without parsing a strftime pattern on every request (hot path; same output, see tests).
-fn http_date(now: chrono::DateTime<chrono::Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    format!(
-        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
-        WEEKDAYS[now.weekday().num_days_from_monday() as usize],
-        now.day(),
-        MONTHS[now.month0() as usize],
-        now.year(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    )
-}
-
-/// `now.format("%Y%m%dT%H%M%SZ")` (the routing-request-id timestamp), as [`http_date`].
-fn compact_timestamp(now: chrono::DateTime<chrono::Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        now.year(),
-        now.month(),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    )
-}
-
-fn decode_segments(path: &str) -> Result<Vec<String>, ArmError> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            percent_decode_str(s).decode_utf8().map(|c| c.into_owned()).map_err(|_| {
-                ArmError::bad_request(
-                    "InvalidRequestUri",
-                    format!("The request path segment '{s}' is not valid UTF-8 after percent-decoding."),
-                )
-            })
-        })
-        .collect()
-}
-
-fn header_of<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-}
-
-/// Adds ARM's common headers.
-fn finish(ctx: &Ctx, resp: ArmResponse, echoed: EchoedHeaders, method: Method, operation: &'static str) -> RawResponse {
-    use hyper::header::{HeaderName, HeaderValue};
-    // Hot path (every response): the fixed names and values are `from_static` (no parsing);
-    // only values that vary are validated. Names are lower-case, as hyper sends them anyway.
-    let request_id = ctx.ids.guid();
-    let now = ctx.clock.now();
-    // `const` so names and values are checked at compile time, not per response.
-    const fn fixed(name: &'static str, value: &'static str) -> (HeaderName, HeaderValue) {
-        (HeaderName::from_static(name), HeaderValue::from_static(value))
-    }
-    const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
-    const CORRELATION_ID: HeaderName = HeaderName::from_static("x-ms-correlation-request-id");
-    const ROUTING_ID: HeaderName = HeaderName::from_static("x-ms-routing-request-id");
-    const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-client-request-id");
-    const STATIC_HEADERS: [(HeaderName, HeaderValue); 5] = [
-        fixed("cache-control", "no-cache"),
-        fixed("pragma", "no-cache"),
-        fixed("expires", "-1"),
-        fixed("x-content-type-options", "nosniff"),
-        fixed("strict-transport-security", "max-age=31536000; includeSubDomains"),
-    ];
-    const READS: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-reads", "11999");
-    const DELETES: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-deletes", "14999");
-    const WRITES: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-writes", "1199");
-    let mut out: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(16 + resp.headers.len());
-    fn put(out: &mut Vec<(HeaderName, HeaderValue)>, name: HeaderName, v: &str) {
-        if let Ok(val) = HeaderValue::from_str(v) {
-            out.push((name, val));
+impl Activity {
+    fn new() -> Activity {
+        Activity {
+            started: Instant::now(),
+            phase: AtomicU8::new(HEAD),
+            since: AtomicU64::new(0),
+            tail: AtomicU64::new(0),
         }
     }
-    put(&mut out, REQUEST_ID, &request_id);
-    put(&mut out, CORRELATION_ID, echoed.correlation.as_deref().unwrap_or(&request_id));
-    put(&mut out, ROUTING_ID, &format!("LOCAL:{}:{request_id}", compact_timestamp(now)));
-    out.extend(STATIC_HEADERS);
-    put(&mut out, hyper::header::DATE, &http_date(now));
-    if let Some(c) = &echoed.client_request_id {
-        put(&mut out, CLIENT_REQUEST_ID, c);
+
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
     }
-    out.push(match method {
-        Method::Get | Method::Head => READS,
-        Method::Delete => DELETES,
-        _ => WRITES,
-    });
-    for (k, v) in &resp.headers {
-        if let (Ok(name), Ok(val)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
-            out.push((name, val));
+
+    fn enter(&self, phase: u8) {
+        self.since.store(self.now_ms(), Ordering::Relaxed);
+        self.phase.store(phase, Ordering::Relaxed);
+    }
+
+    fn on_read(&self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
         }
-    }
-    let body = match (&resp.body, method) {
-        (Some(body), m) if m != Method::Head => {
-            if let Ok(ct) = HeaderValue::from_str(resp.content_type.unwrap_or("application/json; charset=utf-8")) {
-                out.push((hyper::header::CONTENT_TYPE, ct));
+        match self.phase.load(Ordering::Relaxed) {
+            IDLE => {
+                self.enter(HEAD);
+                self.tail.store(0, Ordering::Relaxed);
+                self.scan_head(bytes);
             }
-            body.clone()
+            HEAD => self.scan_head(bytes),
+            _ => {}
         }
-        _ => Bytes::new(),
-    };
-    RawResponse { status: resp.status, headers: out, body, operation }
+    }
+
+    /// Looks for the end of the head (`\r\n\r\n`) across reads.
+    fn scan_head(&self, bytes: &[u8]) {
+        let mut window = self.tail.load(Ordering::Relaxed);
+        for &b in bytes {
+            window = ((window << 8) | b as u64) & 0xFFFF_FFFF;
+            if window == 0x0D0A_0D0A {
+                self.enter(BUSY);
+                return;
+            }
+        }
+        self.tail.store(window, Ordering::Relaxed);
+    }
+
+    fn on_write(&self) {
+        self.enter(IDLE);
+    }
+
+    /// Completes when the connection has to be closed.
+    async fn watchdog(&self, t: Timeouts) {
+        let tick = (t.header.min(t.idle) / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+        loop {
+            tokio::time::sleep(tick).await;
+            let elapsed = Duration::from_millis(self.now_ms().saturating_sub(self.since.load(Ordering::Relaxed)));
+            match self.phase.load(Ordering::Relaxed) {
+                HEAD if elapsed >= t.header => return,
+                IDLE if elapsed >= t.idle => return,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A connection's I/O, reporting its bytes to its [`Activity`].
+struct Timed<S> {
+    io: S,
+    activity: Arc<Activity>,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Timed<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.io).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = r {
+            self.activity.on_read(&buf.filled()[before..]);
+        }
+        r
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Timed<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.io).poll_write(cx, data);
+        if let Poll::Ready(Ok(n)) = r {
+            if n > 0 {
+                self.activity.on_write();
+            }
+        }
+        r
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.io).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = r {
+            if n > 0 {
+                self.activity.on_write();
+            }
+        }
+        r
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{compact_timestamp, http_date};
-    use chrono::{TimeZone, Utc};
+    use super::*;
 
     #[test]
-    fn hand_formatted_dates_match_strftime() {
-        for t in [
-            Utc.with_ymd_and_hms(2024, 2, 29, 0, 0, 0).unwrap(),
-            Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 59).unwrap(),
-            Utc.with_ymd_and_hms(2026, 11, 22, 20, 37, 56).unwrap(),
-            Utc.with_ymd_and_hms(2030, 1, 6, 9, 5, 7).unwrap(),
-        ] {
-            assert_eq!(http_date(t), t.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
-            assert_eq!(compact_timestamp(t), t.format("%Y%m%dT%H%M%SZ").to_string());
-        }
+    fn a_head_ends_at_a_blank_line_even_across_reads() {
+        let a = Activity::new();
+        a.on_read(b"GET / HTTP/1.1\r\nHost: x\r");
+        assert_eq!(a.phase.load(Ordering::Relaxed), HEAD);
+        a.on_read(b"\n\r");
+        a.on_read(b"\n");
+        assert_eq!(a.phase.load(Ordering::Relaxed), BUSY);
+        a.on_read(b"{\"body\": 1}\r\n\r\n");
+        assert_eq!(a.phase.load(Ordering::Relaxed), BUSY, "body bytes do not start a head");
+        a.on_write();
+        assert_eq!(a.phase.load(Ordering::Relaxed), IDLE);
+        a.on_read(b"G");
+        assert_eq!(a.phase.load(Ordering::Relaxed), HEAD);
     }
 }

@@ -6,15 +6,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::context::Ctx;
 use crate::identity::jwt::{shared_test_identity, Identity};
+use crate::pipeline::App;
 
 pub struct TestEmulator {
     pub http: String,
     pub https: String,
     pub ca: PathBuf,
     pub bundle: PathBuf,
-    pub ctx: Arc<Ctx>,
+    /// The emulator itself: its pipeline ([`App::handle`]), store and controls.
+    pub app: Arc<App>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     _dir: tempfile::TempDir,
@@ -52,7 +53,7 @@ impl TestEmulator {
                                 running.https_url.clone(),
                                 running.ca.clone(),
                                 running.bundle.clone(),
-                                running.ctx.clone(),
+                                running.app.clone(),
                             )));
                             let _ = stop_rx.await;
                             running.shutdown().await;
@@ -64,8 +65,8 @@ impl TestEmulator {
                 });
             })
             .expect("thread");
-        let (http, https, ca, bundle, ctx) = ready_rx.recv().expect("emulator thread").expect("emulator start");
-        TestEmulator { http, https, ca, bundle, ctx, stop: Some(stop_tx), thread: Some(thread), _dir: dir }
+        let (http, https, ca, bundle, app) = ready_rx.recv().expect("emulator thread").expect("emulator start");
+        TestEmulator { http, https, ca, bundle, app, stop: Some(stop_tx), thread: Some(thread), _dir: dir }
     }
 }
 

@@ -36,7 +36,14 @@ fn assert_no_orphans(doc: &Value) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| format!("/subscriptions/{}/resourcegroups/{}/", g["subscriptionId"].as_str().unwrap(), g["name"].as_str().unwrap()).to_lowercase())
+        .map(|g| {
+            format!(
+                "/subscriptions/{}/resourcegroups/{}/",
+                g["subscriptionId"].as_str().unwrap(),
+                g["name"].as_str().unwrap()
+            )
+            .to_lowercase()
+        })
         .collect();
     for r in doc["resources"].as_array().unwrap() {
         let id = r["id"].as_str().unwrap().to_lowercase();
@@ -106,18 +113,23 @@ fn issue_16_no_resource_outlives_its_group_under_concurrent_writes() {
     assert_eq!(t.get(&av(&format!("{}/resources", t.rg("rg1")))).expect(200).json()["value"], json!([]));
 }
 
-/// issue 16: finished asynchronous operations were never freed (about 1.4 KB each).
+/// issue 16: finished asynchronous operations were never freed (about 1.4 KB each). At most
+/// 1,000 finished ones are kept (and none an hour of emulator time after they ended).
 #[test]
 fn issue_16_finished_operations_are_freed() {
     let t = require_emulator!();
     t.lro("resourceGroups/delete", "polls:1");
-    for i in 0..40 {
+    for i in 0..1_050 {
         let g = t.create_group(&format!("g{i}"), "westeurope");
         let r = t.delete(&av(&g)).expect(202);
         t.get(r.header("location").expect("Location")).expect(200);
     }
     let h = t.control("GET", "health", None).expect(200).json();
     assert_eq!(h["operationsInFlight"], 0, "{h}");
+    assert_eq!(h["operationsRetained"], 1_000, "{h}");
+    t.advance(3_600);
+    let h = t.control("GET", "health", None).expect(200).json();
+    assert_eq!(h["operationsRetained"], 0, "{h}");
 }
 
 /// issue 16: `seconds:T` operations stayed `Creating`/`Deleting` forever unless their operation
@@ -273,7 +285,10 @@ fn issue_16_exports_larger_than_the_body_limit_import_back() {
 /// not resolve. They are refused with ARM's invalid resource name error.
 #[rstest]
 #[case::slash("sa%2Fx", "sa/x")]
-#[case::extension_lookalike("sa%2Fproviders%2FMicrosoft.KeyVault%2Fvaults%2Fkv", "sa/providers/Microsoft.KeyVault/vaults/kv")]
+#[case::extension_lookalike(
+    "sa%2Fproviders%2FMicrosoft.KeyVault%2Fvaults%2Fkv",
+    "sa/providers/Microsoft.KeyVault/vaults/kv"
+)]
 #[case::nul("sa%00x", "sa\u{0}x")]
 #[case::crlf("a%0D%0Ab", "a\r\nb")]
 #[case::backslash("a%5Cb", "a\\b")]
@@ -368,7 +383,9 @@ fn issue_16_local_test_control_writes_still_work(#[case] headers: &[(&str, &str)
 fn issue_16_tag_names_are_case_insensitive() {
     let t = Target::new();
     let g = t.unique("rg");
-    let r = t.put(&av(&t.rg(&g)), &json!({"location": "westeurope", "tags": {"env": "1", "Env": "2", "ENV": "3"}})).expect(201);
+    let r = t
+        .put(&av(&t.rg(&g)), &json!({"location": "westeurope", "tags": {"env": "1", "Env": "2", "ENV": "3"}}))
+        .expect(201);
     assert_eq!(r.json()["tags"], json!({"env": "3"}));
     let sa = t
         .put(&storage_path(&t, &g, "sa1"), &json!({"location": "westeurope", "tags": {"a": "1", "A": "2"}}))
@@ -395,8 +412,13 @@ fn issue_16_writes_must_be_json(#[case] content_type: Option<&str>, #[case] show
     );
     t.get(&av(&t.rg(&g))).expect(404);
     // JSON with a charset, and a bodiless POST action, are fine.
-    t.request("PUT", &av(&t.rg(&g)), &[("Content-Type", "application/json; charset=utf-8")], Some(br#"{"location":"westeurope"}"#.to_vec()))
-        .expect(201);
+    t.request(
+        "PUT",
+        &av(&t.rg(&g)),
+        &[("Content-Type", "application/json; charset=utf-8")],
+        Some(br#"{"location":"westeurope"}"#.to_vec()),
+    )
+    .expect(201);
 }
 
 /// The soft-delete retention ends exactly at the purge instant: the name is free and the

@@ -99,7 +99,7 @@ fn unknown_region_is_400() {
         "The provided location 'moonbase' is not available for resource group. List of available regions is '",
     );
     if !t.is_external() {
-        let regions = armemu::rp::catalog::region_names().join(",");
+        let regions = armemu::catalog::region_names().join(",");
         check_error(
             &r,
             400,

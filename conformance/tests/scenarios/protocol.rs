@@ -38,7 +38,7 @@ fn malformed_api_version_is_400(#[case] v: &str) {
     );
     if !t.is_external() {
         // The message lists the versions the emulator advertises for Microsoft.Resources.
-        let list = armemu::rp::catalog::RESOURCES_API_VERSIONS.join(",");
+        let list = armemu::catalog::RESOURCES_API_VERSIONS.join(",");
         check_error(
             &r,
             400,

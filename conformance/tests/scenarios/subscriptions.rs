@@ -118,7 +118,7 @@ fn list_locations() {
     assert_eq!(we["metadata"]["regionType"], "Physical");
     assert!(items.iter().any(|l| l["name"] == "eastus" && l["displayName"] == "East US"));
     if !t.is_external() {
-        assert_eq!(items.len(), armemu::rp::catalog::REGIONS.len());
+        assert_eq!(items.len(), armemu::catalog::REGIONS.len());
     }
 }
 

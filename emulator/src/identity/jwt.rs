@@ -12,8 +12,8 @@ use rsa::RsaPrivateKey;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::arm::error::{ArmError, ArmResult};
-use crate::context::Ctx;
+use crate::model::IdGen;
+use crate::protocol::{ArmError, ArmResult};
 
 /// Token lifetime, as Entra ID's default.
 pub const LIFETIME_SECS: i64 = 3599;
@@ -52,8 +52,20 @@ impl Identity {
         Ok(Self::from_key(key))
     }
 
-    pub fn issue(&self, ctx: &Ctx, base: &str, tenant: &str, oid: &str, appid: &str, aud: &str) -> ArmResult<Issued> {
-        let now = ctx.clock.now().timestamp();
+    /// A token for `oid`/`appid` in `tenant` for audience `aud`, issued at `now` (emulator
+    /// clock) by the emulator at `base`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn issue(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        ids: &dyn IdGen,
+        base: &str,
+        tenant: &str,
+        oid: &str,
+        appid: &str,
+        aud: &str,
+    ) -> ArmResult<Issued> {
+        let now = now.timestamp();
         let exp = now + LIFETIME_SECS;
         let header = json!({"typ": "JWT", "alg": "RS256", "kid": self.kid, "x5t": self.kid});
         let claims = json!({
@@ -71,7 +83,7 @@ impl Identity {
             "oid": oid,
             "sub": oid,
             "tid": tenant,
-            "uti": ctx.ids.hex(22),
+            "uti": ids.hex(22),
             "ver": "2.0",
         });
         let enc = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());

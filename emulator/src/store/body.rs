@@ -64,6 +64,36 @@ impl Body {
     pub fn bytes(&self) -> Bytes {
         self.0.clone()
     }
+
+    /// The `id`, `name` and `type` of the body, read without building the whole value; `Err`
+    /// when the body is not a JSON object.
+    pub fn head(&self) -> Result<Head, String> {
+        // The text is compact, so an object starts with `{` (a derived struct would also
+        // accept an array).
+        if self.0.first() != Some(&b'{') {
+            return Err("the body is not a JSON object".to_string());
+        }
+        serde_json::from_slice::<Head>(&self.0).map_err(|e| format!("the body is not a resource object: {e}"))
+    }
+}
+
+/// The identifying fields of a body ([`Body::head`]).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Head {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    #[serde(default, rename = "type", deserialize_with = "lenient_string")]
+    pub resource_type: Option<String>,
+}
+
+/// A string field that may be absent, null or of another type (then `None`).
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
 }
 
 impl From<Value> for Body {
@@ -78,10 +108,17 @@ impl fmt::Debug for Body {
     }
 }
 
-/// In the state document a body is the JSON value itself.
+/// In the state document a body is the JSON value itself, written from its text (no parse
+/// into a value: an export of a large state writes every body).
 impl Serialize for Body {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.value().serialize(s)
+        match std::str::from_utf8(&self.0)
+            .ok()
+            .and_then(|t| serde_json::from_str::<&serde_json::value::RawValue>(t).ok())
+        {
+            Some(raw) => raw.serialize(s),
+            None => self.value().serialize(s),
+        }
     }
 }
 
@@ -105,6 +142,14 @@ mod tests {
         assert_eq!(b.string("/name").as_deref(), Some("ws"));
         assert_eq!(b.pointer("/properties/a/2"), Some(json!(1.5)));
         assert_eq!(b.string("/properties/b"), None);
+        let h = Body::new(&json!({"id": "/x", "name": "n", "type": "T", "more": [1, {"id": 2}]})).head().unwrap();
+        assert_eq!(
+            (h.id.as_deref(), h.name.as_deref(), h.resource_type.as_deref()),
+            (Some("/x"), Some("n"), Some("T"))
+        );
+        for not_an_object in [json!(5), json!("x"), json!([]), json!(null)] {
+            assert_eq!(Body::new(&not_an_object).head().unwrap_err(), "the body is not a JSON object");
+        }
     }
 
     #[test]

@@ -168,8 +168,8 @@ pub(super) fn run(creates: usize) -> Result<(), String> {
     let mut rows = Vec::new();
     let t0 = Instant::now();
     for v in &variants {
-        let mode: armemu::arm::lro::LroMode = v.lro.unwrap_or("sync").parse().map_err(|e| format!("LRO mode: {e}"))?;
-        emu.ctx.settings.write().lro.insert("workspaces/create".into(), mode);
+        let mode: armemu::model::LroMode = v.lro.unwrap_or("sync").parse().map_err(|e| format!("LRO mode: {e}"))?;
+        emu.app.set_lro("workspaces/create", Some(mode));
         let row = rt.block_on(run_variant(&emu, v, creates, warmup)).map_err(|e| format!("{}: {e}", v.label))?;
         rows.push(row);
     }

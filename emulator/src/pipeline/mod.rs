@@ -1,0 +1,193 @@
+//! The request pipeline: one ordered list of named stages every request goes through, from
+//! the bytes the server read to the response it writes.
+//!
+//! `intake → route → authenticate → api-version → subscription → media-type → handler → render`
+//!
+//! Each stage looks at the [`Exchange`] (the request and what earlier stages found) and either
+//! lets it through or answers with an error; the render stage then adds ARM's common headers.
+//! Later stages (fault injection, the journal, authorization) are added to [`STAGES`] without
+//! touching any handler. [`App`] owns what the pipeline needs: the handlers' [`Ctx`], the route
+//! table, and the controls only the test-control API ([`admin`]) may use (the clock, settings,
+//! the start state).
+
+pub mod admin;
+mod render;
+mod stages;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use parking_lot::RwLock;
+
+use crate::catalog;
+use crate::config::{ClockMode, Config};
+use crate::identity::Identity;
+use crate::model::idgen::{RandomIds, SeededIds};
+use crate::model::time::VirtualClock;
+use crate::model::{Clock, IdGen, LroMode};
+use crate::protocol::router::{Route, Router};
+use crate::protocol::{ArmError, ArmRequest, ArmResponse, ArmResult, Method};
+use crate::providers::common::default_registration;
+use crate::providers::{self, Ctx, Settings};
+use crate::store::document::{self, ImportError};
+use crate::store::{Change, State, Store};
+
+pub use render::RawResponse;
+pub use stages::{Exchange, Stage, STAGES};
+
+/// A test-control handler: it may use the controls of [`App`].
+pub type ControlHandler = fn(&App, &ArmRequest) -> ArmResult<ArmResponse>;
+
+/// What a route calls.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    Provider(providers::Handler),
+    Control(ControlHandler),
+}
+
+/// The emulator as the server sees it: the pipeline and what it needs.
+pub struct App {
+    /// What handlers see.
+    pub ctx: Arc<Ctx>,
+    /// The clock itself (handlers only get `Clock`, which cannot move it).
+    clock: Arc<VirtualClock>,
+    settings: Arc<RwLock<Settings>>,
+    router: Router<Handler>,
+    /// The state at start, which `POST /_emulator/reset` returns to. The store starts with
+    /// this same allocation (copy-on-write), so a loaded state is not held twice until written.
+    initial: Arc<State>,
+}
+
+/// Every route, in matching order: the test-control API, then the providers' (open endpoints,
+/// ARM routes, the generic catch-all last).
+pub fn all_routes() -> Vec<Route<Handler>> {
+    let mut r = admin::routes();
+    r.extend(providers::routes().into_iter().map(|r| r.map(Handler::Provider)));
+    r
+}
+
+/// The state the emulator starts with: the `--load` document (if any) with the configured
+/// tenants and subscriptions added where it lacks them, and an explicit registration record
+/// per provider in every subscription, so exports show the whole picture.
+pub fn initial_state(config: &Config) -> Result<State, String> {
+    let imported = match &config.load {
+        Some(path) => {
+            let file = std::fs::File::open(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            document::read(file, &config.tenants, &config.subscriptions)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => document::read(&br#"{"version":1}"#[..], &config.tenants, &config.subscriptions)
+            .map_err(|e| format!("the configured subscriptions: {e}"))?,
+    };
+    let mut state = imported.state;
+    let subs: Vec<String> = state.subscriptions().map(|(_, s)| s.subscription_id.clone()).collect();
+    let mut defaults = Vec::new();
+    for sub in &subs {
+        for p in catalog::PROVIDERS.iter().filter(|p| !p.registration_free) {
+            if state.registration(sub, p.namespace).is_none() {
+                defaults.push(Change::PutRegistration { registration: default_registration(config, sub, p) });
+            }
+        }
+    }
+    let at = match config.clock {
+        ClockMode::Manual(t) => t,
+        ClockMode::System => chrono::Utc::now(),
+    };
+    state.apply_batch(&defaults, at).map_err(|e| format!("the default provider registrations: {e}"))?;
+    Ok(state)
+}
+
+impl App {
+    /// Builds the emulator: clock, ids, the initial state, the store, the handlers' context
+    /// and the route table.
+    pub fn new(config: Config, identity: Identity) -> Result<App, String> {
+        let clock = Arc::new(match config.clock {
+            ClockMode::System => VirtualClock::running(),
+            ClockMode::Manual(t) => VirtualClock::frozen(t),
+        });
+        let ids: Arc<dyn IdGen> = match config.id_seed {
+            Some(seed) => Arc::new(SeededIds::new(seed)),
+            None => Arc::new(RandomIds),
+        };
+        let initial = Arc::new(initial_state(&config)?);
+        let read_only: Arc<dyn Clock> = clock.clone();
+        let store = Store::new(initial.clone(), read_only.clone());
+        let settings = Arc::new(RwLock::new(Settings::from_config(&config)));
+        let ctx = Arc::new(Ctx::new(store, read_only, ids, Arc::new(config), settings.clone(), identity));
+        Ok(App { ctx, clock, settings, router: Router::new(all_routes()), initial })
+    }
+
+    pub fn router(&self) -> &Router<Handler> {
+        &self.router
+    }
+
+    pub fn config(&self) -> &Config {
+        self.ctx.config()
+    }
+
+    /// The clock, with the controls handlers do not have.
+    pub fn clock(&self) -> &VirtualClock {
+        &self.clock
+    }
+
+    pub fn initial(&self) -> &Arc<State> {
+        &self.initial
+    }
+
+    /// Changes the runtime settings (the test-control API; in-process benches and tests).
+    pub fn update_settings(&self, f: impl FnOnce(&mut Settings)) {
+        f(&mut self.settings.write());
+    }
+
+    /// Sets the LRO mode of one operation kind (`None` removes the override).
+    pub fn set_lro(&self, kind: &str, mode: Option<LroMode>) {
+        self.update_settings(|s| match mode {
+            Some(m) => {
+                s.lro.insert(kind.to_string(), m);
+            }
+            None => {
+                s.lro.remove(kind);
+            }
+        });
+    }
+
+    /// The body limit of a request: state imports may be much larger than ARM requests.
+    pub fn body_limit(&self, method: &str, path: &str) -> usize {
+        let import = (method == "PUT" || method == "POST")
+            && path.trim_end_matches('/').eq_ignore_ascii_case("/_emulator/state");
+        if import {
+            self.config().max_import_bytes
+        } else {
+            self.config().max_body_bytes
+        }
+    }
+
+    /// Runs one request through the pipeline. `body` is `Err` when reading it already failed
+    /// (too large). Never panics: a handler panic becomes a 500.
+    #[allow(clippy::too_many_arguments)]
+    pub fn handle(
+        &self,
+        method: &str,
+        path: &str,
+        query: Option<&str>,
+        headers: Vec<(String, String)>,
+        body: Result<Bytes, ArmError>,
+        secure: bool,
+    ) -> RawResponse {
+        let mut ex = Exchange::new(Method::parse(method), path, query, headers, body, secure);
+        let result = STAGES.iter().try_for_each(|stage| stage.run(self, &mut ex));
+        let resp = match result {
+            Ok(()) => ex.response.take().unwrap_or_else(|| ArmResponse::empty(204)),
+            Err(e) => e.into_response(),
+        };
+        render::finish(self, resp, &ex)
+    }
+
+    /// Reads a state document sent to the test-control API, checked like writes.
+    pub fn read_document(&self, body: &[u8]) -> ArmResult<document::Imported> {
+        document::read_slice(body).map_err(|e| match e {
+            ImportError::Syntax(m) => ArmError::invalid_request_content(m),
+            ImportError::Invalid(m) => ArmError::emulator_request(m),
+        })
+    }
+}

@@ -1,0 +1,116 @@
+//! The last stage: ARM's common response headers on every answer (request ids, rate-limit
+//! counters, cache headers, `Date`), and the answer as plain data for the server to write.
+
+use bytes::Bytes;
+use hyper::header::{HeaderName, HeaderValue};
+
+use crate::protocol::{ArmResponse, Method};
+
+use super::{App, Exchange};
+
+/// A finished response as plain data (what the server sends; what in-process tests read).
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: Bytes,
+    pub operation: &'static str,
+}
+
+const fn fixed(name: &'static str, value: &'static str) -> (HeaderName, HeaderValue) {
+    (HeaderName::from_static(name), HeaderValue::from_static(value))
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
+const CORRELATION_ID: HeaderName = HeaderName::from_static("x-ms-correlation-request-id");
+const ROUTING_ID: HeaderName = HeaderName::from_static("x-ms-routing-request-id");
+const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-client-request-id");
+const STATIC_HEADERS: [(HeaderName, HeaderValue); 5] = [
+    fixed("cache-control", "no-cache"),
+    fixed("pragma", "no-cache"),
+    fixed("expires", "-1"),
+    fixed("x-content-type-options", "nosniff"),
+    fixed("strict-transport-security", "max-age=31536000; includeSubDomains"),
+];
+const READS: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-reads", "11999");
+const DELETES: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-deletes", "14999");
+const WRITES: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-writes", "1199");
+const JSON: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
+
+/// `now.format("%Y%m%dT%H%M%SZ")` (the routing-request-id timestamp) without parsing a
+/// strftime pattern on every request.
+fn compact_timestamp(now: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        now.year(),
+        now.month(),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}
+
+/// Adds ARM's common headers. Hot path (every response): fixed names and values are
+/// `from_static` (no parsing); only values that vary are validated, and a value that is not
+/// a valid header (an echoed id with control characters) is left out.
+pub fn finish(app: &App, resp: ArmResponse, ex: &Exchange<'_>) -> RawResponse {
+    let request_id = app.ctx.ids().guid();
+    let now = app.ctx.now();
+    let method = ex.request.method;
+    let echoed = |name: &str| ex.request.header(name).filter(|v| v.len() <= 200);
+    let mut out: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(16 + resp.headers.len());
+    fn put(out: &mut Vec<(HeaderName, HeaderValue)>, name: HeaderName, v: &str) {
+        if let Ok(val) = HeaderValue::from_str(v) {
+            out.push((name, val));
+        }
+    }
+    put(&mut out, REQUEST_ID, &request_id);
+    put(&mut out, CORRELATION_ID, echoed("x-ms-correlation-request-id").unwrap_or(&request_id));
+    put(&mut out, ROUTING_ID, &format!("LOCAL:{}:{request_id}", compact_timestamp(now)));
+    out.extend(STATIC_HEADERS);
+    put(&mut out, hyper::header::DATE, &httpdate::fmt_http_date(now.into()));
+    if let Some(c) = echoed("x-ms-client-request-id") {
+        put(&mut out, CLIENT_REQUEST_ID, c);
+    }
+    out.push(match method {
+        Method::Get | Method::Head => READS,
+        Method::Delete => DELETES,
+        _ => WRITES,
+    });
+    for (k, v) in &resp.headers {
+        if let (Ok(name), Ok(val)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+            out.push((name, val));
+        }
+    }
+    let body = match resp.body {
+        Some(body) if method != Method::Head => {
+            match resp.content_type {
+                None => out.push((hyper::header::CONTENT_TYPE, JSON)),
+                Some(ct) => put(&mut out, hyper::header::CONTENT_TYPE, ct),
+            }
+            body
+        }
+        _ => Bytes::new(),
+    };
+    RawResponse { status: resp.status, headers: out, body, operation: ex.operation }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact_timestamp;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn compact_timestamps_and_http_dates_match_their_formats() {
+        for t in [
+            Utc.with_ymd_and_hms(2024, 2, 29, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(1999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(2030, 1, 6, 9, 5, 7).unwrap(),
+        ] {
+            assert_eq!(compact_timestamp(t), t.format("%Y%m%dT%H%M%SZ").to_string());
+            assert_eq!(httpdate::fmt_http_date(t.into()), t.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! The named stages, in order ([`STAGES`]). ARM's validation order (reference §2.6):
+//! authentication, then the api-version, then the subscription.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use bytes::Bytes;
+use percent_encoding::percent_decode_str;
+
+use crate::catalog::RESOURCES_API_VERSIONS;
+use crate::identity::principal_from_header;
+use crate::protocol::api_version;
+use crate::protocol::router::{Access, Resolved, Route};
+use crate::protocol::{ArmError, ArmRequest, ArmResponse, ArmResult, Method};
+use crate::providers::check_subscription;
+
+use super::{App, Handler};
+
+/// One step of the pipeline.
+pub trait Stage: Sync {
+    fn name(&self) -> &'static str;
+    /// Lets the exchange through (`Ok`) or answers it with an error.
+    fn run<'a>(&self, app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()>;
+}
+
+/// Every stage, in the order a request meets them.
+pub static STAGES: &[&dyn Stage] =
+    &[&Intake, &RouteStage, &Authenticate, &ApiVersion, &SubscriptionStage, &MediaType, &HandlerStage];
+
+/// Why a request has no route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unrouted {
+    /// No route has the path.
+    NotFound,
+    /// The path exists for other methods.
+    MethodNotAllowed,
+}
+
+/// A request on its way through the pipeline, and what the stages found.
+pub struct Exchange<'a> {
+    pub request: ArmRequest,
+    /// Set by the route stage.
+    pub route: Option<&'a Route<Handler>>,
+    pub unrouted: Option<Unrouted>,
+    /// The handler's answer.
+    pub response: Option<ArmResponse>,
+    /// The route's operation id (`rejected` before routing, `unrouted` without a route).
+    pub operation: &'static str,
+    /// Reading the body already failed (too large, unreadable).
+    body_error: Option<ArmError>,
+    query: Option<String>,
+    secure: bool,
+}
+
+impl<'a> Exchange<'a> {
+    pub fn new(
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        headers: Vec<(String, String)>,
+        body: Result<Bytes, ArmError>,
+        secure: bool,
+    ) -> Exchange<'a> {
+        let (body, body_error) = match body {
+            Ok(b) => (b, None),
+            Err(e) => (Bytes::new(), Some(e)),
+        };
+        Exchange {
+            request: ArmRequest {
+                method,
+                raw_path: path.to_string(),
+                segments: Vec::new(),
+                query: Vec::new(),
+                headers,
+                body,
+                params: Vec::new(),
+                base_url: String::new(),
+                principal: None,
+            },
+            route: None,
+            unrouted: None,
+            response: None,
+            operation: "rejected",
+            body_error,
+            query: query.map(String::from),
+            secure,
+        }
+    }
+
+    pub fn is_secure(&self) -> bool {
+        self.secure
+    }
+
+    /// Which checks apply: the route's, or for a path no route has, ARM's unless it lies
+    /// under one of the open prefixes (sign-in, metadata, the test-control API).
+    pub fn access(&self) -> Access {
+        match self.route {
+            Some(r) => r.meta.access,
+            None if is_open_path(&self.request.segments) => Access::Open,
+            None => Access::ArmTenant,
+        }
+    }
+}
+
+/// The first path segments of routes that are not ARM calls (no auth, no api-version).
+const OPEN_PREFIXES: &[&str] = &["_emulator", "metadata", "msi", "adfs", "common", "organizations", "discovery"];
+
+fn is_open_path(segments: &[String]) -> bool {
+    match segments.first() {
+        None => true,
+        Some(first) => {
+            OPEN_PREFIXES.iter().any(|p| p.eq_ignore_ascii_case(first))
+                || segments.get(1).is_some_and(|s| {
+                    s.eq_ignore_ascii_case("oauth2")
+                        || s.eq_ignore_ascii_case("v2.0")
+                        || s.eq_ignore_ascii_case("discovery")
+                })
+        }
+    }
+}
+
+fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// True for `localhost`, `*.localhost`, `127.0.0.0/8` and `::1`, and the configured names.
+fn is_local_host(app: &App, host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':')
+            .map(|(h, port)| if port.bytes().all(|b| b.is_ascii_digit()) { h } else { host })
+            .unwrap_or(host)
+    };
+    let name = name.trim_end_matches('.');
+    name.eq_ignore_ascii_case("localhost")
+        || name.to_ascii_lowercase().ends_with(".localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || app.config().allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// The body limit, the `Host` and `Origin` rules (no DNS rebinding, no cross-site requests),
+/// the decoded path and the query.
+pub struct Intake;
+
+impl Stage for Intake {
+    fn name(&self) -> &'static str {
+        "intake"
+    }
+
+    fn run<'a>(&self, app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
+        if let Some(e) = ex.body_error.take() {
+            return Err(e);
+        }
+        let req = &mut ex.request;
+        let host = header(&req.headers, "host").filter(|h| !h.is_empty()).map(String::from);
+        if let Some(h) = &host {
+            if !h.bytes().all(|b| b.is_ascii_graphic()) || !is_local_host(app, h) {
+                return Err(ArmError::invalid_host_name(h));
+            }
+        }
+        if let Some(origin) = header(&req.headers, "origin") {
+            let local = origin.split_once("://").is_some_and(|(scheme, rest)| {
+                (scheme == "http" || scheme == "https") && is_local_host(app, rest.trim_end_matches('/'))
+            });
+            if !local {
+                return Err(ArmError::forbidden_origin(origin));
+            }
+        }
+        req.segments = decode_segments(&req.raw_path)?;
+        req.query = ex
+            .query
+            .as_deref()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let host = host.unwrap_or_else(|| {
+            let e = app.ctx.endpoints();
+            let u = if ex.secure { e.https } else { e.http };
+            u.split("://").nth(1).unwrap_or("127.0.0.1").to_string()
+        });
+        req.base_url = format!("{}://{host}", if ex.secure { "https" } else { "http" });
+        Ok(())
+    }
+}
+
+fn decode_segments(path: &str) -> ArmResult<Vec<String>> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            percent_decode_str(s).decode_utf8().map(|c| c.into_owned()).map_err(|_| ArmError::invalid_request_uri(s))
+        })
+        .collect()
+}
+
+/// Finds the route (the first in table order whose method and path match).
+pub struct RouteStage;
+
+impl Stage for RouteStage {
+    fn name(&self) -> &'static str {
+        "route"
+    }
+
+    fn run<'a>(&self, app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
+        match app.router().resolve(ex.request.method, &ex.request.segments) {
+            Resolved::Found { route, params } => {
+                ex.request.params = params;
+                ex.operation = route.meta.operation;
+                ex.route = Some(route);
+            }
+            Resolved::MethodNotAllowed => {
+                ex.operation = "unrouted";
+                ex.unrouted = Some(Unrouted::MethodNotAllowed);
+            }
+            Resolved::NotFound => {
+                ex.operation = "unrouted";
+                ex.unrouted = Some(Unrouted::NotFound);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_arm(access: Access) -> bool {
+    matches!(access, Access::Arm | Access::ArmTenant)
+}
+
+/// ARM calls need a bearer token; its claims name the caller.
+pub struct Authenticate;
+
+impl Stage for Authenticate {
+    fn name(&self) -> &'static str {
+        "authenticate"
+    }
+
+    fn run<'a>(&self, _app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
+        if is_arm(ex.access()) {
+            ex.request.principal = Some(principal_from_header(ex.request.header("authorization"))?);
+        }
+        Ok(())
+    }
+}
+
+/// ARM calls need a well-formed `api-version`; a malformed one is refused quoting the route's
+/// provider's versions.
+pub struct ApiVersion;
+
+impl Stage for ApiVersion {
+    fn name(&self) -> &'static str {
+        "api-version"
+    }
+
+    fn run<'a>(&self, _app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
+        if is_arm(ex.access()) {
+            let listed =
+                ex.route.map(|r| r.meta.api_versions).filter(|v| !v.is_empty()).unwrap_or(RESOURCES_API_VERSIONS);
+            api_version::check(ex.request.api_version(), listed)?;
+        }
+        Ok(())
+    }
+}
+
+/// The subscription a route names must exist; a disabled one is read-only.
+pub struct SubscriptionStage;
+
+impl Stage for SubscriptionStage {
+    fn name(&self) -> &'static str {
+        "subscription"
+    }
+
+    fn run<'a>(&self, app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
+        if ex.access() == Access::Arm {
+            if let Ok(sub) = ex.request.param("subscriptionId") {
+                let write = ex.request.method.is_write();
+                app.ctx.store().read(|s| check_subscription(s, sub, write))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The media type of `Content-Type`, lower-cased, without parameters.
+fn media_type(v: &str) -> String {
+    v.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// ARM writes with a body must be `application/json` (415 otherwise). Test-control writes must
+/// say they are JSON or carry `X-ArmEmu-Control`: a cross-site form or "simple" request can
+/// do neither.
+pub struct MediaType;
+
+impl Stage for MediaType {
+    fn name(&self) -> &'static str {
+        "media-type"
+    }
+
+    fn run<'a>(&self, _app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
+        let req = &ex.request;
+        let ct = req.header("content-type");
+        let json = ct.is_some_and(|c| media_type(c) == "application/json");
+        match ex.access() {
+            Access::Arm | Access::ArmTenant if req.method.is_write() && !req.body_is_empty() && !json => {
+                Err(ArmError::unsupported_media_type(ct))
+            }
+            Access::Control if req.method.is_write() && !json && req.header("x-armemu-control").is_none() => {
+                Err(ArmError::control_needs_json(ct))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Calls the route's handler (a panic becomes a 500, logged with the request); a path
+/// without a route answers 404 or 405 here, after ARM's checks.
+pub struct HandlerStage;
+
+impl Stage for HandlerStage {
+    fn name(&self) -> &'static str {
+        "handler"
+    }
+
+    fn run<'a>(&self, app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
+        let req = &ex.request;
+        let route = match (ex.route, ex.unrouted) {
+            (Some(r), _) => r,
+            (None, Some(Unrouted::MethodNotAllowed)) => return Err(ArmError::method_not_allowed(req.method.as_str())),
+            (None, _) => return Err(ArmError::no_route(&req.raw_path)),
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| match route.handler {
+            Handler::Provider(h) => h(&app.ctx, req),
+            Handler::Control(h) => h(app, req),
+        }));
+        let resp = result.unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(operation = route.meta.operation, method = req.method.as_str(), path = %req.raw_path, "handler panicked: {what}");
+            Err(ArmError::internal("The emulator failed to process the request."))
+        })?;
+        ex.response = Some(resp);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_run_in_arms_order() {
+        let names: Vec<&str> = STAGES.iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["intake", "route", "authenticate", "api-version", "subscription", "media-type", "handler"]);
+    }
+
+    #[test]
+    fn media_types_ignore_parameters_and_case() {
+        assert_eq!(media_type("Application/JSON; charset=utf-8"), "application/json");
+        assert_eq!(media_type("text/plain"), "text/plain");
+    }
+}

@@ -1,0 +1,702 @@
+//! The one error type, the table of error codes with their statuses, and the one place an
+//! error becomes a response ([`ArmError::into_response`]).
+//!
+//! Every failure a handler can produce is an [`ArmError`] built by a named constructor below,
+//! so codes and message texts (copied from ARM, see `shared/reference/arm-wire-protocol.md`)
+//! live here and nowhere else. Two envelopes exist: ARM's `{"error":{code,message,…}}` and the
+//! OAuth form the Entra token endpoints answer with (`{"error":"…","error_description":…}`).
+
+use serde_json::{json, Map, Value};
+
+use super::response::ArmResponse;
+use crate::store::{ErrorBody, Rejection};
+
+/// Declares [`ErrorCode`] and its table at once: each code's name is its text, next to the
+/// status ARM answers it with.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $code:ident = $status:literal),* $(,)?) => {
+        /// Every error code the emulator answers with.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $code),*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$code),*];
+
+            /// The code as ARM spells it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$code => stringify!($code)),*
+                }
+            }
+
+            /// The status ARM answers the code with (a few constructors answer another one).
+            pub fn status(self) -> u16 {
+                match self {
+                    $(ErrorCode::$code => $status),*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // The protocol.
+    AuthenticationFailed = 401,
+    InvalidAuthenticationToken = 401,
+    MissingApiVersionParameter = 400,
+    InvalidApiVersionParameter = 400,
+    InvalidRequestContent = 400,
+    InvalidRequestUri = 400,
+    RequestEntityTooLarge = 413,
+    UnsupportedMediaType = 415,
+    MethodNotAllowed = 405,
+    NotFound = 404,
+    PreconditionFailed = 412,
+    Conflict = 409,
+    TooManyRequests = 429,
+    InternalServerError = 500,
+    InternalOperationError = 500,
+    InvalidQueryParameterValue = 400,
+    InvalidTopValue = 400,
+    InvalidContinuationToken = 400,
+    InvalidFilterInQueryString = 400,
+    // Microsoft.Resources.
+    InvalidSubscriptionId = 400,
+    SubscriptionNotFound = 404,
+    ReadOnlyDisabledSubscription = 409,
+    TenantNotFound = 404,
+    InvalidResourceNamespace = 400,
+    InvalidResourceType = 400,
+    InvalidResourceName = 400,
+    ResourceGroupNotFound = 404,
+    ResourceGroupBeingDeleted = 409,
+    InvalidResourceGroupLocation = 409,
+    InvalidResourceGroupName = 400,
+    LocationNotAvailableForResourceGroup = 400,
+    LocationRequired = 400,
+    ResourceNotFound = 404,
+    MissingSubscriptionRegistration = 409,
+    NoRegisteredProviderFound = 400,
+    OperationNotFound = 404,
+    InvalidTagCount = 400,
+    InvalidTagNameCharacters = 400,
+    InvalidTagValueLength = 400,
+    InvalidTargetResourceGroup = 400,
+    InvalidMoveRequest = 400,
+    ResourceMoveNotSupported = 400,
+    // Microsoft.MachineLearningServices.
+    ValidationError = 400,
+    BadRequest = 400,
+    // Microsoft.Authorization.
+    InvalidRoleAssignmentId = 400,
+    InvalidRoleDefinitionId = 400,
+    RoleDefinitionDoesNotExist = 404,
+    RoleAssignmentExists = 409,
+    RoleAssignmentUpdateNotPermitted = 400,
+    RoleAssignmentNotFound = 404,
+    InvalidPrincipalId = 400,
+    // The emulator's own (the test-control API, request hygiene).
+    InvalidEmulatorRequest = 400,
+    ResourceTypeNotEmulated = 400,
+    ForbiddenOrigin = 403,
+    InvalidHostName = 400,
+}
+
+/// An error: the code, its message, and the rarely used parts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmError {
+    pub code: ErrorCode,
+    pub status: u16,
+    pub message: String,
+    /// Boxed so `Result<_, ArmError>` stays small on the hot path.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Extra {
+    target: Option<String>,
+    details: Vec<ArmError>,
+    /// Extra response headers (for example `WWW-Authenticate` on 401, `Retry-After` on 429).
+    headers: Vec<(String, String)>,
+    /// The OAuth envelope's body, for the Entra token endpoints.
+    oauth: Option<Value>,
+}
+
+pub type ArmResult<T> = Result<T, ArmError>;
+
+impl ArmError {
+    fn of(code: ErrorCode, message: impl Into<String>) -> Self {
+        ArmError { code, status: code.status(), message: message.into(), extra: None }
+    }
+
+    fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
+    /// The same code with another status (ARM answers some codes with two statuses).
+    fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    pub fn with_target(mut self, target: impl Into<String>) -> Self {
+        self.extra().target = Some(target.into());
+        self
+    }
+
+    fn with_detail(mut self, detail: ArmError) -> Self {
+        self.extra().details.push(detail);
+        self
+    }
+
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.extra().headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub fn target(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|e| e.target.as_deref())
+    }
+
+    /// The JSON object inside `"error"` (also what an operation's status body carries).
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("code".into(), Value::String(self.code.as_str().to_string()));
+        m.insert("message".into(), Value::String(self.message.clone()));
+        if let Some(t) = self.target() {
+            m.insert("target".into(), Value::String(t.to_string()));
+        }
+        if let Some(e) = self.extra.as_ref().filter(|e| !e.details.is_empty()) {
+            m.insert("details".into(), Value::Array(e.details.iter().map(|d| d.to_json()).collect()));
+        }
+        Value::Object(m)
+    }
+
+    /// The code and message, as a long-running operation keeps them.
+    pub fn to_body(&self) -> ErrorBody {
+        ErrorBody { code: self.code.as_str().to_string(), message: self.message.clone() }
+    }
+
+    /// Renders the error's envelope. This is the only place an error becomes a response.
+    pub fn into_response(self) -> ArmResponse {
+        let oauth = self.extra.as_ref().and_then(|e| e.oauth.clone());
+        let arm = oauth.is_none();
+        let body = match oauth {
+            Some(b) => b,
+            None => json!({ "error": self.to_json() }),
+        };
+        let mut resp = ArmResponse::json(self.status, body);
+        if let Some(e) = self.extra {
+            resp.headers.extend(e.headers);
+        }
+        if arm {
+            resp.headers.push(("x-ms-failure-cause".into(), "gateway".into()));
+        }
+        resp
+    }
+
+    // ---- the protocol ----
+
+    pub fn missing_api_version() -> Self {
+        Self::of(
+            ErrorCode::MissingApiVersionParameter,
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        )
+    }
+
+    pub fn invalid_api_version(given: &str, supported: &[&str]) -> Self {
+        Self::of(
+            ErrorCode::InvalidApiVersionParameter,
+            format!("The api-version '{given}' is invalid. The supported versions are '{}'.", supported.join(",")),
+        )
+    }
+
+    pub fn authentication_missing() -> Self {
+        Self::of(ErrorCode::AuthenticationFailed, "Authentication failed. The 'Authorization' header is missing.")
+            .with_header(
+                "WWW-Authenticate",
+                "Bearer authorization_uri=\"https://login.windows.net/\", error=\"invalid_token\", error_description=\"The authentication failed because of missing 'Authorization' header.\"",
+            )
+    }
+
+    pub fn invalid_authentication_token() -> Self {
+        Self::of(ErrorCode::InvalidAuthenticationToken, "The access token is invalid.").with_header(
+            "WWW-Authenticate",
+            "Bearer authorization_uri=\"https://login.windows.net/\", error=\"invalid_token\", error_description=\"The access token is invalid.\"",
+        )
+    }
+
+    pub fn invalid_request_content(detail: impl std::fmt::Display) -> Self {
+        Self::of(
+            ErrorCode::InvalidRequestContent,
+            format!("The request content was invalid and could not be deserialized: '{detail}'."),
+        )
+    }
+
+    /// A request body that could not be read off the connection.
+    pub fn unreadable_body(detail: impl std::fmt::Display) -> Self {
+        Self::of(ErrorCode::InvalidRequestContent, format!("The request body could not be read: {detail}"))
+    }
+
+    /// A request with no target resources named in a move.
+    pub fn missing_move_resources() -> Self {
+        Self::of(ErrorCode::InvalidRequestContent, "The request must list the 'resources' to move.")
+    }
+
+    pub fn invalid_request_uri(segment: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidRequestUri,
+            format!("The request path segment '{segment}' is not valid UTF-8 after percent-decoding."),
+        )
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::of(
+            ErrorCode::RequestEntityTooLarge,
+            format!("The request content size exceeds the maximum allowed size of {limit} bytes."),
+        )
+    }
+
+    /// `given` is the request's `Content-Type`, or `None` when a body came without one.
+    pub fn unsupported_media_type(given: Option<&str>) -> Self {
+        Self::of(
+            ErrorCode::UnsupportedMediaType,
+            format!(
+                "The content media type '{}' is not supported. Only 'application/json' is supported.",
+                given.unwrap_or("<null>")
+            ),
+        )
+    }
+
+    pub fn method_not_allowed(method: &str) -> Self {
+        Self::of(
+            ErrorCode::MethodNotAllowed,
+            format!("The requested resource does not support http method '{method}'."),
+        )
+    }
+
+    pub fn no_route(path: &str) -> Self {
+        Self::of(ErrorCode::NotFound, format!("The requested path '{path}' is not supported by the emulator."))
+    }
+
+    pub fn precondition_failed() -> Self {
+        Self::of(ErrorCode::PreconditionFailed, "The condition specified using HTTP conditional header(s) is not met.")
+    }
+
+    pub fn too_many_requests(retry_after: u64) -> Self {
+        Self::of(
+            ErrorCode::TooManyRequests,
+            "The request is being throttled. Please retry after the time given in the Retry-After header.",
+        )
+        .with_header("Retry-After", retry_after.to_string())
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::InternalServerError, message)
+    }
+
+    /// The error a `:fail` LRO mode ends an operation with.
+    pub fn configured_operation_failure(kind: &str, mode: &str) -> Self {
+        Self::of(
+            ErrorCode::InternalOperationError,
+            format!("The operation '{kind}' failed as configured by the emulator's LRO mode '{mode}'."),
+        )
+    }
+
+    pub fn invalid_query_parameter(name: &str, value: &str, expected: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidQueryParameterValue,
+            format!("The value '{value}' of the query parameter '{name}' is invalid. {expected}"),
+        )
+    }
+
+    pub fn invalid_top(value: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidTopValue,
+            format!("The value '{value}' of the query parameter '$top' is invalid. It must be a positive integer."),
+        )
+    }
+
+    pub fn invalid_continuation_token(token: &str) -> Self {
+        Self::of(ErrorCode::InvalidContinuationToken, format!("The continuation token '{token}' is invalid."))
+    }
+
+    pub fn invalid_filter(filter: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidFilterInQueryString,
+            format!("Invalid $filter '{filter}' specified in the query string."),
+        )
+    }
+
+    pub fn tag_value_filter_needs_name() -> Self {
+        Self::of(ErrorCode::InvalidFilterInQueryString, "The 'tagValue' filter requires a 'tagName' filter.")
+    }
+
+    // ---- request hygiene ----
+
+    pub fn forbidden_origin(origin: &str) -> Self {
+        Self::of(
+            ErrorCode::ForbiddenOrigin,
+            format!("Requests from the origin '{origin}' are refused: the emulator answers only pages served from the local machine."),
+        )
+    }
+
+    pub fn invalid_host_name(host: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidHostName,
+            format!("The host name '{host}' is not one the emulator answers to (loopback names and addresses, and --allowed-host)."),
+        )
+    }
+
+    /// A test-control write that does not say it is JSON (a cross-site form could send it).
+    pub fn control_needs_json(given: Option<&str>) -> Self {
+        Self::of(
+            ErrorCode::UnsupportedMediaType,
+            format!(
+                "The content media type '{}' is not supported. Test-control writes must be sent as 'application/json' or carry the header 'X-ArmEmu-Control'.",
+                given.unwrap_or("<null>")
+            ),
+        )
+    }
+
+    pub fn emulator_request(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::InvalidEmulatorRequest, message)
+    }
+
+    // ---- Microsoft.Resources ----
+
+    pub fn invalid_resource_namespace(ns: &str) -> Self {
+        Self::of(ErrorCode::InvalidResourceNamespace, format!("The resource namespace '{ns}' is invalid."))
+    }
+
+    /// `GET /providers/{ns}` and its actions answer an unknown namespace with 404.
+    pub fn provider_not_found(ns: &str) -> Self {
+        Self::invalid_resource_namespace(ns).with_status(404)
+    }
+
+    pub fn invalid_resource_type(ns: &str, ty: &str, api_version: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidResourceType,
+            format!(
+                "The resource type '{ty}' could not be found in the namespace '{ns}' for api version '{api_version}'."
+            ),
+        )
+    }
+
+    /// A type the catalog lists but the emulator does not model: refused, never stored.
+    pub fn not_emulated(full_type: &str) -> Self {
+        Self::of(
+            ErrorCode::ResourceTypeNotEmulated,
+            format!("The emulator does not model resources of type '{full_type}'; the request was not carried out. See DIFFERENCES.md."),
+        )
+    }
+
+    pub fn invalid_resource_name(name: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidResourceName,
+            format!("The resource name '{name}' is invalid. A resource name must not contain '<', '>', '*', '%', '&', ':', '\\', '?', '/', '+', '#' or control characters, and must not end with '.' or a space."),
+        )
+    }
+
+    pub fn subscription_not_found(sub: &str) -> Self {
+        Self::of(ErrorCode::SubscriptionNotFound, format!("The subscription '{sub}' could not be found."))
+    }
+
+    pub fn invalid_subscription_id(sub: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidSubscriptionId,
+            format!("The provided subscription identifier '{sub}' is malformed or invalid."),
+        )
+    }
+
+    pub fn read_only_subscription(sub: &str) -> Self {
+        Self::of(
+            ErrorCode::ReadOnlyDisabledSubscription,
+            format!("The subscription '{sub}' is disabled and therefore marked as read only. You cannot perform any write actions on this subscription until it is re-enabled."),
+        )
+    }
+
+    pub fn tenant_not_found(tenant: &str) -> Self {
+        Self::of(ErrorCode::TenantNotFound, format!("The tenant '{tenant}' could not be found."))
+    }
+
+    pub fn resource_group_not_found(rg: &str) -> Self {
+        Self::of(ErrorCode::ResourceGroupNotFound, format!("Resource group '{rg}' could not be found."))
+    }
+
+    pub fn resource_group_being_deleted(rg: &str) -> Self {
+        Self::of(
+            ErrorCode::ResourceGroupBeingDeleted,
+            format!("The resource group '{rg}' is in deprovisioning state and cannot perform this operation."),
+        )
+    }
+
+    pub fn invalid_resource_group_location(requested: &str, existing: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidResourceGroupLocation,
+            format!("Invalid resource group location '{requested}'. The Resource group already exists in location '{existing}'."),
+        )
+    }
+
+    pub fn location_not_available_for_resource_group(loc: &str, available: &[&str]) -> Self {
+        Self::of(
+            ErrorCode::LocationNotAvailableForResourceGroup,
+            format!(
+                "The provided location '{loc}' is not available for resource group. List of available regions is '{}'.",
+                available.join(",")
+            ),
+        )
+    }
+
+    pub fn location_required() -> Self {
+        Self::of(ErrorCode::LocationRequired, "The location property is required for this definition.")
+    }
+
+    pub fn invalid_resource_group_name(name: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidResourceGroupName,
+            format!("The resource group name '{name}' is invalid. It must be 1 to 90 characters of letters, digits, '_', '-', '.', '(' or ')', and must not end with '.'."),
+        )
+        .with_target("resourceGroupName")
+    }
+
+    pub fn resource_not_found(full_type: &str, name: &str, rg: &str) -> Self {
+        Self::of(
+            ErrorCode::ResourceNotFound,
+            format!("The Resource '{full_type}/{name}' under resource group '{rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"),
+        )
+    }
+
+    pub fn missing_subscription_registration(ns: &str) -> Self {
+        let msg = format!(
+            "The subscription is not registered to use namespace '{ns}'. See https://aka.ms/rps-not-found for how to register subscriptions."
+        );
+        Self::of(ErrorCode::MissingSubscriptionRegistration, msg.clone())
+            .with_detail(Self::of(ErrorCode::MissingSubscriptionRegistration, msg).with_target(ns))
+    }
+
+    pub fn no_registered_provider_found(
+        location: &str,
+        api_version: &str,
+        resource_type: &str,
+        api_versions: &[&str],
+        locations: &[&str],
+    ) -> Self {
+        Self::of(
+            ErrorCode::NoRegisteredProviderFound,
+            format!(
+                "No registered resource provider found for location '{location}' and API version '{api_version}' for type '{resource_type}'. The supported api-versions are '{}'. The supported locations are '{}'.",
+                api_versions.join(", "),
+                locations.join(", ")
+            ),
+        )
+    }
+
+    pub fn operation_not_found(id: &str) -> Self {
+        Self::of(ErrorCode::OperationNotFound, format!("The operation '{id}' could not be found."))
+    }
+
+    pub fn invalid_tag_count() -> Self {
+        Self::of(ErrorCode::InvalidTagCount, "The number of tags exceeds the limit of 50.")
+    }
+
+    pub fn invalid_tag_name(name: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidTagNameCharacters,
+            format!("The tag names '{name}' have reserved characters '<,>,%,&,\\,?,/' or control characters."),
+        )
+    }
+
+    pub fn invalid_tag_value_length(value: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidTagValueLength,
+            format!("The tag value '{value}' exceeds the maximum length of 256 characters."),
+        )
+    }
+
+    pub fn invalid_target_resource_group(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::InvalidTargetResourceGroup, message)
+    }
+
+    pub fn invalid_move_request(id: &str, rg: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidMoveRequest,
+            format!("The resource '{id}' is not a top-level resource in resource group '{rg}'."),
+        )
+    }
+
+    pub fn move_not_supported(what: &str, name: &str, cross_subscription: bool) -> Self {
+        let to = if cross_subscription { "subscription" } else { "resource group" };
+        Self::of(
+            ErrorCode::ResourceMoveNotSupported,
+            format!("Moving the {what} '{name}' to another {to} is not supported."),
+        )
+    }
+
+    // ---- Microsoft.MachineLearningServices ----
+
+    /// A workspace rule the service enforces (dependents, immutable properties, values).
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::ValidationError, message)
+    }
+
+    pub fn soft_deleted_workspace_exists() -> Self {
+        Self::of(
+            ErrorCode::BadRequest,
+            "Soft-deleted workspace exists. Please purge or recover it. https://aka.ms/wsoftdelete",
+        )
+    }
+
+    // ---- Microsoft.Authorization ----
+
+    pub fn invalid_role_assignment_id(name: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidRoleAssignmentId,
+            format!("The role assignment ID '{name}' is not valid. The role assignment ID must be a GUID."),
+        )
+    }
+
+    pub fn invalid_role_definition_id() -> Self {
+        Self::of(ErrorCode::InvalidRoleDefinitionId, "The role definition ID '' is not valid.")
+    }
+
+    /// `status` is 404 for a GET of the definition, 400 when an assignment names it.
+    pub fn role_definition_does_not_exist(guid: &str, status: u16) -> Self {
+        Self::of(
+            ErrorCode::RoleDefinitionDoesNotExist,
+            format!("The specified role definition with ID '{guid}' does not exist."),
+        )
+        .with_status(status)
+    }
+
+    pub fn role_assignment_exists(existing: &str) -> Self {
+        Self::of(
+            ErrorCode::RoleAssignmentExists,
+            format!("The role assignment already exists. The ID of the existing role assignment is {existing}."),
+        )
+    }
+
+    pub fn role_assignment_update_not_permitted() -> Self {
+        Self::of(
+            ErrorCode::RoleAssignmentUpdateNotPermitted,
+            "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+        )
+    }
+
+    pub fn role_assignment_not_found(name: &str) -> Self {
+        Self::of(ErrorCode::RoleAssignmentNotFound, format!("The role assignment '{name}' is not found."))
+    }
+
+    pub fn invalid_principal_id(given: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidPrincipalId,
+            format!("A valid principal ID must be provided for role assignment; '{given}' is not one."),
+        )
+    }
+
+    // ---- Entra ID (the OAuth envelope) ----
+
+    /// An AAD-style OAuth error (`{"error","error_description","error_codes",…}`): the token
+    /// endpoints do not use ARM's envelope. `trace` gives the trace and correlation ids and
+    /// the timestamp the body quotes.
+    pub fn oauth(status: u16, error: &str, code: u32, description: &str, trace: OAuthTrace) -> Self {
+        let mut e = Self::of(ErrorCode::BadRequest, description).with_status(status);
+        e.extra().oauth = Some(json!({
+            "error": error,
+            "error_description": format!(
+                "AADSTS{code}: {description}\r\nTrace ID: {}\r\nCorrelation ID: {}\r\nTimestamp: {}",
+                trace.trace_id, trace.correlation_id, trace.timestamp
+            ),
+            "error_codes": [code],
+            "timestamp": trace.timestamp,
+            "trace_id": trace.trace_id,
+            "correlation_id": trace.correlation_id,
+        }));
+        e
+    }
+
+    /// The managed-identity endpoints' short OAuth form (`{"error","error_description"}`).
+    pub fn managed_identity(description: &str) -> Self {
+        let mut e = Self::of(ErrorCode::BadRequest, description);
+        e.extra().oauth = Some(json!({"error": "invalid_request", "error_description": description}));
+        e
+    }
+}
+
+/// The variable parts of an OAuth error body.
+pub struct OAuthTrace {
+    pub trace_id: String,
+    pub correlation_id: String,
+    /// `YYYY-MM-DD hh:mm:ssZ`.
+    pub timestamp: String,
+}
+
+/// A store rejection in ARM's terms. Handlers check their rules while planning, so these are
+/// answered when a concurrent change got there first; `InvalidRecord` is a bug (500).
+impl From<Rejection> for ArmError {
+    fn from(r: Rejection) -> ArmError {
+        match r {
+            Rejection::SubscriptionNotFound { subscription } => ArmError::subscription_not_found(&subscription),
+            Rejection::TenantNotFound { tenant } => ArmError::tenant_not_found(&tenant),
+            Rejection::GroupNotFound { group } => ArmError::resource_group_not_found(&group),
+            Rejection::GroupBeingDeleted { group } => ArmError::resource_group_being_deleted(&group),
+            Rejection::ResourceNotFound { full_type, name, group } => {
+                ArmError::resource_not_found(&full_type, &name, &group)
+            }
+            Rejection::OperationNotFound { id } => ArmError::operation_not_found(&id),
+            Rejection::OperationExists { id } => ArmError::internal(format!("operation '{id}' exists already")),
+            r @ Rejection::InvalidRecord { .. } => {
+                ArmError::internal(format!("the emulator refused its own change: {r}"))
+            }
+        }
+    }
+}
+
+impl From<&ErrorBody> for ArmError {
+    /// An error an operation kept, answered again (its code is one of ours).
+    fn from(b: &ErrorBody) -> ArmError {
+        let code =
+            ErrorCode::ALL.iter().copied().find(|c| c.as_str() == b.code).unwrap_or(ErrorCode::InternalOperationError);
+        ArmError::of(code, b.message.clone())
+    }
+}
+
+impl std::fmt::Display for ArmError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for ArmError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_with_a_pascal_case_name_and_an_error_status() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            let (name, status) = (c.as_str(), c.status());
+            assert!(seen.insert(name), "{name} twice");
+            assert!(name.chars().next().is_some_and(|c| c.is_ascii_uppercase()), "{name}");
+            assert!((400..600).contains(&status), "{name}: {status}");
+            assert_eq!(ArmError::from(&ErrorBody { code: name.into(), message: "m".into() }).code, *c);
+        }
+    }
+
+    #[test]
+    fn renders_the_arm_envelope_with_details_and_headers() {
+        let r = ArmError::missing_subscription_registration("Microsoft.X").into_response();
+        assert_eq!(r.status, 409);
+        let v: Value = serde_json::from_slice(r.body.as_ref().unwrap()).unwrap();
+        assert_eq!(v["error"]["code"], "MissingSubscriptionRegistration");
+        assert_eq!(v["error"]["details"][0]["target"], "Microsoft.X");
+        assert_eq!(r.header("x-ms-failure-cause"), Some("gateway"));
+        let nf = ArmError::provider_not_found("X");
+        assert_eq!((nf.status, nf.code), (404, ErrorCode::InvalidResourceNamespace));
+    }
+}

@@ -1,0 +1,191 @@
+//! Role assignments at subscription, resource-group and resource scope: PUT (GUID names,
+//! `409 RoleAssignmentExists` for the same principal, role and scope under another name),
+//! GET, DELETE, and the list for a scope (assignments at it, inherited from above it, and
+//! below it unless `atScope()`), filterable by principal.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::model::ids::{self, ResourceId};
+use crate::model::time::arm_time;
+use crate::protocol::{paging, ArmError, ArmRequest, ArmResponse, ArmResult};
+use crate::store::{Change, Resource, State};
+
+use crate::providers::common::require_group;
+use crate::providers::Ctx;
+
+use super::role_definitions::{find_role, role_guid};
+
+pub const ASSIGNMENT_TYPE: &str = "Microsoft.Authorization/roleAssignments";
+const PROVIDER_SUFFIX: &str = "providers/Microsoft.Authorization/roleAssignments";
+
+/// The scope path of a request as the client spelled it: everything before
+/// `/providers/Microsoft.Authorization`.
+fn requested_scope(req: &ArmRequest) -> String {
+    let mut segs = Vec::new();
+    for (i, s) in req.segments.iter().enumerate() {
+        if s.eq_ignore_ascii_case("providers")
+            && req.segments.get(i + 1).is_some_and(|n| n.eq_ignore_ascii_case("Microsoft.Authorization"))
+        {
+            break;
+        }
+        segs.push(s.as_str());
+    }
+    format!("/{}", segs.join("/"))
+}
+
+/// The scope in its canonical form, which must exist: the subscription, the group (404
+/// `ResourceGroupNotFound`) or the resource (404 `ResourceNotFound`), as stored.
+fn scope(s: &State, req: &ArmRequest) -> ArmResult<String> {
+    let sub = req.param("subscriptionId")?;
+    let Ok(rg) = req.param("resourceGroupName") else {
+        return Ok(format!(
+            "/subscriptions/{}",
+            s.subscription(sub).map(|x| x.subscription_id.as_str()).unwrap_or(sub)
+        ));
+    };
+    let g = require_group(s, sub, rg)?;
+    if req.param("ns").is_err() {
+        return Ok(ids::group_id(&g.subscription_id, &g.name));
+    }
+    let text = requested_scope(req);
+    let id = ResourceId::parse(&text).ok_or_else(|| ArmError::no_route(&req.raw_path))?;
+    s.live(&id.key()).map(|r| r.id.clone()).ok_or_else(|| ArmError::resource_not_found(&id.full_type(), id.name(), rg))
+}
+
+fn assignment_key(scope: &str, name: &str) -> String {
+    format!("{scope}/{PROVIDER_SUFFIX}/{name}").to_lowercase()
+}
+
+/// The `(principalId, role GUID, lower-cased scope)` an assignment grants.
+fn grant(r: &Resource) -> (Option<String>, Option<String>, Option<String>) {
+    let b = r.body.value();
+    let field = |p: &str| b.pointer(p).and_then(Value::as_str).map(String::from);
+    (
+        field("/properties/principalId"),
+        field("/properties/roleDefinitionId").map(|d| role_guid(&d).to_lowercase()),
+        field("/properties/scope").map(|x| x.to_lowercase()),
+    )
+}
+
+pub fn create(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let name = req.param("roleAssignmentName")?.to_string();
+    if uuid::Uuid::try_parse(&name).is_err() {
+        return Err(ArmError::invalid_role_assignment_id(&name));
+    }
+    let sub = req.param("subscriptionId")?.to_string();
+    let now = ctx.now();
+    let who = req.caller().map(|p| p.object_id.clone()).unwrap_or_default();
+    ctx.store().commit(|s: &State| {
+        let scope = scope(s, req)?;
+        let body = req.json_object()?;
+        let props = body.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+        let role_id =
+            props.get("roleDefinitionId").and_then(Value::as_str).ok_or_else(ArmError::invalid_role_definition_id)?;
+        let role = find_role(role_guid(role_id))
+            .ok_or_else(|| ArmError::role_definition_does_not_exist(role_guid(role_id), 400))?;
+        let principal = props.get("principalId").and_then(Value::as_str).unwrap_or("");
+        if uuid::Uuid::try_parse(principal).is_err() {
+            return Err(ArmError::invalid_principal_id(principal));
+        }
+        let principal = principal.to_lowercase();
+        let principal_type = props.get("principalType").and_then(Value::as_str).unwrap_or("User").to_string();
+        let id = format!("{scope}/{PROVIDER_SUFFIX}/{name}");
+        let key = assignment_key(&scope, &name);
+        let wanted = (Some(principal.clone()), Some(role.0.to_lowercase()), Some(scope.to_lowercase()));
+        if let Some(existing) = s.resource(&key) {
+            if grant(existing) == wanted {
+                return Ok((Vec::new(), ArmResponse::raw_json(200, existing.body.bytes())));
+            }
+            return Err(ArmError::role_assignment_update_not_permitted());
+        }
+        let prefix = ids::subscription_prefix(&sub);
+        if let Some(dup) =
+            s.resources_under(&prefix).find(|r| &*r.resource_type == ASSIGNMENT_TYPE && grant(r) == wanted)
+        {
+            return Err(ArmError::role_assignment_exists(&dup.name.replace('-', "")));
+        }
+        let role_def_id = format!("/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{}", role.0);
+        let out = json!({
+            "id": id,
+            "type": ASSIGNMENT_TYPE,
+            "name": name,
+            "properties": {
+                "roleDefinitionId": role_def_id,
+                "principalId": principal,
+                "principalType": principal_type,
+                "scope": scope,
+                "condition": props.get("condition").cloned().unwrap_or(Value::Null),
+                "conditionVersion": props.get("conditionVersion").cloned().unwrap_or(Value::Null),
+                "description": props.get("description").cloned().unwrap_or(Value::Null),
+                "createdOn": arm_time(now),
+                "updatedOn": arm_time(now),
+                "createdBy": who,
+                "updatedBy": who,
+                "delegatedManagedIdentityResourceId": null,
+            },
+        });
+        let rg = req.param("resourceGroupName").ok().and_then(|rg| s.group(&sub, rg)).map(|g| g.name.clone());
+        let r = Resource {
+            id: id.clone(),
+            resource_type: ASSIGNMENT_TYPE.into(),
+            name: name.clone(),
+            subscription_id: sub.as_str().into(),
+            resource_group: rg.as_deref().unwrap_or_default().into(),
+            body: out.clone().into(),
+            created_time: now,
+            changed_time: now,
+            soft_deleted: None,
+            secrets: None,
+        };
+        Ok((vec![Change::PutResource { resource: Arc::new(r) }], ArmResponse::created(out)))
+    })
+}
+
+pub fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let name = req.param("roleAssignmentName")?;
+    ctx.store().read(|s| {
+        let scope = scope(s, req)?;
+        s.resource(&assignment_key(&scope, name))
+            .map(|r| ArmResponse::raw_json(200, r.body.bytes()))
+            .ok_or_else(|| ArmError::role_assignment_not_found(name))
+    })
+}
+
+pub fn delete(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let name = req.param("roleAssignmentName")?;
+    ctx.store().commit(|s: &State| {
+        let scope = scope(s, req)?;
+        Ok(match s.resource(&assignment_key(&scope, name)) {
+            Some(r) => (vec![Change::RemoveResource { id: r.id.clone() }], ArmResponse::raw_json(200, r.body.bytes())),
+            None => (Vec::new(), ArmResponse::empty(204)),
+        })
+    })
+}
+
+/// Assignments at the scope, above it (inherited) and below it; `atScope()` keeps only the
+/// first two; `principalId eq '…'` and `assignedTo('…')` filter by principal.
+pub fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let raw = req.query("$filter").unwrap_or("").trim().to_string();
+    let lower = raw.to_ascii_lowercase();
+    let at_scope = lower.contains("atscope()");
+    let principal = raw
+        .split('\'')
+        .nth(1)
+        .filter(|_| lower.contains("principalid") || lower.contains("assignedto"))
+        .map(str::to_lowercase);
+    let sub = req.param("subscriptionId")?;
+    ctx.store().read(|s| {
+        let scope_l = scope(s, req)?.to_lowercase();
+        let sub_prefix = ids::subscription_prefix(sub);
+        let shown = s.resources_under(&sub_prefix).filter(|r| &*r.resource_type == ASSIGNMENT_TYPE).filter(|r| {
+            let (p, _, rs) = grant(r);
+            let rs = rs.unwrap_or_default();
+            let above = scope_l == rs || scope_l.starts_with(&format!("{rs}/"));
+            let below = rs.starts_with(&format!("{scope_l}/"));
+            (above || (!at_scope && below)) && principal.as_ref().is_none_or(|want| p.as_deref() == Some(want.as_str()))
+        });
+        Ok(ArmResponse::raw_json(200, paging::collection(shown, |r, out| out.extend_from_slice(r.body.as_bytes()))))
+    })
+}

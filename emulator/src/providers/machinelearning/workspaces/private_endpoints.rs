@@ -1,0 +1,125 @@
+//! `…/workspaces/{ws}/privateEndpointConnections[/{name}]`: a workspace's private endpoint
+//! connections (a child type). The workspace's `privateEndpointConnections` and
+//! `privateLinkCount` are kept in step in the same batch as each change.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::model::ids::{valid_resource_name, ResourceId};
+use crate::protocol::{paging, ArmError, ArmRequest, ArmResponse, ArmResult};
+use crate::store::{Change, Resource, State};
+
+use crate::providers::common::{record, require_group_writable, require_registered, system_data};
+use crate::providers::Ctx;
+
+use super::handlers::live_workspace;
+use super::model::{CONNECTION_TYPE, NS};
+use super::wire::{props_of, ptr};
+
+const STATUSES: [&str; 4] = ["Approved", "Pending", "Rejected", "Disconnected"];
+
+fn connection_id(ws: &Resource, req: &ArmRequest) -> ArmResult<ResourceId> {
+    let name = req.param("connectionName")?;
+    if !valid_resource_name(name) {
+        return Err(ArmError::invalid_resource_name(name));
+    }
+    let ws_id = ResourceId::parse(&ws.id).ok_or_else(|| ArmError::internal("a stored workspace id does not parse"))?;
+    Ok(ws_id.child("privateEndpointConnections", name))
+}
+
+/// The workspace with its connections list and count as they are after `change` (one
+/// connection put or removed).
+fn refreshed(s: &State, ws: &Resource, change: Option<(&str, Option<&Value>)>) -> Resource {
+    let prefix = format!("{}/privateendpointconnections/", ws.key());
+    let mut conns: Vec<(String, Value)> = s.resources_under(&prefix).map(|r| (r.key(), r.body.value())).collect();
+    if let Some((key, body)) = change {
+        conns.retain(|(k, _)| k != key);
+        if let Some(b) = body {
+            conns.push((key.to_string(), b.clone()));
+            conns.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+    }
+    let mut w = ws.clone();
+    w.body.edit(|v| {
+        if let Some(p) = v.get_mut("properties").and_then(Value::as_object_mut) {
+            p.insert("privateLinkCount".into(), json!(conns.len()));
+            p.insert("privateEndpointConnections".into(), Value::Array(conns.into_iter().map(|(_, b)| b).collect()));
+        }
+    });
+    w
+}
+
+pub fn put(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let body = req.json_object()?;
+    let props = props_of(&body)?;
+    let status = ptr(&props, "/privateLinkServiceConnectionState/status").and_then(Value::as_str).unwrap_or("Approved");
+    if !STATUSES.iter().any(|s| s.eq_ignore_ascii_case(status)) {
+        return Err(ArmError::validation(format!("'privateLinkServiceConnectionState.status' must be Approved, Pending, Rejected or Disconnected, not '{status}'.")));
+    }
+    let now = ctx.now();
+    ctx.store().commit(|s: &State| {
+        let (ws_id, ws) = live_workspace(s, req)?;
+        require_registered(ctx, s, ws_id.subscription(), NS)?;
+        require_group_writable(s, ws_id.subscription(), ws_id.resource_group().unwrap_or_default())?;
+        let id = connection_id(&ws, req)?;
+        let out = json!({
+            "id": id.to_id(),
+            "name": id.name(),
+            "type": CONNECTION_TYPE,
+            "location": ws.body.pointer("/location").unwrap_or(Value::Null),
+            "properties": {
+                "privateEndpoint": props.get("privateEndpoint").cloned().unwrap_or(json!({})),
+                "privateLinkServiceConnectionState": {
+                    "status": status,
+                    "description": ptr(&props, "/privateLinkServiceConnectionState/description").cloned().unwrap_or(json!("")),
+                    "actionsRequired": ptr(&props, "/privateLinkServiceConnectionState/actionsRequired").cloned().unwrap_or(json!("None")),
+                },
+                "provisioningState": "Succeeded",
+            },
+            "systemData": system_data(req.caller(), now, None),
+        });
+        let conn = record(&id, CONNECTION_TYPE, out.clone(), now, None);
+        let w = refreshed(s, &ws, Some((&id.key(), Some(&out))));
+        let changes = vec![Change::PutResource { resource: Arc::new(conn) }, Change::PutResource { resource: Arc::new(w) }];
+        Ok((changes, ArmResponse::ok(out)))
+    })
+}
+
+pub fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    ctx.store().read(|s| {
+        let (_, ws) = live_workspace(s, req)?;
+        let id = connection_id(&ws, req)?;
+        s.live(&id.key()).map(|r| ArmResponse::raw_json(200, r.body.bytes())).ok_or_else(|| {
+            ArmError::resource_not_found(&id.full_type(), id.name(), id.resource_group().unwrap_or_default())
+        })
+    })
+}
+
+pub fn delete(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    ctx.store().commit(|s: &State| {
+        let (_, ws) = live_workspace(s, req)?;
+        let id = connection_id(&ws, req)?;
+        Ok(match s.resource(&id.key()) {
+            None => (Vec::new(), ArmResponse::empty(204)),
+            Some(conn) => {
+                let w = refreshed(s, &ws, Some((&id.key(), None)));
+                (
+                    vec![Change::RemoveResource { id: conn.id.clone() }, Change::PutResource { resource: Arc::new(w) }],
+                    ArmResponse::empty(200),
+                )
+            }
+        })
+    })
+}
+
+pub fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    ctx.store().read(|s| {
+        let (_, ws) = live_workspace(s, req)?;
+        let prefix = format!("{}/privateendpointconnections/", ws.key());
+        Ok(ArmResponse::raw_json(
+            200,
+            paging::collection(s.resources_under(&prefix), |r, out| out.extend_from_slice(r.body.as_bytes())),
+        ))
+    })
+}

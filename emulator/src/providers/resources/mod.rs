@@ -1,0 +1,9 @@
+//! `Microsoft.Resources`: subscriptions, tenants, locations, resource groups, providers,
+//! generic resources and their moves, and the operation-result URLs.
+
+pub mod generic;
+pub mod groups;
+pub mod moves;
+pub mod operations;
+pub mod providers;
+pub mod subscriptions;

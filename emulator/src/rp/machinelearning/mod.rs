@@ -1,3 +1,0 @@
-//! `Microsoft.MachineLearningServices`.
-
-pub mod workspaces;
