@@ -9,12 +9,23 @@
 //! Each request must get a 4xx ARM error or a valid success: never a 5xx (a handler panic is
 //! rendered as a 500), never a body that is not the documented JSON, and a rejected request
 //! must leave the exported state unchanged.
+//!
+//! A concurrent phase ([`run_concurrent`]) then has several threads, each with its own seeded
+//! generator, send valid writes that collide on purpose (a few group, resource, workspace,
+//! connection and role-assignment names, deletes, purges, recoveries and moves between the
+//! groups), in the `sync` LRO mode and in asynchronous ones (polling the answers' `Location`
+//! and `Azure-AsyncOperation` URLs from the threads). After each round the final state must
+//! be consistent, read from the store and through the public routes (`check_invariants_of`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::time::{Duration, Instant};
 
 use armemu::config::DEFAULT_SUBSCRIPTION_ID as SUB;
+use armemu::model::ids::{Parent, ResourceId};
+use armemu::model::LroMode;
+use armemu::pipeline::{App, RawResponse};
+use armemu::store::{Resource, State};
 use armemu::testing::TestEmulator;
 use bytes::Bytes;
 use rand::rngs::StdRng;
@@ -26,24 +37,81 @@ use serde_json::{json, Value};
 pub struct Report {
     pub requests: u64,
     pub socket_requests: u64,
+    /// Requests of the concurrent phase, polls of its operations included.
+    pub concurrent_requests: u64,
+    /// Of those, polls of `Location` / `Azure-AsyncOperation` URLs.
+    pub concurrent_polls: u64,
+    pub concurrent_threads: usize,
+    /// Rounds of the concurrent phase (one per LRO configuration).
+    pub concurrent_rounds: u64,
+    /// Invariants checked on the state after the concurrent rounds (one per resource, group or
+    /// listing compared).
+    pub invariant_checks: u64,
+    /// Statuses per kind of request of the concurrent phase, e.g. `workspace PUT` → `200` → n.
+    pub concurrent_ops: BTreeMap<String, BTreeMap<u16, u64>>,
     pub by_class: BTreeMap<String, u64>,
     pub failures: Vec<String>,
     pub elapsed: Duration,
+    /// Of `elapsed`, the concurrent phase's (its invariant checks included).
+    pub concurrent_elapsed: Duration,
 }
 
 impl Report {
     pub fn print(&self) {
         println!(
-            "fuzz: {} in-process requests + {} socket requests in {:.1?}",
-            self.requests, self.socket_requests, self.elapsed
+            "fuzz: {} in-process requests + {} socket requests + {} concurrent requests in {:.1?}",
+            self.requests, self.socket_requests, self.concurrent_requests, self.elapsed
         );
+        if self.concurrent_rounds > 0 {
+            println!(
+                "  concurrent: {} threads, {} rounds, {} requests ({} polls) and {} invariant checks in {:.1?}",
+                self.concurrent_threads,
+                self.concurrent_rounds,
+                self.concurrent_requests,
+                self.concurrent_polls,
+                self.invariant_checks,
+                self.concurrent_elapsed
+            );
+        }
         for (k, v) in &self.by_class {
             println!("  {k}: {v}");
+        }
+        for (op, statuses) in &self.concurrent_ops {
+            let counts: Vec<String> = statuses.iter().map(|(s, n)| format!("{s}×{n}")).collect();
+            println!("  concurrent {op}: {}", counts.join(" "));
         }
         println!("  failures: {}", self.failures.len());
         for f in self.failures.iter().take(20) {
             println!("  FAIL {f}");
         }
+    }
+
+    /// Adds another run's counts and failures (a sequential run and a concurrent one).
+    pub fn merge(&mut self, other: Report) {
+        self.requests += other.requests;
+        self.socket_requests += other.socket_requests;
+        self.concurrent_requests += other.concurrent_requests;
+        self.concurrent_polls += other.concurrent_polls;
+        self.concurrent_threads = self.concurrent_threads.max(other.concurrent_threads);
+        self.concurrent_rounds += other.concurrent_rounds;
+        self.invariant_checks += other.invariant_checks;
+        for (op, statuses) in other.concurrent_ops {
+            let mine = self.concurrent_ops.entry(op).or_default();
+            for (s, n) in statuses {
+                *mine.entry(s).or_default() += n;
+            }
+        }
+        for (k, v) in other.by_class {
+            *self.by_class.entry(k).or_default() += v;
+        }
+        self.failures.extend(other.failures);
+        self.elapsed += other.elapsed;
+        self.concurrent_elapsed += other.concurrent_elapsed;
+    }
+
+    /// How many requests of kind `op` (e.g. `workspace PUT`) got a 2xx.
+    pub fn concurrent_successes(&self, op: &str) -> u64 {
+        self.concurrent_ops.get(op).map(|m| m.range(200..300).map(|(_, n)| n).sum()).unwrap_or(0)
     }
 }
 
@@ -606,4 +674,791 @@ fn read_response(r: &mut BufReader<std::net::TcpStream>) -> std::io::Result<(u16
     let mut body = vec![0; len];
     r.read_exact(&mut body)?;
     Ok((status, close, body))
+}
+
+// ------------------------------------------------------------------------------------------
+// The concurrent phase
+// ------------------------------------------------------------------------------------------
+
+const GROUP_API: &str = "2021-04-01";
+const ML_API: &str = "2024-04-01";
+const AUTH_API: &str = "2022-04-01";
+const STORAGE_API: &str = "2023-05-01";
+const VAULT_API: &str = "2023-07-01";
+/// For the by-id routes of the other types (the workspaces' dependents): any well-formed one.
+const GENERIC_API: &str = "2023-05-01";
+const ML: &str = "Microsoft.MachineLearningServices";
+const READER_ROLE: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+
+/// The few names the threads collide on (each also sent in other casings).
+const C_GROUPS: &[&str] = &["fz-alpha", "fz-beta", "fz-gamma"];
+const C_ACCOUNTS: &[&str] = &["fzsa1", "fzsa2", "fzsa3"];
+const C_VAULTS: &[&str] = &["fzkv1", "fzkv2"];
+const C_WORKSPACES: &[&str] = &["fzws1", "fzws2", "fzws3"];
+const C_CONNECTIONS: &[&str] = &["pe1", "pe2"];
+const C_ASSIGNMENTS: &[&str] = &[
+    "0c6e3c5a-0b7e-4a43-9d55-3f1f0a000001",
+    "0c6e3c5a-0b7e-4a43-9d55-3f1f0a000002",
+    "0c6e3c5a-0b7e-4a43-9d55-3f1f0a000003",
+    "0c6e3c5a-0b7e-4a43-9d55-3f1f0a000004",
+];
+const C_PRINCIPALS: &[&str] = &[
+    "5d1e9a40-6c1b-4d3e-8f00-00000000000a",
+    "5d1e9a40-6c1b-4d3e-8f00-00000000000b",
+    "5d1e9a40-6c1b-4d3e-8f00-00000000000c",
+];
+
+/// The LRO configuration of each round: `sync`, then asynchronous modes (a `seconds` mode
+/// completes when a thread advances the emulator clock). No `:fail` mode: a failed
+/// operation's `Location` answers `500 InternalOperationError` by design.
+pub const ROUNDS: &[&[(&str, &str)]] = &[
+    &[],
+    &[("resourceGroups/delete", "polls:1"), ("workspaces/*", "polls:1"), ("resources/moveResources", "polls:1")],
+    &[("resourceGroups/delete", "polls:2"), ("workspaces/*", "polls:3"), ("resources/moveResources", "polls:2")],
+    &[("*", "seconds:2")],
+];
+/// Every kind a round configures (cleared before the next round).
+const LRO_KINDS: &[&str] = &["resourceGroups/delete", "workspaces/*", "resources/moveResources", "*"];
+/// Polls of one operation URL before a thread gives up on it.
+const POLL_LIMIT: u32 = 12;
+/// Failures kept per thread and per invariant check (the rest are counted).
+const MAX_FAILURES: usize = 50;
+
+/// Failures as they are found: kept up to [`MAX_FAILURES`], then counted.
+#[derive(Default)]
+struct Failures {
+    kept: Vec<String>,
+    dropped: u64,
+}
+
+impl Failures {
+    fn push(&mut self, f: String) {
+        if self.kept.len() < MAX_FAILURES {
+            self.kept.push(f);
+        } else {
+            self.dropped += 1;
+        }
+    }
+}
+
+impl Report {
+    fn add_failures(&mut self, f: Failures) {
+        self.failures.extend(f.kept);
+        if f.dropped > 0 {
+            self.failures.push(format!("… and {} more concurrent failures", f.dropped));
+        }
+    }
+}
+
+/// Runs the concurrent phase on a fresh emulator: `threads` threads send `per_thread`
+/// requests each (polls included), split over the LRO configurations of [`ROUNDS`]; after
+/// each round (threads joined) the state is checked, with operations still in flight and
+/// again once every operation the threads started has been polled to its end.
+pub fn run_concurrent(threads: usize, per_thread: u64, seed_value: u64) -> Report {
+    let emu = TestEmulator::start();
+    let app: &App = &emu.app;
+    let host = emu.http.trim_start_matches("http://").to_string();
+    let client = Client { app, host: &host };
+    let mut report = Report { concurrent_threads: threads, ..Report::default() };
+    let start = Instant::now();
+    let rounds = ROUNDS.len() as u64;
+    for (round, config) in ROUNDS.iter().enumerate() {
+        for kind in LRO_KINDS {
+            app.set_lro(kind, None);
+        }
+        for (kind, mode) in config.iter() {
+            app.set_lro(kind, Some(mode.parse::<LroMode>().expect("a valid LRO mode")));
+        }
+        let n = per_thread / rounds + if round as u64 == rounds - 1 { per_thread % rounds } else { 0 };
+        let workers: Vec<std::thread::Result<Worker>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let rng = StdRng::seed_from_u64(thread_seed(seed_value, round, t));
+                    scope.spawn(move || {
+                        let mut w = Worker::new(client, rng, t);
+                        for _ in 0..n {
+                            w.step();
+                        }
+                        w
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join()).collect()
+        });
+        let config_text: Vec<String> = config.iter().map(|(k, m)| format!("{k}={m}")).collect();
+        let label = format!(
+            "round {round} ({})",
+            if config_text.is_empty() { "sync".to_string() } else { config_text.join(", ") }
+        );
+        // The operations the threads left running are finished by one more worker.
+        let mut drain = Worker::new(client, StdRng::seed_from_u64(thread_seed(seed_value, round, threads)), threads);
+        for (t, w) in workers.into_iter().enumerate() {
+            match w {
+                Ok(w) => {
+                    drain.polls.extend(w.polls);
+                    report.absorb(w.tally);
+                }
+                Err(_) => report.failures.push(format!("{label}: thread {t} panicked")),
+            }
+        }
+        check_invariants(client, &format!("{label}, operations in flight"), &mut report);
+        drain.send(
+            "clock advance",
+            "POST",
+            "/_emulator/clock/advance".into(),
+            String::new(),
+            Some(json!({"seconds": 60})),
+        );
+        while !drain.polls.is_empty() {
+            drain.poll_one();
+        }
+        report.absorb(drain.tally);
+        check_invariants(client, &format!("{label}, settled"), &mut report);
+        report.concurrent_rounds += 1;
+    }
+    report.concurrent_elapsed = start.elapsed();
+    report.elapsed = report.concurrent_elapsed;
+    report
+}
+
+/// Each thread's generator: derived from the run's seed, the round and the thread.
+fn thread_seed(seed: u64, round: usize, thread: usize) -> u64 {
+    let salt = ((round as u64) << 32) | (thread as u64 + 1);
+    seed ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+impl Report {
+    fn absorb(&mut self, t: Tally) {
+        self.concurrent_requests += t.requests;
+        self.concurrent_polls += t.polls;
+        for (op, statuses) in t.ops {
+            let mine = self.concurrent_ops.entry(op).or_default();
+            for (s, n) in statuses {
+                *mine.entry(s).or_default() += n;
+                *self.by_class.entry(format!("concurrent {}xx", s / 100)).or_default() += n;
+            }
+        }
+        self.add_failures(t.failures);
+    }
+}
+
+/// Sends requests through the pipeline as a client on `host` would.
+#[derive(Clone, Copy)]
+struct Client<'a> {
+    app: &'a App,
+    host: &'a str,
+}
+
+impl Client<'_> {
+    fn call(&self, method: &str, path: &str, query: &str, body: Option<&Value>) -> RawResponse {
+        let mut headers =
+            vec![("host".to_string(), self.host.to_string()), ("authorization".to_string(), "Bearer x".to_string())];
+        let bytes = match body {
+            Some(b) => {
+                headers.push(("content-type".to_string(), "application/json".to_string()));
+                Bytes::from(serde_json::to_vec(b).unwrap_or_default())
+            }
+            None => Bytes::new(),
+        };
+        let query = if query.is_empty() { None } else { Some(query) };
+        self.app.handle(method, path, query, headers, Ok(bytes), false)
+    }
+
+    /// Every item id of a (paged) listing, following `nextLink`.
+    fn list_ids(&self, path: &str, query: &str) -> Result<Vec<String>, String> {
+        let (mut p, mut q) = (path.to_string(), query.to_string());
+        let mut out = Vec::new();
+        for _ in 0..1000 {
+            let resp = self.call("GET", &p, &q, None);
+            if resp.status != 200 {
+                return Err(format!("GET {p}?{q} answered {}: {}", resp.status, snippet(&resp.body)));
+            }
+            let v: Value = serde_json::from_slice(&resp.body).map_err(|e| format!("GET {p}?{q}: not JSON ({e})"))?;
+            for item in v.get("value").and_then(Value::as_array).into_iter().flatten() {
+                match item.get("id").and_then(Value::as_str) {
+                    Some(id) => out.push(id.to_string()),
+                    None => return Err(format!("GET {p}?{q}: an item without an id: {item}")),
+                }
+            }
+            match v.get("nextLink").and_then(Value::as_str).filter(|l| !l.is_empty()) {
+                Some(next) => (p, q) = split_url(next).ok_or_else(|| format!("GET {p}?{q}: bad nextLink {next}"))?,
+                None => return Ok(out),
+            }
+        }
+        Err(format!("GET {path}?{query}: more than 1000 pages"))
+    }
+}
+
+fn snippet(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned()
+}
+
+fn header<'r>(resp: &'r RawResponse, name: &str) -> Option<&'r str> {
+    resp.headers.iter().find(|(k, _)| k.as_str().eq_ignore_ascii_case(name)).and_then(|(_, v)| v.to_str().ok())
+}
+
+/// `http://host/path?query` → (`/path`, `query`).
+fn split_url(url: &str) -> Option<(String, String)> {
+    let rest = url.split_once("://").map(|(_, r)| r)?;
+    let pq = &rest[rest.find('/')?..];
+    Some(match pq.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (pq.to_string(), String::new()),
+    })
+}
+
+/// A name in the casing given, upper case, or capitalised.
+fn cased(rng: &mut StdRng, name: &str) -> String {
+    match rng.gen_range(0..6) {
+        0 => name.to_uppercase(),
+        1 => {
+            let mut c = name.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+        }
+        _ => name.to_string(),
+    }
+}
+
+/// What a thread saw.
+#[derive(Default)]
+struct Tally {
+    requests: u64,
+    polls: u64,
+    ops: BTreeMap<String, BTreeMap<u16, u64>>,
+    failures: Failures,
+}
+
+/// An operation URL to poll.
+struct Pending {
+    path: String,
+    query: String,
+    left: u32,
+}
+
+/// One thread of the concurrent phase.
+struct Worker<'a> {
+    client: Client<'a>,
+    rng: StdRng,
+    thread: usize,
+    polls: Vec<Pending>,
+    tally: Tally,
+}
+
+impl<'a> Worker<'a> {
+    fn new(client: Client<'a>, rng: StdRng, thread: usize) -> Worker<'a> {
+        Worker { client, rng, thread, polls: Vec::new(), tally: Tally::default() }
+    }
+
+    /// Sends one request, checks the answer, and keeps the polling URLs it carries.
+    fn send(&mut self, op: &str, method: &str, path: String, query: String, body: Option<Value>) -> RawResponse {
+        let resp = self.exchange(op, method, &path, &query, body.as_ref());
+        if resp.status < 300 {
+            for name in ["azure-asyncoperation", "location"] {
+                let Some(url) = header(&resp, name) else { continue };
+                if !url.starts_with(&format!("http://{}/", self.client.host)) {
+                    self.tally
+                        .failures
+                        .push(format!("concurrent: {name} {url} is not on the host called <- {method} {path}"));
+                    continue;
+                }
+                match split_url(url) {
+                    Some((path, query)) if self.rng.gen_bool(0.8) => {
+                        self.polls.push(Pending { path, query, left: POLL_LIMIT })
+                    }
+                    Some(_) => {}
+                    None => self.tally.failures.push(format!("concurrent: bad {name} URL {url} <- {method} {path}")),
+                }
+            }
+        }
+        resp
+    }
+
+    fn exchange(&mut self, op: &str, method: &str, path: &str, query: &str, body: Option<&Value>) -> RawResponse {
+        let resp = self.client.call(method, path, query, body);
+        self.tally.requests += 1;
+        *self.tally.ops.entry(op.to_string()).or_default().entry(resp.status).or_default() += 1;
+        if let Some(f) = check(resp.status, &resp.body, method) {
+            // A 5xx with its whole message: it names the records involved.
+            let f = if resp.status >= 500 {
+                format!("status {}: {}", resp.status, String::from_utf8_lossy(&resp.body[..resp.body.len().min(1000)]))
+            } else {
+                f
+            };
+            let body = body.map(Value::to_string).unwrap_or_default();
+            self.tally.failures.push(format!("concurrent: {f} <- {method} {path}?{query} body={body}"));
+        }
+        resp
+    }
+
+    /// Polls one of the operations this thread started, keeping it while it runs.
+    fn poll_one(&mut self) {
+        let i = self.rng.gen_range(0..self.polls.len());
+        let p = self.polls.swap_remove(i);
+        let kind = p.path.rsplit('/').nth(1).unwrap_or("").to_string();
+        let resp = self.exchange(&format!("poll {kind}"), "GET", &p.path, &p.query, None);
+        self.tally.polls += 1;
+        let running = resp.status == 202
+            || (resp.status == 200
+                && serde_json::from_slice::<Value>(&resp.body)
+                    .ok()
+                    .and_then(|v| v.get("status").and_then(Value::as_str).map(|s| s == "InProgress"))
+                    .unwrap_or(false));
+        if running && p.left > 1 {
+            self.polls.push(Pending { left: p.left - 1, ..p });
+        }
+    }
+
+    fn pick(&mut self, xs: &[&str]) -> String {
+        let name = xs[self.rng.gen_range(0..xs.len())];
+        cased(&mut self.rng, name)
+    }
+
+    fn group_path(&mut self) -> String {
+        format!("/subscriptions/{SUB}/resourceGroups/{}", self.pick(C_GROUPS))
+    }
+
+    fn workspace_path(&mut self) -> String {
+        format!("{}/providers/{ML}/workspaces/{}", self.group_path(), self.pick(C_WORKSPACES))
+    }
+
+    /// A storage account or key vault, with its api-version.
+    fn generic_path(&mut self) -> (String, &'static str, bool) {
+        let group = self.group_path();
+        if self.rng.gen_bool(0.65) {
+            (
+                format!("{group}/providers/Microsoft.Storage/storageAccounts/{}", self.pick(C_ACCOUNTS)),
+                STORAGE_API,
+                true,
+            )
+        } else {
+            (format!("{group}/providers/Microsoft.KeyVault/vaults/{}", self.pick(C_VAULTS)), VAULT_API, false)
+        }
+    }
+
+    fn assignment_path(&mut self) -> String {
+        let scope = if self.rng.gen_bool(0.6) { self.workspace_path() } else { self.group_path() };
+        let name = C_ASSIGNMENTS[self.rng.gen_range(0..C_ASSIGNMENTS.len())];
+        format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}")
+    }
+
+    fn q(api: &str) -> String {
+        format!("api-version={api}")
+    }
+
+    /// One request: a poll of a running operation, or a write, read or clock step.
+    fn step(&mut self) {
+        if !self.polls.is_empty() && self.rng.gen_bool(0.3) {
+            self.poll_one();
+            return;
+        }
+        let tag = json!({"thread": self.thread.to_string()});
+        match self.rng.gen_range(0..200) {
+            0..=15 => {
+                let location = if self.rng.gen_bool(0.8) { "westeurope" } else { "West Europe" };
+                let path = self.group_path();
+                self.send(
+                    "group PUT",
+                    "PUT",
+                    path,
+                    Self::q(GROUP_API),
+                    Some(json!({"location": location, "tags": tag})),
+                );
+            }
+            16..=23 => {
+                let path = self.group_path();
+                self.send("group DELETE", "DELETE", path, Self::q(GROUP_API), None);
+            }
+            24..=43 => {
+                let (path, api, storage) = self.generic_path();
+                let body = if storage {
+                    json!({"location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}, "tags": tag})
+                } else {
+                    json!({"location": "westeurope", "properties": {"tenantId": armemu::config::DEFAULT_TENANT_ID, "sku": {"family": "A", "name": "standard"}}})
+                };
+                self.send("resource PUT", "PUT", path, Self::q(api), Some(body));
+            }
+            44..=51 => {
+                let (path, api, _) = self.generic_path();
+                self.send("resource PATCH", "PATCH", path, Self::q(api), Some(json!({"tags": tag})));
+            }
+            52..=61 => {
+                let (path, api, _) = self.generic_path();
+                self.send("resource DELETE", "DELETE", path, Self::q(api), None);
+            }
+            62..=85 => {
+                let path = self.workspace_path();
+                let mut body = json!({"location": "westeurope", "tags": tag});
+                if self.rng.gen_bool(0.5) {
+                    body["properties"] = json!({"allowRecoverSoftDeletedWorkspace": "True"});
+                }
+                self.send("workspace PUT", "PUT", path, Self::q(ML_API), Some(body));
+            }
+            86..=93 => {
+                let path = self.workspace_path();
+                let body = json!({"tags": tag, "properties": {"description": format!("patched by {}", self.thread)}});
+                self.send("workspace PATCH", "PATCH", path, Self::q(ML_API), Some(body));
+            }
+            94..=105 => {
+                let path = self.workspace_path();
+                let purge = self.rng.gen_bool(0.4);
+                let query = if purge { format!("{}&forceToPurge=true", Self::q(ML_API)) } else { Self::q(ML_API) };
+                self.send(
+                    if purge { "workspace DELETE purge" } else { "workspace DELETE" },
+                    "DELETE",
+                    path,
+                    query,
+                    None,
+                );
+            }
+            106..=119 => {
+                let path = format!("{}/privateEndpointConnections/{}", self.workspace_path(), self.pick(C_CONNECTIONS));
+                let body = json!({"properties": {"privateLinkServiceConnectionState": {"status": "Approved"}}});
+                self.send("connection PUT", "PUT", path, Self::q(ML_API), Some(body));
+            }
+            120..=125 => {
+                let path = format!("{}/privateEndpointConnections/{}", self.workspace_path(), self.pick(C_CONNECTIONS));
+                self.send("connection DELETE", "DELETE", path, Self::q(ML_API), None);
+            }
+            126..=139 => {
+                let path = self.assignment_path();
+                let principal = C_PRINCIPALS[self.rng.gen_range(0..C_PRINCIPALS.len())];
+                let body = json!({"properties": {
+                    "roleDefinitionId": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{READER_ROLE}"),
+                    "principalId": principal,
+                }});
+                self.send("role assignment PUT", "PUT", path, Self::q(AUTH_API), Some(body));
+            }
+            140..=147 => {
+                let path = self.assignment_path();
+                self.send("role assignment DELETE", "DELETE", path, Self::q(AUTH_API), None);
+            }
+            148..=163 => {
+                let from = self.rng.gen_range(0..C_GROUPS.len());
+                let to = (from + self.rng.gen_range(1..C_GROUPS.len())) % C_GROUPS.len();
+                let (source, target) = (cased(&mut self.rng, C_GROUPS[from]), cased(&mut self.rng, C_GROUPS[to]));
+                let ids: Vec<String> = (0..self.rng.gen_range(1..=2))
+                    .map(|_| {
+                        format!(
+                            "/subscriptions/{SUB}/resourceGroups/{source}/providers/Microsoft.Storage/storageAccounts/{}",
+                            self.pick(C_ACCOUNTS)
+                        )
+                    })
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                let body = json!({"resources": ids, "targetResourceGroup": format!("/subscriptions/{SUB}/resourceGroups/{target}")});
+                let path = format!("/subscriptions/{SUB}/resourceGroups/{source}/moveResources");
+                self.send("move POST", "POST", path, Self::q(GROUP_API), Some(body));
+            }
+            164..=196 => self.read(),
+            197 | 198 => {
+                let seconds = self.rng.gen_range(1..4);
+                self.send(
+                    "clock advance",
+                    "POST",
+                    "/_emulator/clock/advance".into(),
+                    String::new(),
+                    Some(json!({"seconds": seconds})),
+                );
+            }
+            _ => {
+                // Past the soft-delete retention: soft-deleted workspaces are purged.
+                self.send(
+                    "clock advance",
+                    "POST",
+                    "/_emulator/clock/advance".into(),
+                    String::new(),
+                    Some(json!({"days": 15})),
+                );
+            }
+        }
+    }
+
+    /// A read racing the writes: it must never fail with a 5xx either.
+    fn read(&mut self) {
+        let (op, path, query) = match self.rng.gen_range(0..9) {
+            0 => ("workspace GET", self.workspace_path(), Self::q(ML_API)),
+            1 => ("workspace list", format!("{}/providers/{ML}/workspaces", self.group_path()), Self::q(ML_API)),
+            2 => ("workspace list", format!("/subscriptions/{SUB}/providers/{ML}/workspaces"), Self::q(ML_API)),
+            3 => (
+                "deleted workspace list",
+                format!("/subscriptions/{SUB}/providers/{ML}/deletedWorkspaces"),
+                Self::q(ML_API),
+            ),
+            4 => ("resource list", format!("{}/resources", self.group_path()), Self::q(GROUP_API)),
+            5 => ("resource list", format!("/subscriptions/{SUB}/resources"), Self::q(GROUP_API)),
+            6 => ("group GET", self.group_path(), Self::q(GROUP_API)),
+            7 => ("connection list", format!("{}/privateEndpointConnections", self.workspace_path()), Self::q(ML_API)),
+            _ => (
+                "role assignment list",
+                format!("{}/providers/Microsoft.Authorization/roleAssignments", self.group_path()),
+                Self::q(AUTH_API),
+            ),
+        };
+        self.send(op, "GET", path, query, None);
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Invariants of the state after concurrent writes
+// ------------------------------------------------------------------------------------------
+
+/// The api-version a GET of a resource of this type uses.
+fn api_for(full_type: &str) -> &'static str {
+    let ns = full_type.split('/').next().unwrap_or("").to_ascii_lowercase();
+    match ns.as_str() {
+        "microsoft.machinelearningservices" => ML_API,
+        "microsoft.authorization" => AUTH_API,
+        "microsoft.storage" => STORAGE_API,
+        "microsoft.keyvault" => VAULT_API,
+        _ => GENERIC_API,
+    }
+}
+
+fn is_workspace(r: &Resource) -> bool {
+    r.resource_type.eq_ignore_ascii_case("Microsoft.MachineLearningServices/workspaces")
+}
+
+fn is_extension(r: &Resource) -> bool {
+    armemu::catalog::resource_type(&r.resource_type).is_some_and(|(_, t)| t.is_extension())
+}
+
+/// Why a resource is not visible: itself or a resource it hangs from (parent or scope) is
+/// missing or soft-deleted. `None` when it and everything above it are live.
+fn hidden_by(state: &State, id: &ResourceId) -> Option<String> {
+    match state.resource(&id.key()) {
+        None => return Some(format!("{id} does not exist")),
+        Some(r) if !r.is_live() => return Some(format!("{} is soft-deleted", r.id)),
+        Some(_) => {}
+    }
+    match id.parent() {
+        Parent::Resource(p) => hidden_by(state, &p),
+        _ => None,
+    }
+}
+
+/// Collects the violations of one check of the state.
+struct Checker<'a> {
+    client: Client<'a>,
+    label: &'a str,
+    checks: u64,
+    failures: Failures,
+}
+
+impl Checker<'_> {
+    fn fail(&mut self, f: String) {
+        self.failures.push(format!("{}: {f}", self.label));
+    }
+
+    /// A listing against the ids it should hold exactly.
+    fn listing(&mut self, path: &str, api: &str, expected: BTreeSet<String>) {
+        self.checks += 1;
+        let listed = match self.client.list_ids(path, &format!("api-version={api}")) {
+            Ok(l) => l,
+            Err(e) => return self.fail(format!("listing failed: {e}")),
+        };
+        self.compare(path, listed, expected);
+    }
+
+    /// A role-assignment list against the visible assignments it should hold; the ones it
+    /// shows although they hang from a soft-deleted workspace are reported on their own.
+    fn assignments(&mut self, path: &str, expected: BTreeSet<String>, hidden: &BTreeMap<String, String>) {
+        self.checks += 1;
+        let mut listed = match self.client.list_ids(path, &format!("api-version={AUTH_API}")) {
+            Ok(l) => l,
+            Err(e) => return self.fail(format!("listing failed: {e}")),
+        };
+        let (soft, rest): (Vec<String>, Vec<String>) =
+            listed.drain(..).partition(|id| hidden.get(id).is_some_and(|why| why.ends_with(" is soft-deleted")));
+        if !soft.is_empty() {
+            self.fail(format!(
+                "GET {path} lists role assignments whose scope is soft-deleted (their GET answers 404): {soft:?}"
+            ));
+        }
+        self.compare(path, rest, expected);
+    }
+
+    fn compare(&mut self, path: &str, listed: Vec<String>, expected: BTreeSet<String>) {
+        let got: BTreeSet<String> = listed.iter().cloned().collect();
+        if got.len() != listed.len() {
+            self.fail(format!("GET {path} lists an id twice: {listed:?}"));
+        }
+        let missing: Vec<&String> = expected.difference(&got).collect();
+        let extra: Vec<&String> = got.difference(&expected).collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            self.fail(format!("GET {path} disagrees with the state: missing {missing:?}, unexpected {extra:?}"));
+        }
+    }
+}
+
+/// Checks the state after the threads were joined, from the store and through the public
+/// routes (see the module documentation of the concurrent phase):
+///
+/// 1. every resource with a group lies in a group that exists, under the group's exact name
+///    (its `resource_group` field and its id's group segment);
+/// 2. every resource id resolves: a GET answers 200 with the same id when it and what it
+///    hangs from are live (also with the id in lower case), 404 otherwise;
+/// 3. the listings agree with the state and the single GETs: `…/resources` of the
+///    subscription and of each group list exactly the live top-level non-extension resources,
+///    `…/workspaces` exactly the live workspaces, `…/deletedWorkspaces` exactly the
+///    soft-deleted ones, the groups list exactly the groups, each live workspace's
+///    connections list (and its `privateEndpointConnections` / `privateLinkCount`) exactly its
+///    connections, and each group's role-assignment list exactly the visible assignments at or
+///    below it;
+/// 4. no child or extension resource outlives the resource it hangs from.
+fn check_invariants_of(app: &App, host: &str, label: &str) -> (u64, Failures) {
+    let mut c = Checker { client: Client { app, host }, label, checks: 0, failures: Failures::default() };
+    let state = app.ctx.store().snapshot();
+    let groups: Vec<armemu::store::ResourceGroup> = state.groups_in(SUB, None).map(|(_, g)| g.clone()).collect();
+    let resources: Vec<Resource> = state.resources_under("").map(|r| (**r).clone()).collect();
+    let client = c.client;
+
+    // The groups: each answers under its exact name, in any casing; the list holds them all.
+    for g in &groups {
+        c.checks += 1;
+        for name in [g.name.clone(), g.name.to_uppercase()] {
+            let resp = client.call(
+                "GET",
+                &format!("/subscriptions/{SUB}/resourceGroups/{name}"),
+                &format!("api-version={GROUP_API}"),
+                None,
+            );
+            let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+            if resp.status != 200 || body.get("name").and_then(Value::as_str) != Some(g.name.as_str()) {
+                c.fail(format!(
+                    "GET of group '{name}' (stored as '{}') answered {}: {}",
+                    g.name,
+                    resp.status,
+                    snippet(&resp.body)
+                ));
+            }
+        }
+    }
+    c.listing(
+        &format!("/subscriptions/{SUB}/resourcegroups"),
+        GROUP_API,
+        groups.iter().map(|g| armemu::model::ids::group_id(SUB, &g.name)).collect(),
+    );
+
+    let mut visible: BTreeSet<String> = BTreeSet::new();
+    let mut hidden: BTreeMap<String, String> = BTreeMap::new();
+    for r in &resources {
+        let Some(id) = ResourceId::parse(&r.id) else {
+            c.fail(format!("the stored id {} does not parse", r.id));
+            continue;
+        };
+        // 1. The group exists under its exact name.
+        if let Some(rg) = id.resource_group() {
+            c.checks += 1;
+            match state.group(id.subscription(), rg) {
+                None => c.fail(format!("{} lies in group '{rg}', which does not exist", r.id)),
+                Some(g) if g.name != rg || *r.resource_group != *g.name => c.fail(format!(
+                    "{} (resource_group '{}') lies in the group named '{}'",
+                    r.id, r.resource_group, g.name
+                )),
+                Some(_) => {}
+            }
+        }
+        // 4. What it hangs from exists (live, or soft-deleted and recoverable).
+        if let Parent::Resource(p) = id.parent() {
+            c.checks += 1;
+            if state.resource(&p.key()).is_none() {
+                c.fail(format!("{} outlives {p}, which it hangs from", r.id));
+            }
+        }
+        // 2. A GET of its id.
+        c.checks += 1;
+        let api = format!("api-version={}", api_for(&r.resource_type));
+        let resp = client.call("GET", &r.id, &api, None);
+        match hidden_by(&state, &id) {
+            None => {
+                visible.insert(r.id.clone());
+                let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+                if resp.status != 200 || body.get("id").and_then(Value::as_str) != Some(r.id.as_str()) {
+                    c.fail(format!("GET {} answered {}: {}", r.id, resp.status, snippet(&resp.body)));
+                }
+                let lower = client.call("GET", &r.id.to_lowercase(), &api, None);
+                if lower.status != 200 {
+                    c.fail(format!("GET {} answered {}: {}", r.id.to_lowercase(), lower.status, snippet(&lower.body)));
+                }
+            }
+            Some(why) => {
+                hidden.insert(r.id.clone(), why.clone());
+                if resp.status != 404 {
+                    c.fail(format!("GET {} answered {} although {why}: {}", r.id, resp.status, snippet(&resp.body)));
+                }
+            }
+        }
+    }
+
+    // 3. Listings.
+    let listed =
+        |r: &&Resource| r.is_live() && !is_extension(r) && ResourceId::parse(&r.id).is_some_and(|id| id.is_top_level());
+    let in_group = |r: &Resource, g: &str| r.resource_group.eq_ignore_ascii_case(g);
+    let ids = |it: &mut dyn Iterator<Item = &Resource>| it.map(|r| r.id.clone()).collect::<BTreeSet<String>>();
+    c.listing(&format!("/subscriptions/{SUB}/resources"), GROUP_API, ids(&mut resources.iter().filter(listed)));
+    c.listing(
+        &format!("/subscriptions/{SUB}/providers/{ML}/workspaces"),
+        ML_API,
+        ids(&mut resources.iter().filter(|r| is_workspace(r) && r.is_live())),
+    );
+    c.listing(
+        &format!("/subscriptions/{SUB}/providers/{ML}/deletedWorkspaces"),
+        ML_API,
+        ids(&mut resources.iter().filter(|r| is_workspace(r) && !r.is_live())),
+    );
+    c.assignments(
+        &format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleAssignments"),
+        ids(&mut resources.iter().filter(|r| is_extension(r) && visible.contains(&r.id))),
+        &hidden,
+    );
+    for g in &groups {
+        let rg = format!("/subscriptions/{SUB}/resourceGroups/{}", g.name);
+        c.listing(
+            &format!("{rg}/resources"),
+            GROUP_API,
+            ids(&mut resources.iter().filter(listed).filter(|r| in_group(r, &g.name))),
+        );
+        c.listing(
+            &format!("{rg}/providers/{ML}/workspaces"),
+            ML_API,
+            ids(&mut resources.iter().filter(|r| is_workspace(r) && r.is_live() && in_group(r, &g.name))),
+        );
+        let prefix = armemu::model::ids::group_prefix(SUB, &g.name);
+        c.assignments(
+            &format!("{rg}/providers/Microsoft.Authorization/roleAssignments"),
+            ids(&mut resources.iter().filter(|r| {
+                is_extension(r)
+                    && visible.contains(&r.id)
+                    && (r.key().starts_with(&prefix) || r.resource_group.is_empty())
+            })),
+            &hidden,
+        );
+    }
+    for ws in resources.iter().filter(|r| is_workspace(r) && visible.contains(&r.id)) {
+        let prefix = format!("{}/privateendpointconnections/", ws.key());
+        let conns: BTreeSet<String> =
+            resources.iter().filter(|r| r.key().starts_with(&prefix)).map(|r| r.id.clone()).collect();
+        c.listing(&format!("{}/privateEndpointConnections", ws.id), ML_API, conns.clone());
+        c.checks += 1;
+        let body = ws.body.value();
+        let in_body: BTreeSet<String> = body
+            .pointer("/properties/privateEndpointConnections")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.get("id").and_then(Value::as_str).map(String::from))
+            .collect();
+        let count = body.pointer("/properties/privateLinkCount").and_then(Value::as_u64);
+        if in_body != conns || count != Some(conns.len() as u64) {
+            c.fail(format!("{} shows connections {in_body:?} (privateLinkCount {count:?}) but has {conns:?}", ws.id));
+        }
+    }
+    (c.checks, c.failures)
+}
+
+fn check_invariants(client: Client, label: &str, report: &mut Report) {
+    let (checks, failures) = check_invariants_of(client.app, client.host, label);
+    report.invariant_checks += checks;
+    report.add_failures(failures);
 }

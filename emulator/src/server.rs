@@ -240,12 +240,8 @@ pub async fn handle(app: &App, req: Request<Incoming>, secure: bool) -> Response
             Err(e) => Err(ArmError::unreadable_body(e)),
         }
     };
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
-    let resp = app.handle(parts.method.as_str(), parts.uri.path(), parts.uri.query(), headers, body, secure);
+    let resp =
+        app.handle_request(parts.method.as_str(), parts.uri.path(), parts.uri.query(), parts.headers, body, secure);
     // Hot path: move the finished headers into the response's map (the builder would
     // re-validate and clone each one).
     let mut r = Response::new(Full::new(resp.body));

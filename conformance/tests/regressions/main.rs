@@ -470,3 +470,117 @@ fn top_is_capped_at_1000() {
     let next = page["nextLink"].as_str().expect("nextLink");
     assert_eq!(t.get(next).expect(200).json()["value"].as_array().unwrap().len(), 5);
 }
+
+// ---- found by the concurrent fuzz phase ----
+
+/// A group deleted asynchronously, created again and deleted again: ARM's job token repeats
+/// for the same group, and the second delete collided with the finished first one (500).
+#[test]
+fn issue_16_a_recreated_group_can_be_deleted_again_asynchronously() {
+    let t = require_emulator!();
+    t.lro("resourceGroups/delete", "polls:1");
+    for _ in 0..2 {
+        let g = t.create_group("again", "westeurope");
+        let r = t.delete(&av(&g)).expect(202);
+        t.get(r.header("location").expect("Location")).expect(200);
+        t.get(&av(&g)).expect(404);
+    }
+}
+
+/// A private endpoint connection PUT under another casing of its name updates it (the first
+/// casing stays) instead of failing with 500.
+#[test]
+fn issue_16_a_connection_keeps_its_first_casing() {
+    let t = require_emulator!();
+    t.create_group("rg1", "eastus");
+    t.put(&ws_path(&t, "rg1", "ws1"), &json!({"location": "eastus"})).expect(200);
+    let pe = |name: &str| {
+        format!("{}/providers/{NS}/workspaces/ws1/privateEndpointConnections/{name}?api-version={ML}", t.rg("rg1"))
+    };
+    let first = t.put(&pe("pe1"), &json!({"properties": {}})).expect(200).json();
+    let again = t
+        .put(&pe("PE1"), &json!({"properties": {"privateLinkServiceConnectionState": {"status": "Rejected"}}}))
+        .expect(200)
+        .json();
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(again["name"], "pe1");
+    let ws = t.get(&ws_path(&t, "rg1", "ws1")).expect(200).json();
+    assert_eq!(ws["properties"]["privateLinkCount"], 1);
+    assert_eq!(
+        ws["properties"]["privateEndpointConnections"][0]["properties"]["privateLinkServiceConnectionState"]["status"],
+        "Rejected"
+    );
+}
+
+/// A move onto a name the target group holds is refused (it replaced the target's resource, or
+/// answered 500 when the casing differed).
+#[rstest]
+#[case::same_casing("sa1")]
+#[case::other_casing("SA1")]
+fn issue_16_a_move_never_replaces_a_resource(#[case] existing: &str) {
+    let t = require_emulator!();
+    t.create_group("from", "westeurope");
+    t.create_group("to", "westeurope");
+    let moving = t
+        .put(&storage_path(&t, "from", "sa1"), &json!({"location": "westeurope", "tags": {"who": "mover"}}))
+        .expect(201)
+        .json();
+    t.put(&storage_path(&t, "to", existing), &json!({"location": "westeurope", "tags": {"who": "resident"}}))
+        .expect(201);
+    let r = t.post(
+        &av(&format!("{}/moveResources", t.rg("from"))),
+        &json!({"resources": [moving["id"]], "targetResourceGroup": t.rg_id("to")}),
+    );
+    check_error(
+        &r,
+        409,
+        "Conflict",
+        "The resource 'Microsoft.Storage/storageAccounts/sa1' cannot be moved: a resource of that type and name exists in the target resource group 'to'.",
+    );
+    assert_eq!(t.get(&storage_path(&t, "to", "sa1")).expect(200).json()["tags"]["who"], "resident");
+    assert_eq!(t.get(&storage_path(&t, "from", "sa1")).expect(200).json()["tags"]["who"], "mover");
+}
+
+/// Role assignments on a soft-deleted workspace answer 404 and are not listed either (they
+/// were listed at group and subscription scope); recovery brings them back.
+#[test]
+fn issue_16_assignments_of_a_soft_deleted_workspace_are_hidden_until_recovery() {
+    let t = require_emulator!();
+    t.create_group("rg1", "eastus");
+    t.put(&ws_path(&t, "rg1", "ws1"), &json!({"location": "eastus"})).expect(200);
+    let ra = format!(
+        "{}/providers/{NS}/workspaces/ws1/providers/Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff?api-version=2022-04-01",
+        t.rg("rg1")
+    );
+    let role =
+        format!("{}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7", t.sub());
+    t.put(
+        &ra,
+        &json!({"properties": {"roleDefinitionId": role, "principalId": "ce2ce14e-85d7-4629-bdbc-454d0519d987"}}),
+    )
+    .expect(201);
+    let listed = |t: &Target| {
+        [t.sub(), t.rg("rg1")]
+            .iter()
+            .map(|scope| {
+                t.get(&format!("{scope}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01"))
+                    .expect(200)
+                    .json()["value"]
+                    .as_array()
+                    .unwrap()
+                    .len()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(listed(&t), [1, 1]);
+    t.delete(&ws_path(&t, "rg1", "ws1")).expect(200);
+    t.get(&ra).expect(404);
+    assert_eq!(listed(&t), [0, 0]);
+    t.put(
+        &ws_path(&t, "rg1", "ws1"),
+        &json!({"location": "eastus", "properties": {"allowRecoverSoftDeletedWorkspace": "True"}}),
+    )
+    .expect(200);
+    t.get(&ra).expect(200);
+    assert_eq!(listed(&t), [1, 1]);
+}

@@ -9,7 +9,9 @@ pub trait IdGen: Send + Sync {
 
     /// Lower-case hex GUID, the form ARM uses in ids and names.
     fn guid(&self) -> String {
-        self.uuid().hyphenated().to_string()
+        // Written through a stack buffer: every response carries a new request id.
+        let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        self.uuid().hyphenated().encode_lower(&mut buf).to_string()
     }
 
     /// `n` random lower-case hex characters (dependent resource name suffixes, keys).

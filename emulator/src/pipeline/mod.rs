@@ -121,6 +121,11 @@ impl App {
         &self.router
     }
 
+    /// Pairs of routes where the table's order hides one of them (a test keeps this empty).
+    pub fn route_conflicts() -> Vec<(&'static str, &'static str)> {
+        Router::new(all_routes()).conflicts()
+    }
+
     pub fn config(&self) -> &Config {
         self.ctx.config()
     }
@@ -162,15 +167,36 @@ impl App {
         }
     }
 
-    /// Runs one request through the pipeline. `body` is `Err` when reading it already failed
-    /// (too large). Never panics: a handler panic becomes a 500.
-    #[allow(clippy::too_many_arguments)]
+    /// Runs one request through the pipeline, with headers given as pairs (in-process callers;
+    /// pairs that are not valid HTTP headers are left out, as a server would refuse them).
     pub fn handle(
         &self,
         method: &str,
         path: &str,
         query: Option<&str>,
         headers: Vec<(String, String)>,
+        body: Result<Bytes, ArmError>,
+        secure: bool,
+    ) -> RawResponse {
+        let mut map = hyper::HeaderMap::with_capacity(headers.len());
+        for (k, v) in headers {
+            if let (Ok(name), Ok(value)) =
+                (hyper::header::HeaderName::from_bytes(k.as_bytes()), hyper::header::HeaderValue::from_str(&v))
+            {
+                map.append(name, value);
+            }
+        }
+        self.handle_request(method, path, query, map, body, secure)
+    }
+
+    /// Runs one request through the pipeline. `body` is `Err` when reading it already failed
+    /// (too large). Never panics: a handler panic becomes a 500.
+    pub fn handle_request(
+        &self,
+        method: &str,
+        path: &str,
+        query: Option<&str>,
+        headers: hyper::HeaderMap,
         body: Result<Bytes, ArmError>,
         secure: bool,
     ) -> RawResponse {

@@ -52,12 +52,33 @@ fn compact_timestamp(now: chrono::DateTime<chrono::Utc>) -> String {
     )
 }
 
+thread_local! {
+    /// The `Date` header and the routing-id timestamp of the last second rendered on this
+    /// thread: both change once a second, and every response carries them.
+    static DATES: std::cell::RefCell<(i64, Option<(HeaderValue, String)>)> = const { std::cell::RefCell::new((i64::MIN, None)) };
+}
+
+/// The `Date` header value and the compact timestamp for `now` (cached per second).
+fn dates(now: chrono::DateTime<chrono::Utc>) -> (HeaderValue, String) {
+    let second = now.timestamp();
+    DATES.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0 != second || c.1.is_none() {
+            let date = HeaderValue::from_str(&httpdate::fmt_http_date(now.into()))
+                .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
+            *c = (second, Some((date, compact_timestamp(now))));
+        }
+        c.1.clone().unwrap_or_else(|| (HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"), String::new()))
+    })
+}
+
 /// Adds ARM's common headers. Hot path (every response): fixed names and values are
 /// `from_static` (no parsing); only values that vary are validated, and a value that is not
 /// a valid header (an echoed id with control characters) is left out.
 pub fn finish(app: &App, resp: ArmResponse, ex: &Exchange<'_>) -> RawResponse {
     let request_id = app.ctx.ids().guid();
     let now = app.ctx.now();
+    let (date, stamp) = dates(now);
     let method = ex.request.method;
     let echoed = |name: &str| ex.request.header(name).filter(|v| v.len() <= 200);
     let mut out: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(16 + resp.headers.len());
@@ -68,9 +89,14 @@ pub fn finish(app: &App, resp: ArmResponse, ex: &Exchange<'_>) -> RawResponse {
     }
     put(&mut out, REQUEST_ID, &request_id);
     put(&mut out, CORRELATION_ID, echoed("x-ms-correlation-request-id").unwrap_or(&request_id));
-    put(&mut out, ROUTING_ID, &format!("LOCAL:{}:{request_id}", compact_timestamp(now)));
+    let mut routing = String::with_capacity(6 + stamp.len() + 1 + request_id.len());
+    routing.push_str("LOCAL:");
+    routing.push_str(&stamp);
+    routing.push(':');
+    routing.push_str(&request_id);
+    put(&mut out, ROUTING_ID, &routing);
     out.extend(STATIC_HEADERS);
-    put(&mut out, hyper::header::DATE, &httpdate::fmt_http_date(now.into()));
+    out.push((hyper::header::DATE, date));
     if let Some(c) = echoed("x-ms-client-request-id") {
         put(&mut out, CLIENT_REQUEST_ID, c);
     }

@@ -56,7 +56,7 @@ impl<'a> Exchange<'a> {
         method: Method,
         path: &str,
         query: Option<&str>,
-        headers: Vec<(String, String)>,
+        headers: hyper::HeaderMap,
         body: Result<Bytes, ArmError>,
         secure: bool,
     ) -> Exchange<'a> {
@@ -118,10 +118,6 @@ fn is_open_path(segments: &[String]) -> bool {
     }
 }
 
-fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
-    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-}
-
 /// True for `localhost`, `*.localhost`, `127.0.0.0/8` and `::1`, and the configured names.
 fn is_local_host(app: &App, host: &str) -> bool {
     let name = if let Some(rest) = host.strip_prefix('[') {
@@ -152,13 +148,18 @@ impl Stage for Intake {
             return Err(e);
         }
         let req = &mut ex.request;
-        let host = header(&req.headers, "host").filter(|h| !h.is_empty()).map(String::from);
-        if let Some(h) = &host {
-            if !h.bytes().all(|b| b.is_ascii_graphic()) || !is_local_host(app, h) {
-                return Err(ArmError::invalid_host_name(h));
-            }
-        }
-        if let Some(origin) = header(&req.headers, "origin") {
+        let host = match req.headers.get(hyper::header::HOST) {
+            None => None,
+            Some(v) => match v.to_str() {
+                Ok("") => None,
+                Ok(h) if h.bytes().all(|b| b.is_ascii_graphic()) && is_local_host(app, h) => Some(h.to_string()),
+                _ => return Err(ArmError::invalid_host_name(&String::from_utf8_lossy(v.as_bytes()))),
+            },
+        };
+        if let Some(origin) =
+            req.headers.get(hyper::header::ORIGIN).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        {
+            let origin = origin.as_str();
             let local = origin.split_once("://").is_some_and(|(scheme, rest)| {
                 (scheme == "http" || scheme == "https") && is_local_host(app, rest.trim_end_matches('/'))
             });
@@ -177,18 +178,25 @@ impl Stage for Intake {
             let u = if ex.secure { e.https } else { e.http };
             u.split("://").nth(1).unwrap_or("127.0.0.1").to_string()
         });
-        req.base_url = format!("{}://{host}", if ex.secure { "https" } else { "http" });
+        let scheme = if ex.secure { "https://" } else { "http://" };
+        let mut base = String::with_capacity(scheme.len() + host.len());
+        base.push_str(scheme);
+        base.push_str(&host);
+        req.base_url = base;
         Ok(())
     }
 }
 
 fn decode_segments(path: &str) -> ArmResult<Vec<String>> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            percent_decode_str(s).decode_utf8().map(|c| c.into_owned()).map_err(|_| ArmError::invalid_request_uri(s))
-        })
-        .collect()
+    let mut out = Vec::with_capacity(12);
+    for s in path.split('/').filter(|s| !s.is_empty()) {
+        out.push(if s.contains('%') {
+            percent_decode_str(s).decode_utf8().map(|c| c.into_owned()).map_err(|_| ArmError::invalid_request_uri(s))?
+        } else {
+            s.to_string()
+        });
+    }
+    Ok(out)
 }
 
 /// Finds the route (the first in table order whose method and path match).

@@ -536,6 +536,14 @@ impl ArmError {
         )
     }
 
+    /// A move would put a resource where one of the same type and name exists.
+    pub fn move_target_exists(full_type: &str, name: &str, rg: &str) -> Self {
+        Self::of(
+            ErrorCode::Conflict,
+            format!("The resource '{full_type}/{name}' cannot be moved: a resource of that type and name exists in the target resource group '{rg}'."),
+        )
+    }
+
     // ---- Microsoft.MachineLearningServices ----
 
     /// A workspace rule the service enforces (dependents, immutable properties, values).
@@ -645,6 +653,9 @@ impl From<Rejection> for ArmError {
             Rejection::GroupBeingDeleted { group } => ArmError::resource_group_being_deleted(&group),
             Rejection::ResourceNotFound { full_type, name, group } => {
                 ArmError::resource_not_found(&full_type, &name, &group)
+            }
+            Rejection::ResourceExists { full_type, name, group } => {
+                ArmError::move_target_exists(&full_type, &name, &group)
             }
             Rejection::OperationNotFound { id } => ArmError::operation_not_found(&id),
             Rejection::OperationExists { id } => ArmError::internal(format!("operation '{id}' exists already")),

@@ -59,7 +59,8 @@ pub struct ArmRequest {
     /// Decoded, non-empty path segments (so `//` and a trailing `/` are tolerated).
     pub segments: Vec<String>,
     pub query: Vec<(String, String)>,
-    pub headers: Vec<(String, String)>,
+    /// The request headers as the server read them (no copy).
+    pub headers: hyper::HeaderMap,
     pub body: Bytes,
     /// Route captures, in pattern order: (name, value as the client cased it).
     pub params: Vec<(&'static str, String)>,
@@ -69,8 +70,9 @@ pub struct ArmRequest {
 }
 
 impl ArmRequest {
+    /// A header's value (names are case-insensitive); `None` when absent or not visible ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// A query parameter, matched case-insensitively (`$filter`, `$Filter` …).

@@ -113,8 +113,9 @@ fn matches(segs: &[Seg], path: &[String]) -> Option<Params> {
     if (!has_rest && segs.len() != path.len()) || (has_rest && path.len() < segs.len()) {
         return None;
     }
-    // Literals first: most candidates fail on one, before any capture is copied.
-    for (seg, p) in segs.iter().zip(path) {
+    // Literals first, from the end (the resource type, the most telling): most candidates fail
+    // on one, before any capture is copied.
+    for (seg, p) in segs.iter().zip(path).rev() {
         if let Seg::Lit(l) = seg {
             if !l.eq_ignore_ascii_case(p) {
                 return None;

@@ -49,7 +49,7 @@ pub enum Change {
     PutRegistration { registration: Registration },
     /// A read of a provider: counts one poll of a `polls:N` transition, settling it on the last.
     CountRegistrationPoll { subscription: String, namespace: String },
-    /// Starts tracking a long-running operation.
+    /// Starts tracking a long-running operation (replacing a finished one of the same id).
     PutOperation { operation: Box<Operation> },
     /// A poll of an operation's status or `Location` URL: counts it, completing a `polls:N`
     /// operation on its N-th poll.

@@ -18,6 +18,8 @@ pub enum Rejection {
     GroupBeingDeleted { group: String },
     /// The resource (or the parent or scope a resource needs) does not exist or is soft-deleted.
     ResourceNotFound { full_type: String, name: String, group: String },
+    /// A resource of that type and name exists already where a move would put another.
+    ResourceExists { full_type: String, name: String, group: String },
     /// The operation does not exist.
     OperationNotFound { id: String },
     /// An operation with this id exists already.
@@ -38,6 +40,9 @@ impl std::fmt::Display for Rejection {
             Rejection::GroupBeingDeleted { group } => write!(f, "resource group '{group}' is being deleted"),
             Rejection::ResourceNotFound { full_type, name, group } => {
                 write!(f, "resource '{full_type}/{name}' in group '{group}' does not exist")
+            }
+            Rejection::ResourceExists { full_type, name, group } => {
+                write!(f, "resource '{full_type}/{name}' exists in group '{group}' already")
             }
             Rejection::OperationNotFound { id } => write!(f, "operation '{id}' does not exist"),
             Rejection::OperationExists { id } => write!(f, "operation '{id}' exists already"),

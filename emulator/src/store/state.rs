@@ -78,7 +78,7 @@ enum Undo {
     Group(String, Option<ResourceGroup>),
     Resource(String, Option<Arc<Resource>>),
     Registration(String, Option<Registration>),
-    Operation(String, Option<Operation>),
+    Operation(String, Option<Box<Operation>>),
 }
 
 // ------------------------------------------------------------------------------------------
@@ -595,7 +595,7 @@ impl Tx<'_> {
                     s.set_registration(&k, v);
                 }
                 Some(Undo::Operation(k, v)) => {
-                    s.set_operation(&k, v);
+                    s.set_operation(&k, v.map(|o| *o));
                 }
                 None => {}
             }
@@ -629,7 +629,7 @@ impl Tx<'_> {
 
     fn operation(&mut self, key: &str, v: Option<Operation>) {
         let old = self.state.set_operation(key, v);
-        self.undo.push(Undo::Operation(key.to_string(), old));
+        self.undo.push(Undo::Operation(key.to_string(), old.map(Box::new)));
     }
 
     /// Applies `changes` as a nested atomic unit: on a rejection only they are undone.
@@ -734,7 +734,9 @@ impl Tx<'_> {
             }
             Change::PutOperation { operation } => {
                 let key = operation.id.to_lowercase();
-                if self.state.operations.contains_key(&key) {
+                // ARM's job tokens (group deletes) repeat for the same group: a finished
+                // operation of that id gives way, one in progress does not.
+                if self.state.operations.get(&key).is_some_and(|o| !o.status.is_terminal()) {
                     return Err(Rejection::OperationExists { id: operation.id.clone() });
                 }
                 self.operation(&key, Some((**operation).clone()));
@@ -901,6 +903,16 @@ impl Tx<'_> {
                 moving.push(r.clone());
             }
             moving.extend(self.state.resources_under(&prefix).cloned());
+            if let Some(top) = moving.first() {
+                let target = ResourceId::parse(&top.id).map(|i| i.relocated(&target_sub, &target_rg));
+                if let Some(t) = target.filter(|t| self.state.resources.contains_key(&t.key())) {
+                    return Err(Rejection::ResourceExists {
+                        full_type: t.full_type(),
+                        name: t.name().to_string(),
+                        group: target_rg.clone(),
+                    });
+                }
+            }
             // Parents first (keys sort parents before children): remove all, then put each.
             for r in &moving {
                 self.resource(&r.key(), None);

@@ -54,6 +54,15 @@ fn scope(s: &State, req: &ArmRequest) -> ArmResult<String> {
     s.live(&id.key()).map(|r| r.id.clone()).ok_or_else(|| ArmError::resource_not_found(&id.full_type(), id.name(), rg))
 }
 
+/// An assignment on a resource whose scope is soft-deleted (a workspace) is kept for its
+/// recovery, but neither read nor listed meanwhile.
+fn scope_is_live(s: &State, r: &Resource) -> bool {
+    match ResourceId::parse(&r.id).map(|id| id.scope) {
+        Some(ids::Scope::Resource(scope)) => s.live(&scope.key()).is_some(),
+        _ => true,
+    }
+}
+
 fn assignment_key(scope: &str, name: &str) -> String {
     format!("{scope}/{PROVIDER_SUFFIX}/{name}").to_lowercase()
 }
@@ -179,13 +188,18 @@ pub fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     ctx.store().read(|s| {
         let scope_l = scope(s, req)?.to_lowercase();
         let sub_prefix = ids::subscription_prefix(sub);
-        let shown = s.resources_under(&sub_prefix).filter(|r| &*r.resource_type == ASSIGNMENT_TYPE).filter(|r| {
-            let (p, _, rs) = grant(r);
-            let rs = rs.unwrap_or_default();
-            let above = scope_l == rs || scope_l.starts_with(&format!("{rs}/"));
-            let below = rs.starts_with(&format!("{scope_l}/"));
-            (above || (!at_scope && below)) && principal.as_ref().is_none_or(|want| p.as_deref() == Some(want.as_str()))
-        });
+        let shown = s
+            .resources_under(&sub_prefix)
+            .filter(|r| &*r.resource_type == ASSIGNMENT_TYPE)
+            .filter(|r| scope_is_live(s, r))
+            .filter(|r| {
+                let (p, _, rs) = grant(r);
+                let rs = rs.unwrap_or_default();
+                let above = scope_l == rs || scope_l.starts_with(&format!("{rs}/"));
+                let below = rs.starts_with(&format!("{scope_l}/"));
+                (above || (!at_scope && below))
+                    && principal.as_ref().is_none_or(|want| p.as_deref() == Some(want.as_str()))
+            });
         Ok(ArmResponse::raw_json(200, paging::collection(shown, |r, out| out.extend_from_slice(r.body.as_bytes()))))
     })
 }

@@ -92,6 +92,10 @@ fn plan_move(s: &State, req: &ArmRequest) -> ArmResult<MovePlan> {
             })
             .ok_or_else(|| ArmError::invalid_move_request(id_text, rg))?;
         let r = find_live(s, &id)?;
+        let there = ResourceId::parse(&r.id).map(|i| i.relocated(&target_sub, &target_rg));
+        if let Some(t) = there.filter(|t| s.resource(&t.key()).is_some()) {
+            return Err(ArmError::move_target_exists(&t.full_type(), t.name(), &target_rg));
+        }
         if let Some((_, t)) = catalog::resource_type(&r.resource_type) {
             if let MovePolicy::NotSupported { what } = t.moves {
                 return Err(ArmError::move_not_supported(what, &r.name, cross));

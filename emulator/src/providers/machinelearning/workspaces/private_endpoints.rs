@@ -63,6 +63,8 @@ pub fn put(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         require_registered(ctx, s, ws_id.subscription(), NS)?;
         require_group_writable(s, ws_id.subscription(), ws_id.resource_group().unwrap_or_default())?;
         let id = connection_id(&ws, req)?;
+        // An existing connection keeps the casing it was created with.
+        let id = s.resource(&id.key()).and_then(|c| ResourceId::parse(&c.id)).unwrap_or(id);
         let out = json!({
             "id": id.to_id(),
             "name": id.name(),
