@@ -242,15 +242,9 @@ pub async fn handle(app: &App, req: Request<Incoming>, secure: bool) -> Response
     };
     let resp =
         app.handle_request(parts.method.as_str(), parts.uri.path(), parts.uri.query(), parts.headers, body, secure);
-    // Hot path: move the finished headers into the response's map (the builder would
-    // re-validate and clone each one).
     let mut r = Response::new(Full::new(resp.body));
     *r.status_mut() = hyper::StatusCode::from_u16(resp.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
-    let map = r.headers_mut();
-    map.reserve(resp.headers.len());
-    for (k, v) in resp.headers {
-        map.append(k, v);
-    }
+    *r.headers_mut() = resp.headers;
     r
 }
 

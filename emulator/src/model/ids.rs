@@ -15,6 +15,17 @@ pub fn key(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// Appends the lower-cased `s` (ASCII without a second allocation).
+pub fn push_lower(buf: &mut String, s: &str) {
+    if s.is_ascii() {
+        let start = buf.len();
+        buf.push_str(s);
+        buf[start..].make_ascii_lowercase();
+    } else {
+        buf.push_str(&s.to_lowercase());
+    }
+}
+
 /// A name compared case-insensitively and shown as given.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
@@ -283,8 +294,35 @@ impl ResourceId {
         s
     }
 
+    /// The key the store orders by: the canonical id, lower-cased (written in one buffer).
     pub fn key(&self) -> String {
-        key(&self.to_id())
+        let mut k = String::with_capacity(160);
+        self.push_key(&mut k);
+        k
+    }
+
+    fn push_key(&self, k: &mut String) {
+        match &self.scope {
+            Scope::Subscription(sub) => {
+                k.push_str("/subscriptions/");
+                push_lower(k, sub);
+            }
+            Scope::Group { subscription, group } => {
+                k.push_str("/subscriptions/");
+                push_lower(k, subscription);
+                k.push_str("/resourcegroups/");
+                push_lower(k, group);
+            }
+            Scope::Resource(r) => r.push_key(k),
+        }
+        k.push_str("/providers/");
+        push_lower(k, &self.namespace);
+        for (ty, name) in &self.types {
+            k.push('/');
+            push_lower(k, ty);
+            k.push('/');
+            push_lower(k, name);
+        }
     }
 }
 
@@ -313,9 +351,21 @@ pub fn group_id(sub: &str, rg: &str) -> String {
     format!("/subscriptions/{sub}/resourceGroups/{rg}")
 }
 
+/// The key of a resource group: its id, lower-cased.
+pub fn group_key(sub: &str, rg: &str) -> String {
+    let mut k = String::with_capacity(32 + sub.len() + rg.len());
+    k.push_str("/subscriptions/");
+    push_lower(&mut k, sub);
+    k.push_str("/resourcegroups/");
+    push_lower(&mut k, rg);
+    k
+}
+
 /// The key under which everything in a group is stored (lower-cased, trailing `/`).
 pub fn group_prefix(sub: &str, rg: &str) -> String {
-    key(&format!("/subscriptions/{sub}/resourceGroups/{rg}/"))
+    let mut k = group_key(sub, rg);
+    k.push('/');
+    k
 }
 
 /// The key prefix of everything in a subscription (lower-cased, trailing `/`).
@@ -334,6 +384,10 @@ mod tests {
         assert_eq!(id.name(), "b");
         assert_eq!(id.to_id(), "/subscriptions/S/resourceGroups/RG/providers/Microsoft.X/ws/a/envs/b");
         assert_eq!(id.key(), "/subscriptions/s/resourcegroups/rg/providers/microsoft.x/ws/a/envs/b");
+        assert_eq!(id.key(), id.to_id().to_lowercase());
+        let unicode = ResourceId::in_group("S", "ÉTÉ", "NS", vec![("T".into(), "Ö".into())]);
+        assert_eq!(unicode.key(), unicode.to_id().to_lowercase());
+        assert_eq!(group_key("S", "RG"), "/subscriptions/s/resourcegroups/rg");
         assert!(!id.is_top_level());
         match id.parent() {
             Parent::Resource(p) => {

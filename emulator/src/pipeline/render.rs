@@ -2,7 +2,7 @@
 //! counters, cache headers, `Date`), and the answer as plain data for the server to write.
 
 use bytes::Bytes;
-use hyper::header::{HeaderName, HeaderValue};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::protocol::{ArmResponse, Method};
 
@@ -12,7 +12,7 @@ use super::{App, Exchange};
 #[derive(Debug, Clone)]
 pub struct RawResponse {
     pub status: u16,
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub headers: HeaderMap,
     pub body: Bytes,
     pub operation: &'static str,
 }
@@ -80,40 +80,45 @@ pub fn finish(app: &App, resp: ArmResponse, ex: &Exchange<'_>) -> RawResponse {
     let now = app.ctx.now();
     let (date, stamp) = dates(now);
     let method = ex.request.method;
-    let echoed = |name: &str| ex.request.header(name).filter(|v| v.len() <= 200);
-    let mut out: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(16 + resp.headers.len());
-    fn put(out: &mut Vec<(HeaderName, HeaderValue)>, name: HeaderName, v: &str) {
+    let echoed = |name: HeaderName| ex.request.header(name).filter(|v| v.len() <= 200);
+    let mut out = HeaderMap::with_capacity(24);
+    fn put(out: &mut HeaderMap, name: HeaderName, v: &str) {
         if let Ok(val) = HeaderValue::from_str(v) {
-            out.push((name, val));
+            out.append(name, val);
         }
     }
     put(&mut out, REQUEST_ID, &request_id);
-    put(&mut out, CORRELATION_ID, echoed("x-ms-correlation-request-id").unwrap_or(&request_id));
+    put(&mut out, CORRELATION_ID, echoed(CORRELATION_ID).unwrap_or(&request_id));
     let mut routing = String::with_capacity(6 + stamp.len() + 1 + request_id.len());
     routing.push_str("LOCAL:");
     routing.push_str(&stamp);
     routing.push(':');
     routing.push_str(&request_id);
     put(&mut out, ROUTING_ID, &routing);
-    out.extend(STATIC_HEADERS);
-    out.push((hyper::header::DATE, date));
-    if let Some(c) = echoed("x-ms-client-request-id") {
+    for (k, v) in STATIC_HEADERS {
+        out.append(k, v);
+    }
+    out.append(hyper::header::DATE, date);
+    if let Some(c) = echoed(CLIENT_REQUEST_ID) {
         put(&mut out, CLIENT_REQUEST_ID, c);
     }
-    out.push(match method {
+    let (k, v) = match method {
         Method::Get | Method::Head => READS,
         Method::Delete => DELETES,
         _ => WRITES,
-    });
+    };
+    out.append(k, v);
     for (k, v) in &resp.headers {
         if let (Ok(name), Ok(val)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
-            out.push((name, val));
+            out.append(name, val);
         }
     }
     let body = match resp.body {
         Some(body) if method != Method::Head => {
             match resp.content_type {
-                None => out.push((hyper::header::CONTENT_TYPE, JSON)),
+                None => {
+                    out.append(hyper::header::CONTENT_TYPE, JSON);
+                }
                 Some(ct) => put(&mut out, hyper::header::CONTENT_TYPE, ct),
             }
             body

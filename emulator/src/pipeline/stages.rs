@@ -241,7 +241,7 @@ impl Stage for Authenticate {
 
     fn run<'a>(&self, _app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
         if is_arm(ex.access()) {
-            ex.request.principal = Some(principal_from_header(ex.request.header("authorization"))?);
+            ex.request.principal = Some(principal_from_header(ex.request.header(hyper::header::AUTHORIZATION))?);
         }
         Ok(())
     }
@@ -302,7 +302,7 @@ impl Stage for MediaType {
 
     fn run<'a>(&self, _app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
         let req = &ex.request;
-        let ct = req.header("content-type");
+        let ct = req.header(hyper::header::CONTENT_TYPE);
         let json = ct.is_some_and(|c| media_type(c) == "application/json");
         match ex.access() {
             Access::Arm | Access::ArmTenant if req.method.is_write() && !req.body_is_empty() && !json => {

@@ -551,6 +551,10 @@ impl ArmError {
         Self::of(ErrorCode::ValidationError, message)
     }
 
+    pub fn workspace_being_deleted(name: &str) -> Self {
+        Self::of(ErrorCode::Conflict, format!("The workspace '{name}' is being deleted and cannot be updated."))
+    }
+
     pub fn soft_deleted_workspace_exists() -> Self {
         Self::of(
             ErrorCode::BadRequest,

@@ -70,8 +70,9 @@ pub struct ArmRequest {
 }
 
 impl ArmRequest {
-    /// A header's value (names are case-insensitive); `None` when absent or not visible ASCII.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value (names are case-insensitive; a `hyper::header` constant is cheapest);
+    /// `None` when absent or not visible ASCII.
+    pub fn header<K: hyper::header::AsHeaderName>(&self, name: K) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 

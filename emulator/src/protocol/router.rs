@@ -108,20 +108,21 @@ fn compile(pattern: &'static str) -> Vec<Seg> {
 /// Route captures, in pattern order: (name, value as the client cased it).
 pub type Params = Vec<(&'static str, String)>;
 
-fn matches(segs: &[Seg], path: &[String]) -> Option<Params> {
+/// True when the pattern matches the path (literals only; captures match anything).
+fn fits(segs: &[Seg], path: &[String]) -> bool {
     let has_rest = matches!(segs.last(), Some(Seg::Rest(_)));
     if (!has_rest && segs.len() != path.len()) || (has_rest && path.len() < segs.len()) {
-        return None;
+        return false;
     }
-    // Literals first, from the end (the resource type, the most telling): most candidates fail
-    // on one, before any capture is copied.
-    for (seg, p) in segs.iter().zip(path).rev() {
-        if let Seg::Lit(l) = seg {
-            if !l.eq_ignore_ascii_case(p) {
-                return None;
-            }
-        }
-    }
+    // From the end: the resource type is the most telling literal.
+    segs.iter().zip(path).rev().all(|(seg, p)| match seg {
+        Seg::Lit(l) => l.eq_ignore_ascii_case(p),
+        _ => true,
+    })
+}
+
+/// The captures of a path the pattern [`fits`].
+fn captures(segs: &[Seg], path: &[String]) -> Params {
     let mut params = Vec::with_capacity(4);
     for (i, seg) in segs.iter().enumerate() {
         match seg {
@@ -133,7 +134,12 @@ fn matches(segs: &[Seg], path: &[String]) -> Option<Params> {
             Seg::Lit(_) => {}
         }
     }
-    Some(params)
+    params
+}
+
+#[cfg(test)]
+fn matches(segs: &[Seg], path: &[String]) -> Option<Params> {
+    fits(segs, path).then(|| captures(segs, path))
 }
 
 struct Compiled<H> {
@@ -194,9 +200,10 @@ impl<H> Router<H> {
             };
             let Some(&i) = i else { break };
             let c = &self.routes[i];
-            if let Some(params) = matches(&c.segs, path) {
+            // Captures are copied only for the route that answers.
+            if (c.route.method == method || !path_matched) && fits(&c.segs, path) {
                 if c.route.method == method {
-                    return Resolved::Found { route: &c.route, params };
+                    return Resolved::Found { route: &c.route, params: captures(&c.segs, path) };
                 }
                 path_matched = true;
             }

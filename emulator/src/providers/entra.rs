@@ -140,7 +140,7 @@ pub fn token(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 /// with `X-IDENTITY-HEADER`, and the legacy `POST /msi/token` with a form body `resource=…`.
 /// The identity is the built-in service principal.
 pub fn managed_identity(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let has_secret = ["x-identity-header", "secret", "metadata"].iter().any(|h| req.header(h).is_some());
+    let has_secret = ["x-identity-header", "secret", "metadata"].iter().any(|h| req.header(*h).is_some());
     if !has_secret {
         return Err(ArmError::managed_identity("Required metadata header not specified"));
     }

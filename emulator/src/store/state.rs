@@ -66,10 +66,7 @@ impl PartialEq for State {
     }
 }
 
-/// The key of a resource group.
-pub fn group_key(sub: &str, rg: &str) -> String {
-    ids::key(&ids::group_id(sub, rg))
-}
+pub use crate::model::ids::group_key;
 
 /// A reversible step of a batch.
 enum Undo {

@@ -21,7 +21,8 @@ use crate::protocol::{paging, ArmError, ArmRequest, ArmResponse, ArmResult};
 use crate::store::{Change, OperationResult, Resource, ResourceGroup, State};
 
 use crate::providers::common::{
-    build_tracked, record, require_group, require_registered, system_data, tenant_of, write_checks, BuildCx,
+    build_tracked, record, require_group, require_group_writable, require_registered, system_data, tenant_of,
+    write_checks, BuildCx,
 };
 use crate::providers::lro::{self, is_sync, Lro};
 use crate::providers::Ctx;
@@ -92,6 +93,10 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
                         if let Some(t) = tags {
                             o.insert("tags".into(), json!(t));
                         }
+                        // Recovered means done, whatever it was doing when it was deleted.
+                        if let Some(p) = o.get_mut("properties").and_then(Value::as_object_mut) {
+                            p.insert("provisioningState".into(), json!("Succeeded"));
+                        }
                     }
                 });
                 Ok(finish_write(
@@ -107,6 +112,7 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             }
             Some(r) => {
                 preconditions::check(req, Current::Present(r.etag().as_deref()))?;
+                refuse_while_deleting(&r)?;
                 let updated = apply_update(ctx, s, req.caller(), &r, &body, &props, true, now)?;
                 Ok(finish_write(
                     ctx,
@@ -126,6 +132,14 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             }
         }
     })
+}
+
+/// A workspace whose asynchronous delete is running cannot be written (`409 Conflict`).
+fn refuse_while_deleting(r: &Resource) -> ArmResult<()> {
+    if r.body.string("/properties/provisioningState").as_deref() == Some(ProvisioningState::Deleting.as_str()) {
+        return Err(ArmError::workspace_being_deleted(&r.name));
+    }
+    Ok(())
 }
 
 /// Answers a workspace write: 200 with the workspace, or in an asynchronous LRO mode 200 with
@@ -488,6 +502,7 @@ pub fn update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         write_checks(ctx, s, req, &id, None)?;
         let cur = s.live(&id.key()).cloned().ok_or_else(|| not_found(&id))?;
         preconditions::check(req, Current::Present(cur.etag().as_deref()))?;
+        refuse_while_deleting(&cur)?;
         let updated = apply_update(ctx, s, req.caller(), &cur, &body, &props, false, now)?;
         let location = updated.body.string("/location").unwrap_or_default();
         Ok(finish_write(ctx, req, &id, &location, KIND_UPDATE, ProvisioningState::Updating, updated, Vec::new()))
@@ -559,7 +574,7 @@ pub fn delete(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     };
     let key = id.key();
     ctx.store().commit(|s: &State| {
-        require_group(s, id.subscription(), id.resource_group().unwrap_or_default())?;
+        require_group_writable(s, id.subscription(), id.resource_group().unwrap_or_default())?;
         let r = match s.resource(&key) {
             None => {
                 preconditions::check(req, Current::Absent)?;
