@@ -1,6 +1,9 @@
 //! Model-based property test (proptest-state-machine): random sequences of user actions run
-//! against the reference model and, through the `armctl` client, against the emulator; after
-//! every step the emulator's observable state must equal the model's. Failing sequences shrink.
+//! against the reference model and, through the `armctl` client, against the emulator; every
+//! answer the emulator gives (statuses, error codes, how long-running operations end) must be
+//! the one the model predicts, and after every step the emulator's observable state must equal
+//! the model's. Each case starts by choosing the LRO mode of group deletes and workspace
+//! creates, updates and deletes (`sync`, `polls:N`, `seconds:T`). Failing sequences shrink.
 //! `PROPTEST_CASES` sets the number of sequences (small in `make test`, large in `make fuzz`).
 
 mod reference;
@@ -24,7 +27,7 @@ impl ReferenceStateMachine for Reference {
     type Transition = Transition;
 
     fn init_state() -> BoxedStrategy<Model> {
-        Just(Model::default()).boxed()
+        strategies::modes().prop_map(Model::with_modes).boxed()
     }
 
     fn transitions(state: &Model) -> BoxedStrategy<Transition> {
@@ -33,31 +36,72 @@ impl ReferenceStateMachine for Reference {
             3 => group().prop_map(|name| Transition::CreateGroup { name }),
             1 => (group(), proptest::option::of(description())).prop_map(|(name, env)| Transition::UpdateGroup { name, env }),
             1 => group().prop_map(|name| Transition::DeleteGroup { name }),
-            1 => Just(Transition::RegisterMl),
+            2 => Just(Transition::RegisterMl),
             1 => Just(Transition::UnregisterMl),
-            5 => (group(), workspace(), any::<bool>(), any::<bool>(), description()).prop_map(|(group, name, recover, reuse, description)| Transition::CreateWorkspace { group, name, recover, reuse, description }),
-            2 => (group(), workspace(), description()).prop_map(|(group, name, description)| Transition::UpdateWorkspace { group, name, description }),
-            3 => (group(), workspace(), any::<bool>()).prop_map(|(group, name, purge)| Transition::DeleteWorkspace { group, name, purge }),
-            1 => seconds().prop_map(|seconds| Transition::AdvanceClock { seconds }),
+            3 => (group(), workspace(), any::<bool>(), any::<bool>(), description()).prop_map(|(group, name, recover, reuse, description)| Transition::CreateWorkspace { group, name, recover, reuse, description }),
+            1 => (group(), workspace(), description()).prop_map(|(group, name, description)| Transition::UpdateWorkspace { group, name, description }),
+            2 => (group(), workspace(), any::<bool>()).prop_map(|(group, name, purge)| Transition::DeleteWorkspace { group, name, purge }),
+            2 => seconds().prop_map(|seconds| Transition::AdvanceClock { seconds }),
         ];
-        // Recovery needs a create, a soft delete and then a recovering PUT of the same name, which
-        // random names rarely give: when there are soft-deleted workspaces, also try to recover
-        // one of them (recovery keeps the workspace's dependents and creates none).
+        let mut choices: Vec<(u32, BoxedStrategy<Transition>)> = vec![(16, any_action.boxed())];
+        // Random names often miss: also act on the groups and workspaces that exist (in
+        // another casing at times), so that updates, deletes, re-creations, conflicts with
+        // running operations and the soft-delete 400 happen.
+        let groups: Vec<String> = state.groups.values().map(|g| g.name.clone()).collect();
+        if !groups.is_empty() {
+            let in_group = prop_oneof![
+                4 => (known(groups.clone()), workspace(), any::<bool>(), description()).prop_map(|(group, name, reuse, description)| Transition::CreateWorkspace { group, name, recover: false, reuse, description }),
+                1 => known(groups).prop_map(|name| Transition::DeleteGroup { name }),
+            ];
+            choices.push((5, in_group.boxed()));
+        }
+        let workspaces: Vec<(String, String)> =
+            state.workspaces.values().map(|w| (w.group.clone(), w.name.clone())).collect();
+        if !workspaces.is_empty() {
+            let on_workspace = prop_oneof![
+                3 => (known_pair(workspaces.clone()), any::<bool>()).prop_map(|((group, name), purge)| Transition::DeleteWorkspace { group, name, purge }),
+                2 => (known_pair(workspaces.clone()), description()).prop_map(|((group, name), description)| Transition::UpdateWorkspace { group, name, description }),
+                2 => (known_pair(workspaces), any::<bool>(), any::<bool>(), description()).prop_map(|((group, name), recover, reuse, description)| Transition::CreateWorkspace { group, name, recover, reuse, description }),
+            ];
+            choices.push((8, on_workspace.boxed()));
+        }
+        // Recovery needs a create, a soft delete and then a recovering PUT of the same name:
+        // when there are soft-deleted workspaces, also try to recover one of them (recovery
+        // keeps the workspace's dependents and creates none).
         let tombstones: Vec<(String, String)> =
             state.soft_deleted().map(|w| (w.group.clone(), w.name.clone())).collect();
-        if tombstones.is_empty() {
-            return any_action.boxed();
+        if !tombstones.is_empty() {
+            let recovery = (known_pair(tombstones), any::<bool>(), description()).prop_map(
+                |((group, name), reuse, description)| Transition::CreateWorkspace {
+                    group,
+                    name,
+                    recover: true,
+                    reuse,
+                    description,
+                },
+            );
+            choices.push((2, recovery.boxed()));
         }
-        let recovery = (proptest::sample::select(tombstones), any::<bool>(), description()).prop_map(
-            |((group, name), reuse, description)| Transition::CreateWorkspace {
-                group,
-                name,
-                recover: true,
-                reuse,
-                description,
-            },
-        );
-        prop_oneof![17 => any_action, 2 => recovery].boxed()
+        // Let the operations left running end, or not quite yet.
+        if state.running() > 0 {
+            let step = prop_oneof![Just(10i64), Just(30)].prop_map(|seconds| Transition::AdvanceClock { seconds });
+            choices.push((2, step.boxed()));
+        }
+        // Poll the operations left running (or ended since).
+        let pollable = state.pollable_handles();
+        if !pollable.is_empty() {
+            choices.push((3, proptest::sample::select(pollable).prop_map(|op| Transition::Poll { op }).boxed()));
+        }
+        proptest::strategy::Union::new_weighted(choices).boxed()
+    }
+
+    /// Transitions that pick from the state must still find it there once shrinking has
+    /// removed earlier steps.
+    fn preconditions(state: &Model, t: &Transition) -> bool {
+        match t {
+            Transition::Poll { op } => state.pollable(*op),
+            _ => true,
+        }
     }
 
     fn apply(state: Model, t: &Transition) -> Model {
@@ -69,11 +113,11 @@ impl StateMachineTest for sut::Sut {
     type SystemUnderTest = sut::Sut;
     type Reference = Reference;
 
-    fn init_test(_ref: &Model) -> sut::Sut {
-        sut::Sut::new()
+    fn init_test(initial: &Model) -> sut::Sut {
+        sut::Sut::new(initial.modes)
     }
 
-    fn apply(sut: sut::Sut, expected: &Model, t: Transition) -> sut::Sut {
+    fn apply(mut sut: sut::Sut, expected: &Model, t: Transition) -> sut::Sut {
         let got = sut.apply(&t);
         assert_eq!(got, expected.last, "answer to {t:?}");
         sut.check(expected);
