@@ -3,7 +3,7 @@ SHELL := bash
 CARGO ?= cargo
 ARGS ?=
 
-.PHONY: run build test test-rust interop interop-setup bench fuzz lint fmt fmt-check ci coverage-doc clean-cache
+.PHONY: run build test test-rust interop interop-setup bench fuzz mutants lint fmt fmt-check ci coverage-doc clean-cache
 
 ## Start the emulator with embedded defaults (HTTP 47080, HTTPS 47443, data dir ~/.local/share/armemu).
 run:
@@ -37,6 +37,29 @@ fuzz:
 	$(CARGO) build --release --locked -q -p conformance --bin armfuzz
 	$${CARGO_TARGET_DIR:-target}/release/armfuzz $(FUZZ_REQUESTS)
 	PROPTEST_CASES=$${PROPTEST_CASES:-1000} $(CARGO) test --release --locked -q -p conformance --test model
+
+## Mutation testing of the emulator's rule modules (cargo-mutants, installed into .cache/tools):
+## every mutant of MUTANTS_FILES is built and run against the suites that test those rules;
+## prints the score (caught / viable). Takes about half a minute per mutant.
+MUTANTS_FILES ?= \
+	emulator/src/providers/machinelearning/workspaces/rules.rs \
+	emulator/src/providers/common.rs \
+	emulator/src/providers/lro.rs \
+	emulator/src/providers/resources/groups.rs \
+	emulator/src/protocol/preconditions.rs \
+	emulator/src/protocol/paging.rs \
+	emulator/src/protocol/body.rs \
+	emulator/src/protocol/api_version.rs
+## Functions of the store whose rules the suites pin (the invariants, what the clock makes due).
+MUTANTS_STORE_RE ?= State::(check_group|check_resource|due|next_deadline)|Tx<[^>]*>::(complete|remove_group|remove_tree|remove_managed_groups|move_resources|rollback_to|apply_nested)
+CARGO_MUTANTS := .cache/tools/bin/cargo-mutants
+MUTANTS_TESTS := --test-package armemu --test-package conformance --cargo-test-arg=--lib \
+	--cargo-test-arg=--test=workspaces --cargo-test-arg=--test=scenarios --cargo-test-arg=--test=regressions
+mutants:
+	@test -x $(CARGO_MUTANTS) || $(CARGO) install --locked --root .cache/tools cargo-mutants --version 27.1.0
+	-$(CARGO_MUTANTS) mutants --no-shuffle -o .cache/mutants $(MUTANTS_TESTS) $(foreach f,$(MUTANTS_FILES),--file $(f))
+	-$(CARGO_MUTANTS) mutants --no-shuffle -o .cache/mutants-store $(MUTANTS_TESTS) --file emulator/src/store/state.rs --re '$(MUTANTS_STORE_RE)'
+	@python3 conformance/tools/mutation_score.py .cache/mutants/mutants.out .cache/mutants-store/mutants.out
 
 lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings

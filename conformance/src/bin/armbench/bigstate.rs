@@ -1,4 +1,5 @@
-//! SPEC §7 "100,000 workspaces loaded: RSS ≤ 300 MB; one list page as fast as with 10".
+//! SPEC §7 "100,000 workspaces loaded: RSS ≤ 250 MB, peak RSS while loading ≤ 400 MB; one list
+//! page as fast as with 10" (the bars of issue 16).
 //!
 //! - The template: one workspace created through the API of the release emulator (in its own
 //!   group, so it brings its storage account, key vault and Application Insights), taken from
@@ -10,7 +11,11 @@
 //!   dependents); `--big-dependents` gives each workspace its own three, as a create without
 //!   given dependents does (4 resources per workspace).
 //! - Both documents are loaded into release `armemu` processes with `--load` (the two run at
-//!   the same time). Figures: spawn → ready line, VmRSS and VmHWM from /proc/PID/status.
+//!   the same time). Figures: spawn → ready line, VmRSS and VmHWM from /proc/PID/status, read
+//!   as soon as the ready line is out (the document is read before it), and VmRSS again after
+//!   the list requests. Bars for the N-workspace process: VmRSS after loading ≤ 250 MB, VmHWM
+//!   (the peak while loading: at that point nothing else has run) ≤ 400 MB. MB here is 10^6
+//!   bytes; /proc reports KiB.
 //! - Pages of `GET /subscriptions/{sub}/providers/Microsoft.MachineLearningServices/workspaces`
 //!   over one keep-alive connection per process, in interleaved rounds: the first page and a
 //!   page half-way through the listing (its `$skip` token read from the `nextLink` after
@@ -50,7 +55,8 @@ const SMALL: usize = 10;
 pub(super) const MIN_BIG: usize = 2 * DEFAULT_PAGE;
 /// Workspaces per generated resource group (default of `--big-per-group`).
 pub(super) const PER_GROUP: usize = 500;
-const BAR_RSS_MB: f64 = 300.0;
+const BAR_RSS_MB: f64 = 250.0;
+const BAR_HWM_MB: f64 = 400.0;
 const BAR_PAGE_RATIO: f64 = 1.5;
 /// Loading a large document takes seconds (tens of seconds with `--big-dependents`).
 const LOAD_TIMEOUT: Duration = Duration::from_secs(600);
@@ -75,16 +81,16 @@ fn list_path() -> String {
 }
 
 /// A text with `@@KEY@@` placeholders, split into literal and key parts.
-struct Tpl {
+pub(super) struct Tpl {
     parts: Vec<String>,
 }
 
 impl Tpl {
-    fn new(text: &str) -> Tpl {
+    pub(super) fn new(text: &str) -> Tpl {
         Tpl { parts: text.split("@@").map(String::from).collect() }
     }
 
-    fn write<'a>(&self, out: &mut impl Write, val: impl Fn(&str) -> Option<&'a str>) -> Result<(), String> {
+    pub(super) fn write<'a>(&self, out: &mut impl Write, val: impl Fn(&str) -> Option<&'a str>) -> Result<(), String> {
         for (i, p) in self.parts.iter().enumerate() {
             let s = if i % 2 == 0 { p.as_str() } else { val(p).ok_or_else(|| format!("no value for @@{p}@@"))? };
             out.write_all(s.as_bytes()).map_err(|e| format!("writing the state document: {e}"))?;
@@ -311,7 +317,7 @@ fn write_state(path: &Path, t: &Template, n: usize, per_group: usize, own_deps: 
 }
 
 /// VmRSS and VmHWM of a process, in kB (KiB) as /proc reports them.
-fn memory(pid: u32) -> Result<(u64, u64), String> {
+pub(super) fn memory(pid: u32) -> Result<(u64, u64), String> {
     let text =
         std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| format!("/proc/{pid}/status: {e}"))?;
     let field = |name: &str| -> Result<u64, String> {
@@ -323,12 +329,12 @@ fn memory(pid: u32) -> Result<(u64, u64), String> {
     Ok((field("VmRSS:")?, field("VmHWM:")?))
 }
 
-fn mb(kib: u64) -> f64 {
+pub(super) fn mb(kib: u64) -> f64 {
     kib as f64 * 1024.0 / 1e6
 }
 
 /// Starts `armemu --load FILE`; returns it, its address and spawn → ready line.
-fn load(exe: &Path, data_dir: &Path, file: &Path) -> Result<(Proc, SocketAddr, Duration), String> {
+pub(super) fn load(exe: &Path, data_dir: &Path, file: &Path) -> Result<(Proc, SocketAddr, Duration), String> {
     let t0 = Instant::now();
     let mut p = spawn_armemu_with(exe, data_dir, &[OsString::from("--load"), file.as_os_str().to_owned()])?;
     let url = first_line(&mut p, "armemu --load", LOAD_TIMEOUT, ready_http)?;
@@ -539,7 +545,13 @@ pub(super) fn run(
         mbs(big_rss),
         verdict(mb(big_rss) <= BAR_RSS_MB)
     );
-    println!("  {:<L$} | {:>C$} | {:>C$} |", "peak RSS while loading (VmHWM)", mbs(small_hwm), mbs(big_hwm));
+    println!(
+        "  {:<L$} | {:>C$} | {:>C$} | VmHWM <= {BAR_HWM_MB:.0} MB {}",
+        "peak RSS while loading (VmHWM)",
+        mbs(small_hwm),
+        mbs(big_hwm),
+        verdict(mb(big_hwm) <= BAR_HWM_MB)
+    );
     println!(
         "  {:<L$} | {:>C$} | {:>C$} |",
         "RSS after the list requests below",
