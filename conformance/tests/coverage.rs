@@ -47,6 +47,14 @@ const SUITES: &[Suite] = &[
         replays_fixtures: false,
     },
     Suite {
+        name: "regressions",
+        what: "conformance/tests/regressions (one test per reported defect, raw HTTP)",
+        roots: &["conformance/tests/regressions"],
+        exts: &[".rs"],
+        from_route_table: false,
+        replays_fixtures: false,
+    },
+    Suite {
         name: "seeds",
         what: "conformance/tests/seeds (one suite per seed-document section, through armctl)",
         roots: &["conformance/tests/seeds"],
