@@ -45,6 +45,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use parking_lot::RwLock;
 
+use crate::model::time::nanos;
 use crate::model::Clock;
 
 /// Something told about every committed batch, in commit order, under the write lock (a
@@ -65,10 +66,6 @@ struct Inner {
     next_due: AtomicI64,
     seq: AtomicU64,
     observers: RwLock<Vec<Observer>>,
-}
-
-fn nanos(t: DateTime<Utc>) -> i64 {
-    t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 { i64::MIN } else { i64::MAX })
 }
 
 impl Store {
@@ -155,10 +152,10 @@ impl Store {
     /// Applies what the clock has made due (see the module documentation). Cheap when nothing
     /// is: one atomic load and a clock read.
     pub fn settle(&self) {
-        let now = self.inner.clock.now();
-        if nanos(now) < self.inner.next_due.load(Ordering::Acquire) {
+        if self.inner.clock.now_nanos() < self.inner.next_due.load(Ordering::Acquire) {
             return;
         }
+        let now = self.inner.clock.now();
         let mut guard = self.inner.state.write();
         self.settle_locked(&mut guard, now);
     }
