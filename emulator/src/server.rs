@@ -303,17 +303,25 @@ impl Activity {
         }
     }
 
-    /// Looks for the end of the head (`\r\n\r\n`) across reads.
+    /// Looks for the end of the head (`\r\n\r\n`) across reads: first where the last bytes
+    /// of earlier reads end it, then (vectorised) within this read.
     fn scan_head(&self, bytes: &[u8]) {
-        let mut window = self.tail.load(Ordering::Relaxed);
-        for &b in bytes {
-            window = ((window << 8) | b as u64) & 0xFFFF_FFFF;
+        let fold = |w: u64, b: &u8| ((w << 8) | *b as u64) & 0xFFFF_FFFF;
+        let prev = self.tail.load(Ordering::Relaxed);
+        let mut window = prev;
+        for b in bytes.iter().take(3) {
+            window = fold(window, b);
             if window == 0x0D0A_0D0A {
                 self.enter(BUSY);
                 return;
             }
         }
-        self.tail.store(window, Ordering::Relaxed);
+        if memchr::memmem::find(bytes, b"\r\n\r\n").is_some() {
+            self.enter(BUSY);
+            return;
+        }
+        let last = &bytes[bytes.len().saturating_sub(4)..];
+        self.tail.store(last.iter().fold(prev, fold), Ordering::Relaxed);
     }
 
     fn on_write(&self) {
@@ -407,6 +415,32 @@ mod tests {
         a.on_write();
         assert_eq!(a.phase.load(Ordering::Relaxed), IDLE);
         a.on_read(b"G");
+        assert_eq!(a.phase.load(Ordering::Relaxed), HEAD);
+    }
+
+    #[test]
+    fn every_split_of_a_head_finds_its_end_exactly_once() {
+        let head: &[u8] = b"GET /a HTTP/1.1\r\nHost: x\r\nX: \r\n\r\n";
+        let end = head.len();
+        // Every way to cut the head into up to three reads: BUSY only after the last byte.
+        for i in 0..=end {
+            for j in i..=end {
+                let a = Activity::new();
+                for part in [&head[..i], &head[i..j], &head[j..]] {
+                    let before = a.phase.load(Ordering::Relaxed);
+                    a.on_read(part);
+                    if before == HEAD && a.phase.load(Ordering::Relaxed) == BUSY {
+                        assert!(std::ptr::eq(part.as_ptr_range().end, head.as_ptr_range().end), "cut {i}/{j}");
+                    }
+                }
+                assert_eq!(a.phase.load(Ordering::Relaxed), BUSY, "cut {i}/{j}");
+            }
+        }
+        // Near misses across reads stay in the head.
+        let a = Activity::new();
+        for part in [&b"GET / HTTP/1.1\r\n\r"[..], b"x\n", b"\r\n", b"\r", b"\r\n"] {
+            a.on_read(part);
+        }
         assert_eq!(a.phase.load(Ordering::Relaxed), HEAD);
     }
 }

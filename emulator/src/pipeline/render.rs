@@ -36,7 +36,6 @@ const READS: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscri
 const DELETES: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-deletes", "14999");
 const WRITES: (HeaderName, HeaderValue) = fixed("x-ms-ratelimit-remaining-subscription-writes", "1199");
 const JSON: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
-
 /// `now.format("%Y%m%dT%H%M%SZ")` (the routing-request-id timestamp) without parsing a
 /// strftime pattern on every request.
 fn compact_timestamp(now: chrono::DateTime<chrono::Utc>) -> String {
@@ -55,52 +54,66 @@ fn compact_timestamp(now: chrono::DateTime<chrono::Utc>) -> String {
 thread_local! {
     /// The `Date` header and the routing-id timestamp of the last second rendered on this
     /// thread: both change once a second, and every response carries them.
-    static DATES: std::cell::RefCell<(i64, Option<(HeaderValue, String)>)> = const { std::cell::RefCell::new((i64::MIN, None)) };
+    static DATES: std::cell::RefCell<(i64, Option<(HeaderValue, Bytes)>)> = const { std::cell::RefCell::new((i64::MIN, None)) };
 }
 
-/// The `Date` header value and the compact timestamp for `now` (cached per second).
-fn dates(now: chrono::DateTime<chrono::Utc>) -> (HeaderValue, String) {
+/// The `Date` header value and `LOCAL:<compact timestamp>:` (the routing-id prefix) for `now`,
+/// cached per second; both are shared buffers, so a response copies neither.
+fn dates(now: chrono::DateTime<chrono::Utc>) -> (HeaderValue, Bytes) {
     let second = now.timestamp();
     DATES.with(|c| {
         let mut c = c.borrow_mut();
         if c.0 != second || c.1.is_none() {
             let date = HeaderValue::from_str(&httpdate::fmt_http_date(now.into()))
                 .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
-            *c = (second, Some((date, compact_timestamp(now))));
+            *c = (second, Some((date, Bytes::from(format!("LOCAL:{}:", compact_timestamp(now))))));
         }
-        c.1.clone().unwrap_or_else(|| (HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"), String::new()))
+        c.1.clone().unwrap_or_else(|| (HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"), Bytes::new()))
     })
+}
+
+/// The routing request id (`LOCAL:<timestamp>:<guid>`) and the request id (its `<guid>` tail),
+/// in one buffer.
+fn request_ids(prefix: &[u8], id: uuid::Uuid) -> (HeaderValue, HeaderValue) {
+    let mut buf = bytes::BytesMut::with_capacity(prefix.len() + uuid::fmt::Hyphenated::LENGTH);
+    buf.extend_from_slice(prefix);
+    let mut guid = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    buf.extend_from_slice(id.hyphenated().encode_lower(&mut guid).as_bytes());
+    let routing = buf.freeze();
+    let request = routing.slice(prefix.len()..);
+    // A prefix made from a timestamp and a lower-case GUID are visible ASCII.
+    match (HeaderValue::from_maybe_shared(routing), HeaderValue::from_maybe_shared(request)) {
+        (Ok(r), Ok(q)) => (r, q),
+        _ => (HeaderValue::from_static("LOCAL"), HeaderValue::from_static("00000000-0000-0000-0000-000000000000")),
+    }
 }
 
 /// Adds ARM's common headers. Hot path (every response): fixed names and values are
 /// `from_static` (no parsing); only values that vary are validated, and a value that is not
 /// a valid header (an echoed id with control characters) is left out.
 pub fn finish(app: &App, resp: ArmResponse, ex: &Exchange<'_>) -> RawResponse {
-    let request_id = app.ctx.ids().guid();
     let now = app.ctx.now();
-    let (date, stamp) = dates(now);
+    let (date, prefix) = dates(now);
+    let (routing, request_id) = request_ids(&prefix, app.ctx.ids().uuid());
     let method = ex.request.method;
-    let echoed = |name: HeaderName| ex.request.header(name).filter(|v| v.len() <= 200);
+    // An echoed id is the client's value as read (no copy), if it is short visible ASCII.
+    let echoed =
+        |name: HeaderName| ex.request.headers.get(name).filter(|v| v.len() <= 200 && v.to_str().is_ok()).cloned();
     let mut out = HeaderMap::with_capacity(24);
     fn put(out: &mut HeaderMap, name: HeaderName, v: &str) {
         if let Ok(val) = HeaderValue::from_str(v) {
             out.append(name, val);
         }
     }
-    put(&mut out, REQUEST_ID, &request_id);
-    put(&mut out, CORRELATION_ID, echoed(CORRELATION_ID).unwrap_or(&request_id));
-    let mut routing = String::with_capacity(6 + stamp.len() + 1 + request_id.len());
-    routing.push_str("LOCAL:");
-    routing.push_str(&stamp);
-    routing.push(':');
-    routing.push_str(&request_id);
-    put(&mut out, ROUTING_ID, &routing);
+    out.append(REQUEST_ID, request_id.clone());
+    out.append(CORRELATION_ID, echoed(CORRELATION_ID).unwrap_or(request_id));
+    out.append(ROUTING_ID, routing);
     for (k, v) in STATIC_HEADERS {
         out.append(k, v);
     }
     out.append(hyper::header::DATE, date);
     if let Some(c) = echoed(CLIENT_REQUEST_ID) {
-        put(&mut out, CLIENT_REQUEST_ID, c);
+        out.append(CLIENT_REQUEST_ID, c);
     }
     let (k, v) = match method {
         Method::Get | Method::Head => READS,
