@@ -26,9 +26,11 @@ pub fn principal_from_header(header: Option<&str>) -> ArmResult<Principal> {
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
         return Err(ArmError::invalid_authentication_token());
     }
+    // Only a JWT (three dot-separated parts) has claims to read.
     let claims = token
-        .split('.')
-        .nth(1)
+        .contains('.')
+        .then(|| token.split('.').nth(1))
+        .flatten()
         .and_then(|p| URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
     let claim = |k: &str| claims.as_ref().and_then(|c| c.get(k)).and_then(|v| v.as_str()).map(String::from);
@@ -36,6 +38,5 @@ pub fn principal_from_header(header: Option<&str>) -> ArmResult<Principal> {
         object_id: claim("oid").unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into()),
         app_id: claim("appid").or_else(|| claim("azp")),
         tenant_id: claim("tid"),
-        token: token.to_string(),
     })
 }

@@ -361,6 +361,25 @@ pub fn group_key(sub: &str, rg: &str) -> String {
     k
 }
 
+/// The key of a resource in a group from its parts (what `ResourceId::key` gives for the same
+/// id, without building the id): `types` are the (type, name) steps below the namespace.
+pub fn resource_key(sub: &str, rg: &str, namespace: &str, types: &[(&str, &str)]) -> String {
+    let mut k = String::with_capacity(160);
+    k.push_str("/subscriptions/");
+    push_lower(&mut k, sub);
+    k.push_str("/resourcegroups/");
+    push_lower(&mut k, rg);
+    k.push_str("/providers/");
+    push_lower(&mut k, namespace);
+    for (ty, name) in types {
+        k.push('/');
+        push_lower(&mut k, ty);
+        k.push('/');
+        push_lower(&mut k, name);
+    }
+    k
+}
+
 /// The key under which everything in a group is stored (lower-cased, trailing `/`).
 pub fn group_prefix(sub: &str, rg: &str) -> String {
     let mut k = group_key(sub, rg);

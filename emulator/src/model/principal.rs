@@ -1,13 +1,11 @@
 //! Who made a request, as far as its token says.
 
-/// The caller of an ARM request.
+/// The caller of an ARM request (the raw token stays in the request's `Authorization` header).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub object_id: String,
     pub app_id: Option<String>,
     pub tenant_id: Option<String>,
-    /// The raw token, so later stages (authorization, the journal) can look further.
-    pub token: String,
 }
 
 impl Principal {

@@ -3,8 +3,9 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
-use percent_encoding::percent_decode_str;
 
 use crate::catalog::RESOURCES_API_VERSIONS;
 use crate::identity::principal_from_header;
@@ -37,7 +38,7 @@ pub enum Unrouted {
 
 /// A request on its way through the pipeline, and what the stages found.
 pub struct Exchange<'a> {
-    pub request: ArmRequest,
+    pub request: ArmRequest<'a>,
     /// Set by the route stage.
     pub route: Option<&'a Route<Handler>>,
     pub unrouted: Option<Unrouted>,
@@ -47,15 +48,13 @@ pub struct Exchange<'a> {
     pub operation: &'static str,
     /// Reading the body already failed (too large, unreadable).
     body_error: Option<ArmError>,
-    query: Option<String>,
-    secure: bool,
 }
 
 impl<'a> Exchange<'a> {
     pub fn new(
         method: Method,
-        path: &str,
-        query: Option<&str>,
+        path: &'a str,
+        query: Option<&'a str>,
         headers: hyper::HeaderMap,
         body: Result<Bytes, ArmError>,
         secure: bool,
@@ -65,29 +64,17 @@ impl<'a> Exchange<'a> {
             Err(e) => (Bytes::new(), Some(e)),
         };
         Exchange {
-            request: ArmRequest {
-                method,
-                raw_path: path.to_string(),
-                segments: Vec::new(),
-                query: Vec::new(),
-                headers,
-                body,
-                params: Vec::new(),
-                base_url: String::new(),
-                principal: None,
-            },
+            request: ArmRequest::new(method, path, query, headers, body, secure),
             route: None,
             unrouted: None,
             response: None,
             operation: "rejected",
             body_error,
-            query: query.map(String::from),
-            secure,
         }
     }
 
     pub fn is_secure(&self) -> bool {
-        self.secure
+        self.request.is_secure()
     }
 
     /// Which checks apply: the route's, or for a path no route has, ARM's unless it lies
@@ -95,7 +82,7 @@ impl<'a> Exchange<'a> {
     pub fn access(&self) -> Access {
         match self.route {
             Some(r) => r.meta.access,
-            None if is_open_path(&self.request.segments) => Access::Open,
+            None if is_open_path(self.request.segments()) => Access::Open,
             None => Access::ArmTenant,
         }
     }
@@ -104,7 +91,7 @@ impl<'a> Exchange<'a> {
 /// The first path segments of routes that are not ARM calls (no auth, no api-version).
 const OPEN_PREFIXES: &[&str] = &["_emulator", "metadata", "msi", "adfs", "common", "organizations", "discovery"];
 
-fn is_open_path(segments: &[String]) -> bool {
+fn is_open_path(segments: &[Cow<'_, str>]) -> bool {
     match segments.first() {
         None => true,
         Some(first) => {
@@ -128,8 +115,10 @@ fn is_local_host(app: &App, host: &str) -> bool {
             .unwrap_or(host)
     };
     let name = name.trim_end_matches('.');
+    const SUFFIX: &str = ".localhost";
     name.eq_ignore_ascii_case("localhost")
-        || name.to_ascii_lowercase().ends_with(".localhost")
+        || (name.len() > SUFFIX.len()
+            && name.as_bytes()[name.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes()))
         || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
         || app.config().allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(name))
 }
@@ -148,55 +137,31 @@ impl Stage for Intake {
             return Err(e);
         }
         let req = &mut ex.request;
-        let host = match req.headers.get(hyper::header::HOST) {
-            None => None,
+        let has_host = match req.headers.get(hyper::header::HOST) {
+            None => false,
             Some(v) => match v.to_str() {
-                Ok("") => None,
-                Ok(h) if h.bytes().all(|b| b.is_ascii_graphic()) && is_local_host(app, h) => Some(h.to_string()),
+                Ok("") => false,
+                Ok(h) if h.bytes().all(|b| b.is_ascii_graphic()) && is_local_host(app, h) => true,
                 _ => return Err(ArmError::invalid_host_name(&String::from_utf8_lossy(v.as_bytes()))),
             },
         };
-        if let Some(origin) =
-            req.headers.get(hyper::header::ORIGIN).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        {
-            let origin = origin.as_str();
+        if let Some(origin) = req.headers.get(hyper::header::ORIGIN) {
+            let origin = String::from_utf8_lossy(origin.as_bytes());
             let local = origin.split_once("://").is_some_and(|(scheme, rest)| {
                 (scheme == "http" || scheme == "https") && is_local_host(app, rest.trim_end_matches('/'))
             });
             if !local {
-                return Err(ArmError::forbidden_origin(origin));
+                return Err(ArmError::forbidden_origin(&origin));
             }
         }
-        req.segments = decode_segments(&req.raw_path)?;
-        req.query = ex
-            .query
-            .as_deref()
-            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default();
-        let host = host.unwrap_or_else(|| {
+        req.decode_target()?;
+        if !has_host {
             let e = app.ctx.endpoints();
-            let u = if ex.secure { e.https } else { e.http };
-            u.split("://").nth(1).unwrap_or("127.0.0.1").to_string()
-        });
-        let scheme = if ex.secure { "https://" } else { "http://" };
-        let mut base = String::with_capacity(scheme.len() + host.len());
-        base.push_str(scheme);
-        base.push_str(&host);
-        req.base_url = base;
+            let u = if req.is_secure() { e.https } else { e.http };
+            req.set_fallback_host(u.split("://").nth(1).unwrap_or("127.0.0.1").to_string());
+        }
         Ok(())
     }
-}
-
-fn decode_segments(path: &str) -> ArmResult<Vec<String>> {
-    let mut out = Vec::with_capacity(12);
-    for s in path.split('/').filter(|s| !s.is_empty()) {
-        out.push(if s.contains('%') {
-            percent_decode_str(s).decode_utf8().map(|c| c.into_owned()).map_err(|_| ArmError::invalid_request_uri(s))?
-        } else {
-            s.to_string()
-        });
-    }
-    Ok(out)
 }
 
 /// Finds the route (the first in table order whose method and path match).
@@ -208,9 +173,9 @@ impl Stage for RouteStage {
     }
 
     fn run<'a>(&self, app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
-        match app.router().resolve(ex.request.method, &ex.request.segments) {
+        match app.router().resolve(ex.request.method, ex.request.segments()) {
             Resolved::Found { route, params } => {
-                ex.request.params = params;
+                ex.request.set_params(params);
                 ex.operation = route.meta.operation;
                 ex.route = Some(route);
             }
@@ -285,9 +250,9 @@ impl Stage for SubscriptionStage {
     }
 }
 
-/// The media type of `Content-Type`, lower-cased, without parameters.
-fn media_type(v: &str) -> String {
-    v.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+/// True when `Content-Type` names `application/json` (any case, any parameters).
+fn is_json(v: &str) -> bool {
+    v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json")
 }
 
 /// ARM writes with a body must be `application/json` (415 otherwise). Test-control writes must
@@ -303,7 +268,7 @@ impl Stage for MediaType {
     fn run<'a>(&self, _app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
         let req = &ex.request;
         let ct = req.header(hyper::header::CONTENT_TYPE);
-        let json = ct.is_some_and(|c| media_type(c) == "application/json");
+        let json = ct.is_some_and(is_json);
         match ex.access() {
             Access::Arm | Access::ArmTenant if req.method.is_write() && !req.body_is_empty() && !json => {
                 Err(ArmError::unsupported_media_type(ct))
@@ -330,7 +295,7 @@ impl Stage for HandlerStage {
         let route = match (ex.route, ex.unrouted) {
             (Some(r), _) => r,
             (None, Some(Unrouted::MethodNotAllowed)) => return Err(ArmError::method_not_allowed(req.method.as_str())),
-            (None, _) => return Err(ArmError::no_route(&req.raw_path)),
+            (None, _) => return Err(ArmError::no_route(req.raw_path())),
         };
         let result = catch_unwind(AssertUnwindSafe(|| match route.handler {
             Handler::Provider(h) => h(&app.ctx, req),
@@ -342,7 +307,7 @@ impl Stage for HandlerStage {
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            tracing::error!(operation = route.meta.operation, method = req.method.as_str(), path = %req.raw_path, "handler panicked: {what}");
+            tracing::error!(operation = route.meta.operation, method = req.method.as_str(), path = %req.raw_path(), "handler panicked: {what}");
             Err(ArmError::internal("The emulator failed to process the request."))
         })?;
         ex.response = Some(resp);
@@ -362,7 +327,9 @@ mod tests {
 
     #[test]
     fn media_types_ignore_parameters_and_case() {
-        assert_eq!(media_type("Application/JSON; charset=utf-8"), "application/json");
-        assert_eq!(media_type("text/plain"), "text/plain");
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(is_json(" application/json"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/jsonp"));
     }
 }

@@ -101,11 +101,11 @@ pub fn result_response(req: &ArmRequest, op: &Operation, state: &State) -> ArmRe
 }
 
 fn path_and_query(req: &ArmRequest) -> String {
-    let q: Vec<String> = req.query.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
+    let q: Vec<String> = req.query_pairs().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
     if q.is_empty() {
-        req.raw_path.clone()
+        req.raw_path().to_string()
     } else {
-        format!("{}?{}", req.raw_path, q.join("&"))
+        format!("{}?{}", req.raw_path(), q.join("&"))
     }
 }
 

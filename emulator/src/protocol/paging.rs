@@ -51,13 +51,13 @@ pub fn page(req: &ArmRequest, items: Vec<(String, Value)>, param: &str, default_
 /// The caller's URL with `param` replaced by `token`.
 pub fn next_link(req: &ArmRequest, param: &str, token: &str) -> String {
     let mut ser = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in &req.query {
+    for (k, v) in req.query_pairs() {
         if !k.eq_ignore_ascii_case(param) {
             ser.append_pair(k, v);
         }
     }
     ser.append_pair(param, token);
-    req.absolute(&format!("{}?{}", req.raw_path, ser.finish()))
+    req.absolute(&format!("{}?{}", req.raw_path(), ser.finish()))
 }
 
 /// Builds one page from a lazy, key-ordered iterator that already starts after the

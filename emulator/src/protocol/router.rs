@@ -9,7 +9,9 @@
 //! The router is generic over the handler, so this layer needs no knowledge of what handlers
 //! are (resource providers and the test-control API have different ones).
 
-use super::request::Method;
+use std::borrow::Cow;
+
+use super::request::{Method, Params};
 
 /// Which checks run before the handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,29 +107,27 @@ fn compile(pattern: &'static str) -> Vec<Seg> {
         .collect()
 }
 
-/// Route captures, in pattern order: (name, value as the client cased it).
-pub type Params = Vec<(&'static str, String)>;
-
 /// True when the pattern matches the path (literals only; captures match anything).
-fn fits(segs: &[Seg], path: &[String]) -> bool {
+fn fits(segs: &[Seg], path: &[Cow<'_, str>]) -> bool {
     let has_rest = matches!(segs.last(), Some(Seg::Rest(_)));
     if (!has_rest && segs.len() != path.len()) || (has_rest && path.len() < segs.len()) {
         return false;
     }
     // From the end: the resource type is the most telling literal.
     segs.iter().zip(path).rev().all(|(seg, p)| match seg {
-        Seg::Lit(l) => l.eq_ignore_ascii_case(p),
+        // Clients mostly send the table's casing: an exact compare first is cheaper.
+        Seg::Lit(l) => *l == p.as_ref() || l.eq_ignore_ascii_case(p),
         _ => true,
     })
 }
 
 /// The captures of a path the pattern [`fits`].
-fn captures(segs: &[Seg], path: &[String]) -> Params {
-    let mut params = Vec::with_capacity(4);
+fn captures<'a>(segs: &[Seg], path: &[Cow<'a, str>]) -> Params<'a> {
+    let mut params = Params::new();
     for (i, seg) in segs.iter().enumerate() {
         match seg {
             Seg::Rest(name) => {
-                params.push((*name, path[i..].join("/")));
+                params.push((*name, Cow::Owned(path[i..].join("/"))));
                 break;
             }
             Seg::Param(name) => params.push((*name, path[i].clone())),
@@ -138,7 +138,7 @@ fn captures(segs: &[Seg], path: &[String]) -> Params {
 }
 
 #[cfg(test)]
-fn matches(segs: &[Seg], path: &[String]) -> Option<Params> {
+fn matches<'a>(segs: &[Seg], path: &[Cow<'a, str>]) -> Option<Params<'a>> {
     fits(segs, path).then(|| captures(segs, path))
 }
 
@@ -155,10 +155,12 @@ pub struct Router<H> {
     rest: Vec<usize>,
 }
 
-pub enum Resolved<'a, H> {
+// A short-lived return value: boxing the captures would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
+pub enum Resolved<'r, 'p, H> {
     Found {
-        route: &'a Route<H>,
-        params: Params,
+        route: &'r Route<H>,
+        params: Params<'p>,
     },
     /// The path exists for other methods.
     MethodNotAllowed,
@@ -185,34 +187,34 @@ impl<H> Router<H> {
     }
 
     /// The first route (in table order) whose pattern and method match.
-    pub fn resolve(&self, method: Method, path: &[String]) -> Resolved<'_, H> {
-        let fixed = self.by_len.get(path.len()).map(Vec::as_slice).unwrap_or(&[]);
-        let (mut a, mut b) = (fixed.iter().peekable(), self.rest.iter().peekable());
-        let mut path_matched = false;
-        loop {
-            // Merge the two candidate lists in table order.
-            let i = match (a.peek(), b.peek()) {
-                (Some(&&x), Some(&&y)) if x < y => a.next(),
-                (Some(_), Some(_)) => b.next(),
-                (Some(_), None) => a.next(),
-                (None, Some(_)) => b.next(),
-                (None, None) => break,
-            };
-            let Some(&i) = i else { break };
-            let c = &self.routes[i];
-            // Captures are copied only for the route that answers.
-            if (c.route.method == method || !path_matched) && fits(&c.segs, path) {
-                if c.route.method == method {
-                    return Resolved::Found { route: &c.route, params: captures(&c.segs, path) };
-                }
-                path_matched = true;
-            }
+    pub fn resolve<'p>(&self, method: Method, path: &[Cow<'p, str>]) -> Resolved<'_, 'p, H> {
+        // The method's routes first; only a path no route of the method has is matched
+        // against the others (for 405). Captures are copied only for the route that answers.
+        let answer = self
+            .candidates(path.len())
+            .map(|i| &self.routes[i])
+            .find(|c| c.route.method == method && fits(&c.segs, path));
+        if let Some(c) = answer {
+            return Resolved::Found { route: &c.route, params: captures(&c.segs, path) };
         }
-        if path_matched {
+        if self.candidates(path.len()).any(|i| fits(&self.routes[i].segs, path)) {
             Resolved::MethodNotAllowed
         } else {
             Resolved::NotFound
         }
+    }
+
+    /// The routes a path of `len` segments may match, in table order: those of that length
+    /// merged with the `{*rest}` routes.
+    fn candidates(&self, len: usize) -> impl Iterator<Item = usize> + '_ {
+        let fixed = self.by_len.get(len).map(Vec::as_slice).unwrap_or(&[]);
+        let (mut a, mut b) = (fixed.iter().copied().peekable(), self.rest.iter().copied().peekable());
+        std::iter::from_fn(move || match (a.peek(), b.peek()) {
+            (Some(&x), Some(&y)) if x < y => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        })
     }
 
     pub fn routes(&self) -> impl Iterator<Item = &Route<H>> {
@@ -253,15 +255,19 @@ impl<H> Router<H> {
 mod tests {
     use super::*;
 
-    fn segs(p: &str) -> Vec<String> {
-        p.split('/').filter(|s| !s.is_empty()).map(String::from).collect()
+    fn segs(p: &str) -> Vec<Cow<'_, str>> {
+        p.split('/').filter(|s| !s.is_empty()).map(Cow::Borrowed).collect()
+    }
+
+    fn owned(p: &Params<'_>) -> Vec<(&'static str, String)> {
+        p.iter().map(|(k, v)| (*k, v.to_string())).collect()
     }
 
     #[test]
     fn literals_ignore_case_and_captures_keep_it() {
         let s = compile("/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}");
         let p = matches(&s, &segs("/SUBSCRIPTIONS/abc/resourcegroups/MyRG/")).unwrap();
-        assert_eq!(p, vec![("subscriptionId", "abc".to_string()), ("resourceGroupName", "MyRG".to_string())]);
+        assert_eq!(owned(&p), vec![("subscriptionId", "abc".to_string()), ("resourceGroupName", "MyRG".to_string())]);
         assert!(matches(&s, &segs("/subscriptions/abc/resourcegroups")).is_none());
         assert!(matches(&s, &segs("/subscriptions/abc/resourcegroups/x/y")).is_none());
     }
@@ -270,7 +276,7 @@ mod tests {
     fn rest_capture_takes_the_tail_and_double_slashes_vanish() {
         let s = compile("/subscriptions/{s}/resourceGroups/{rg}/providers/{*rest}");
         let p = matches(&s, &segs("/subscriptions/a/resourceGroups/b/providers/NS//ws/x")).unwrap();
-        assert_eq!(p[2], ("rest", "NS/ws/x".to_string()));
+        assert_eq!(owned(&p)[2], ("rest", "NS/ws/x".to_string()));
     }
 
     #[test]

@@ -35,9 +35,9 @@ fn resolve_tenant(ctx: &Ctx, segment: &str) -> Option<String> {
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration` (and `/adfs/.well-known/…`, v1 form).
 pub fn openid_configuration(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let seg = req.params.first().map(|(_, v)| v.as_str()).unwrap_or("adfs");
+    let seg = req.params().next().map(|(_, v)| v).unwrap_or("adfs");
     let tenant = resolve_tenant(ctx, seg).ok_or_else(|| ArmError::tenant_not_found(seg))?;
-    let base = &req.base_url;
+    let base = &req.base_url();
     let adfs = seg.eq_ignore_ascii_case("adfs");
     let prefix = if adfs { format!("{base}/adfs") } else { format!("{base}/{seg}") };
     let v2 = if adfs { "" } else { "/v2.0" };
@@ -69,9 +69,9 @@ pub fn openid_configuration(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmRespons
 
 /// `GET /common/discovery/instance`: for clients given a custom instance-discovery URL.
 pub fn instance_discovery(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let host = req.base_url.split("://").nth(1).unwrap_or("127.0.0.1").to_string();
+    let host = req.base_url().split("://").nth(1).unwrap_or("127.0.0.1").to_string();
     Ok(ArmResponse::ok(json!({
-        "tenant_discovery_endpoint": format!("{}/common/v2.0/.well-known/openid-configuration", req.base_url),
+        "tenant_discovery_endpoint": format!("{}/common/v2.0/.well-known/openid-configuration", req.base_url()),
         "api-version": "1.1",
         "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
     })))
@@ -90,7 +90,7 @@ fn audience(scope_or_resource: &str) -> String {
 /// `POST /{tenant}/oauth2/v2.0/token`, `/{tenant}/oauth2/token`, `/adfs/oauth2/token`:
 /// the client-credentials grant for a configured service principal.
 pub fn token(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let seg = req.params.first().map(|(_, v)| v.as_str()).unwrap_or("adfs");
+    let seg = req.params().next().map(|(_, v)| v).unwrap_or("adfs");
     let form: BTreeMap<String, String> = form_urlencoded::parse(&req.body).into_owned().collect();
     let Some(tenant) = resolve_tenant(ctx, seg) else {
         return Err(oauth_error(ctx, 400, "invalid_request", 90002, &format!("Tenant '{seg}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")));
@@ -127,7 +127,7 @@ pub fn token(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         .unwrap_or_else(|| "https://management.azure.com/.default".into());
     let aud = audience(&scope);
     let issued =
-        ctx.identity().issue(ctx.now(), ctx.ids(), &req.base_url, &tenant, &sp.object_id, &sp.client_id, &aud)?;
+        ctx.identity().issue(ctx.now(), ctx.ids(), &req.base_url(), &tenant, &sp.object_id, &sp.client_id, &aud)?;
     Ok(ArmResponse::ok(json!({
         "token_type": "Bearer",
         "expires_in": jwt::LIFETIME_SECS,
@@ -158,7 +158,7 @@ pub fn managed_identity(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let issued = ctx.identity().issue(
         ctx.now(),
         ctx.ids(),
-        &req.base_url,
+        &req.base_url(),
         &sp.tenant_id,
         &sp.object_id,
         &sp.client_id,

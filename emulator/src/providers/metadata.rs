@@ -60,7 +60,7 @@ pub fn cloud(name: &str, base: &str) -> Value {
 }
 
 fn endpoints(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let base = format!("{}/", ctx.https_base(&req.base_url));
+    let base = format!("{}/", ctx.https_base(&req.base_url()));
     let c = cloud(&ctx.config().cloud_name, &base);
     let array = req.api_version().is_some_and(|v| v.as_bytes().first() == Some(&b'2') && v < "2020");
     Ok(ArmResponse::ok(if array { json!([c]) } else { c }))

@@ -92,7 +92,12 @@ impl State {
     }
 
     pub fn subscription(&self, sub: &str) -> Option<&Subscription> {
-        self.subscriptions.get(&sub.to_lowercase())
+        // Clients send subscription ids lower-cased: look those up as they are.
+        if sub.bytes().any(|b| b.is_ascii_uppercase()) || !sub.is_ascii() {
+            self.subscriptions.get(&sub.to_lowercase())
+        } else {
+            self.subscriptions.get(sub)
+        }
     }
 
     /// Subscriptions with their keys, in key order.

@@ -24,13 +24,14 @@ const PROVIDER_SUFFIX: &str = "providers/Microsoft.Authorization/roleAssignments
 /// `/providers/Microsoft.Authorization`.
 fn requested_scope(req: &ArmRequest) -> String {
     let mut segs = Vec::new();
-    for (i, s) in req.segments.iter().enumerate() {
+    let all = req.segments();
+    for (i, s) in all.iter().enumerate() {
         if s.eq_ignore_ascii_case("providers")
-            && req.segments.get(i + 1).is_some_and(|n| n.eq_ignore_ascii_case("Microsoft.Authorization"))
+            && all.get(i + 1).is_some_and(|n| n.eq_ignore_ascii_case("Microsoft.Authorization"))
         {
             break;
         }
-        segs.push(s.as_str());
+        segs.push(s.as_ref());
     }
     format!("/{}", segs.join("/"))
 }
@@ -50,7 +51,7 @@ fn scope(s: &State, req: &ArmRequest) -> ArmResult<String> {
         return Ok(ids::group_id(&g.subscription_id, &g.name));
     }
     let text = requested_scope(req);
-    let id = ResourceId::parse(&text).ok_or_else(|| ArmError::no_route(&req.raw_path))?;
+    let id = ResourceId::parse(&text).ok_or_else(|| ArmError::no_route(req.raw_path()))?;
     s.live(&id.key()).map(|r| r.id.clone()).ok_or_else(|| ArmError::resource_not_found(&id.full_type(), id.name(), rg))
 }
 

@@ -12,7 +12,7 @@ pub fn routes() -> Vec<Route<Handler>> {
 }
 
 fn discovery(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let base = ctx.https_base(&req.base_url);
+    let base = ctx.https_base(&req.base_url());
     Ok(ArmResponse::ok(json!({
         "api": base, "catalog": base, "experimentation": base, "gallery": base, "history": base,
         "hyperdrive": base, "labeling": base, "modelmanagement": base, "pipelines": base, "studio": base,

@@ -62,7 +62,7 @@ pub fn by_id_routes() -> Vec<Route<Handler>> {
 /// The resource a by-id request addresses: a provider resource id whose names are valid and
 /// whose namespace is known; a type the emulator does not model is refused.
 fn target(req: &ArmRequest) -> ArmResult<ResourceId> {
-    let id = ResourceId::from_segments(&req.segments).ok_or_else(|| ArmError::no_route(&req.raw_path))?;
+    let id = ResourceId::from_segments(req.segments()).ok_or_else(|| ArmError::no_route(req.raw_path()))?;
     if let Some(bad) = id.names().find(|n| !valid_resource_name(n)) {
         return Err(ArmError::invalid_resource_name(bad));
     }

@@ -63,7 +63,7 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let props = props_of(&body)?;
     let key = id.key();
     let now = ctx.now();
-    let https = ctx.https_base(&req.base_url);
+    let https = ctx.https_base(&req.base_url());
     ctx.store().commit(|s: &State| {
         let stored = s.resource(&key).cloned();
         let location = optional_str(&body, "", "location")?
@@ -512,8 +512,14 @@ pub fn update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 // ---------- read ----------
 
 pub fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let (_, r) = ctx.store().read(|s| live_workspace(s, req))?;
-    Ok(ArmResponse::raw_json(200, r.body.bytes()))
+    // The hot read: the key straight from the captures, and only the body leaves the lock.
+    let (sub, rg, name) = (req.param("subscriptionId")?, req.param("resourceGroupName")?, req.param("workspaceName")?);
+    let key = ids::resource_key(sub, rg, NS, &[("workspaces", name)]);
+    let body = ctx.store().read(|s| {
+        require_group(s, sub, rg)?;
+        s.live(&key).map(|r| r.body.bytes()).ok_or_else(|| ArmError::resource_not_found(TYPE, name, rg))
+    })?;
+    Ok(ArmResponse::raw_json(200, body))
 }
 
 /// A page of the workspaces (live, or soft-deleted) in the groups under `scope`, in key order
