@@ -201,6 +201,6 @@ pub fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
                 (above || (!at_scope && below))
                     && principal.as_ref().is_none_or(|want| p.as_deref() == Some(want.as_str()))
             });
-        Ok(ArmResponse::raw_json(200, paging::collection(shown, |r, out| out.extend_from_slice(r.body.as_bytes()))))
+        Ok(ArmResponse::raw_json(200, paging::collection(shown, |r, out| r.body.write_to(out))))
     })
 }

@@ -537,9 +537,9 @@ fn list_under(ctx: &Ctx, req: &ArmRequest, scope: &str, deleted: bool) -> ArmRes
             .filter(|(_, r)| r.soft_deleted.is_some() == deleted);
         paging::page_from(req, items, PARAM, size, |r, out| {
             if deleted {
-                out.extend_from_slice(wire::deleted_view(r).as_bytes());
+                wire::deleted_view(r).write_to(out);
             } else {
-                out.extend_from_slice(r.body.as_bytes());
+                r.body.write_to(out);
             }
         })
     });

@@ -119,9 +119,6 @@ pub fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     ctx.store().read(|s| {
         let (_, ws) = live_workspace(s, req)?;
         let prefix = format!("{}/privateendpointconnections/", ws.key());
-        Ok(ArmResponse::raw_json(
-            200,
-            paging::collection(s.resources_under(&prefix), |r, out| out.extend_from_slice(r.body.as_bytes())),
-        ))
+        Ok(ArmResponse::raw_json(200, paging::collection(s.resources_under(&prefix), |r, out| r.body.write_to(out))))
     })
 }
