@@ -2,25 +2,27 @@
 //! `fixtures/states/`).
 //!
 //! Export writes straight from the state (bodies as their stored text). Import reads a
-//! document as a stream, one record at a time, and checks every record with the same
+//! document as a stream, one record at a time (each record's text split off by
+//! [`Scanner`] and parsed from a slice), and checks every record with the same
 //! invariants as a write ([`State::check_group`], [`State::check_resource`]), refusing the
 //! document with a message that names the first bad item. A document may be much larger than
 //! a request, so nothing holds its text and its parsed form at once.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::ser::SerializeMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use super::body::Body;
 use super::operations::Operation;
 use super::records::{Registration, Resource, ResourceGroup, SoftDeleted};
+use super::scan::Scanner;
 use super::state::{group_key, State};
 use crate::model::{Subscription, Tenant};
 
@@ -31,7 +33,7 @@ const FORMAT: &str = "armemu-state";
 /// Why a document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportError {
-    /// Not JSON, or not the document's shape (serde's message).
+    /// Not JSON, or not the document's shape (the scanner's or serde's message).
     Syntax(String),
     /// Well-formed but refused: a record breaks an invariant (the message names it).
     Invalid(String),
@@ -142,10 +144,76 @@ pub fn read(
     extra_tenants: &[Tenant],
     extra_subscriptions: &[Subscription],
 ) -> Result<Imported, ImportError> {
-    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, reader));
-    let parts = DocSeed.deserialize(&mut de).map_err(|e| ImportError::Syntax(e.to_string()))?;
-    de.end().map_err(|e| ImportError::Syntax(e.to_string()))?;
+    let mut sc = Scanner::new(std::io::BufReader::with_capacity(1 << 16, reader));
+    let parts = read_parts(&mut sc)?;
+    sc.end().map_err(ImportError::Syntax)?;
     assemble(parts, extra_tenants, extra_subscriptions)
+}
+
+/// One value of the document, parsed from its text (`what` names it in an error).
+fn parse<T: DeserializeOwned>(sc: &mut Scanner<impl BufRead>, buf: &mut Vec<u8>, what: &str) -> Result<T, ImportError> {
+    sc.value(buf).map_err(ImportError::Syntax)?;
+    serde_json::from_slice(buf).map_err(|e| ImportError::Syntax(format!("{what}: {e}")))
+}
+
+/// Reads the document's fields: the `resources` array one record at a time, the rest whole.
+fn read_parts(sc: &mut Scanner<impl BufRead>) -> Result<Parts, ImportError> {
+    let syntax = ImportError::Syntax;
+    let mut p = Parts::default();
+    let mut buf = Vec::new();
+    match sc.peek().map_err(syntax)? {
+        Some(b'{') => sc.expect(b'{').map_err(syntax)?,
+        _ => return Err(syntax("a state document is a JSON object".to_string())),
+    }
+    if sc.eat(b'}').map_err(syntax)? {
+        return Ok(p);
+    }
+    loop {
+        let key: String = parse(sc, &mut buf, "a field name of the document")?;
+        sc.expect(b':').map_err(syntax)?;
+        match key.as_str() {
+            "format" => p.format = Some(parse(sc, &mut buf, "`format`")?),
+            "version" => p.version = Some(parse(sc, &mut buf, "`version`")?),
+            "clock" => p.clock = parse(sc, &mut buf, "`clock`")?,
+            "tenants" => p.tenants = parse(sc, &mut buf, "`tenants`")?,
+            "subscriptions" => p.subscriptions = parse(sc, &mut buf, "`subscriptions`")?,
+            "resourceGroups" => p.groups = parse(sc, &mut buf, "`resourceGroups`")?,
+            "providerRegistrations" => p.registrations = parse(sc, &mut buf, "`providerRegistrations`")?,
+            "operations" => p.operations = parse(sc, &mut buf, "`operations`")?,
+            "resources" => read_resources(sc, &mut buf, &mut p)?,
+            _ => {
+                parse::<IgnoredAny>(sc, &mut buf, &format!("`{key}`"))?;
+            }
+        }
+        if sc.eat(b',').map_err(syntax)? {
+            continue;
+        }
+        sc.expect(b'}').map_err(syntax)?;
+        return Ok(p);
+    }
+}
+
+/// Reads the `resources` array one record at a time, keeping the first refusal.
+fn read_resources(sc: &mut Scanner<impl BufRead>, buf: &mut Vec<u8>, p: &mut Parts) -> Result<(), ImportError> {
+    let syntax = ImportError::Syntax;
+    sc.expect(b'[').map_err(syntax)?;
+    if sc.eat(b']').map_err(syntax)? {
+        return Ok(());
+    }
+    let mut strings = HashSet::new();
+    for i in 0.. {
+        let doc: ResourceDoc = parse(sc, buf, &format!("`resources[{i}]`"))?;
+        if p.refused.is_none() {
+            match resource_from(doc, &mut strings) {
+                Ok(r) => p.resources.push(r),
+                Err(e) => p.refused = Some(e),
+            }
+        }
+        if !sc.eat(b',').map_err(syntax)? {
+            break;
+        }
+    }
+    sc.expect(b']').map_err(syntax)
 }
 
 /// As [`read`], from bytes in memory.
@@ -267,92 +335,6 @@ fn resource_from(doc: ResourceDoc, strings: &mut HashSet<Arc<str>>) -> Result<(S
         id: doc.id,
     };
     Ok((r.key(), Arc::new(r)))
-}
-
-struct DocSeed;
-
-impl<'de> DeserializeSeed<'de> for DocSeed {
-    type Value = Parts;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Parts, D::Error> {
-        d.deserialize_map(DocVisitor)
-    }
-}
-
-struct DocVisitor;
-
-impl<'de> Visitor<'de> for DocVisitor {
-    type Value = Parts;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a state document (a JSON object)")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Parts, A::Error> {
-        let mut p = Parts::default();
-        while let Some(k) = m.next_key::<String>()? {
-            match k.as_str() {
-                "format" => p.format = Some(m.next_value()?),
-                "version" => p.version = Some(m.next_value()?),
-                "clock" => p.clock = m.next_value()?,
-                "tenants" => p.tenants = m.next_value()?,
-                "subscriptions" => p.subscriptions = m.next_value()?,
-                "resourceGroups" => p.groups = m.next_value()?,
-                "providerRegistrations" => p.registrations = m.next_value()?,
-                "operations" => p.operations = m.next_value()?,
-                "resources" => {
-                    let (resources, refused) = m.next_value_seed(ResourcesSeed)?;
-                    p.resources = resources;
-                    if p.refused.is_none() {
-                        p.refused = refused;
-                    }
-                }
-                _ => {
-                    m.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(p)
-    }
-}
-
-/// Reads the `resources` array one record at a time.
-struct ResourcesSeed;
-
-type ResourcesRead = (Vec<(String, Arc<Resource>)>, Option<String>);
-
-impl<'de> DeserializeSeed<'de> for ResourcesSeed {
-    type Value = ResourcesRead;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ResourcesRead, D::Error> {
-        d.deserialize_seq(ResourcesVisitor)
-    }
-}
-
-struct ResourcesVisitor;
-
-impl<'de> Visitor<'de> for ResourcesVisitor {
-    type Value = ResourcesRead;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of resources")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<ResourcesRead, A::Error> {
-        let mut out = Vec::with_capacity(s.size_hint().unwrap_or(0));
-        let mut strings = HashSet::new();
-        let mut refused = None;
-        while let Some(doc) = s.next_element::<ResourceDoc>()? {
-            if refused.is_some() {
-                continue;
-            }
-            match resource_from(doc, &mut strings) {
-                Ok(r) => out.push(r),
-                Err(e) => refused = Some(e),
-            }
-        }
-        Ok((out, refused))
-    }
 }
 
 #[cfg(test)]

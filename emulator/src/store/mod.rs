@@ -27,6 +27,7 @@ pub mod document;
 mod operations;
 mod records;
 mod rejection;
+mod scan;
 mod state;
 
 pub use body::{Body, Head};
