@@ -31,8 +31,10 @@ bench:
 	$(CARGO) build --release --locked -q -p armemu -p conformance --bins
 	$${CARGO_TARGET_DIR:-target}/release/armbench
 
-## Long runs: 1,000,000 fuzzed HTTP requests (plus 20,000 over a socket), then the model-based
-## property test with 1,000 random sequences (PROPTEST_CASES to change); prints the counts.
+## Long runs: 1,000,000 fuzzed HTTP requests (plus 20,000 over a socket), a concurrent phase
+## (FUZZ_THREADS threads x FUZZ_CONCURRENT_REQUESTS, then the state's invariants are checked),
+## then the model-based property test with 1,000 random sequences (PROPTEST_CASES to change);
+## prints the counts.
 fuzz:
 	$(CARGO) build --release --locked -q -p conformance --bin armfuzz
 	$${CARGO_TARGET_DIR:-target}/release/armfuzz $(FUZZ_REQUESTS)
@@ -53,7 +55,7 @@ MUTANTS_FILES ?= \
 ## Functions of the store whose rules the suites pin (the invariants, what the clock makes due).
 MUTANTS_STORE_RE ?= State::(check_group|check_resource|due|next_deadline)|Tx<[^>]*>::(complete|remove_group|remove_tree|remove_managed_groups|move_resources|rollback_to|apply_nested)
 CARGO_MUTANTS := .cache/tools/bin/cargo-mutants
-MUTANTS_TESTS := --test-package armemu --test-package conformance --cargo-test-arg=--lib \
+MUTANTS_TESTS := --profile mutants --test-package armemu --test-package conformance --cargo-test-arg=--lib \
 	--cargo-test-arg=--test=workspaces --cargo-test-arg=--test=scenarios --cargo-test-arg=--test=regressions
 mutants:
 	@test -x $(CARGO_MUTANTS) || $(CARGO) install --locked --root .cache/tools cargo-mutants --version 27.1.0
