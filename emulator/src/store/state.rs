@@ -1080,6 +1080,94 @@ mod tests {
     }
 
     #[test]
+    fn groups_need_their_subscription_a_valid_name_and_their_first_casing() {
+        let mut s = state();
+        let mut elsewhere = group("g");
+        elsewhere.subscription_id = "nope".into();
+        assert_eq!(
+            s.apply_batch(&[Change::PutGroup { group: elsewhere }], t0()).unwrap_err(),
+            Rejection::SubscriptionNotFound { subscription: "nope".into() }
+        );
+        for name in ["", "a/b", "a\nb", "nul\0"] {
+            assert_eq!(
+                s.apply_batch(&[Change::PutGroup { group: group(name) }], t0()).unwrap_err(),
+                invalid(
+                    &format!("/subscriptions/s/resourceGroups/{name}"),
+                    "the group name is not a valid resource group name"
+                ),
+                "{name:?}"
+            );
+        }
+        s.apply_batch(&[Change::PutGroup { group: group("Mixed") }], t0()).unwrap();
+        s.apply_batch(&[Change::PutGroup { group: group("Mixed") }], t0()).unwrap();
+        assert_eq!(
+            s.apply_batch(&[Change::PutGroup { group: group("MIXED") }], t0()).unwrap_err(),
+            invalid("/subscriptions/s/resourceGroups/MIXED", "the group is named 'Mixed'")
+        );
+        assert_eq!(s.counts(), (1, 1, 0));
+    }
+
+    #[test]
+    fn subscription_scope_resources_have_no_group() {
+        let mut s = state();
+        let id = "/subscriptions/s/providers/NS/t/a".to_string();
+        let mut r = (*resource("g", "NS/t/a")).clone();
+        r.id = id.clone();
+        r.body = Body::new(&json!({"id": id, "name": "a", "type": "NS/t"}));
+        let mut in_group = r.clone();
+        in_group.resource_group = "g".into();
+        assert_eq!(
+            s.apply_batch(&[Change::PutResource { resource: Arc::new(in_group) }], t0()).unwrap_err(),
+            invalid(&id, "a subscription-scope resource has no resource group")
+        );
+        r.resource_group = "".into();
+        s.apply_batch(&[Change::PutResource { resource: Arc::new(r) }], t0()).unwrap();
+        assert_eq!(s.counts(), (1, 0, 1));
+    }
+
+    fn finished(i: usize, ended: DateTime<Utc>) -> Change {
+        Change::PutOperation {
+            operation: Box::new(Operation {
+                id: format!("op{i:05}"),
+                kind: "resourceGroups/delete".into(),
+                subscription: "s".into(),
+                mode: crate::model::LroMode::Polls { n: 1, fail: false },
+                started: ended,
+                deadline: None,
+                polls: 1,
+                status: crate::model::OperationStatus::Succeeded,
+                ended: Some(ended),
+                status_path: format!("/op{i:05}"),
+                result: super::super::operations::OperationResult::Empty { status: 200 },
+                on_success: Vec::new(),
+                on_failure: Vec::new(),
+                configured_failure: None,
+                failure: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn finished_operations_are_kept_up_to_the_bound_then_the_oldest_go() {
+        let mut s = state();
+        let batch: Vec<Change> = (0..RETAINED).map(|i| finished(i, t0() + Duration::seconds(i as i64))).collect();
+        s.apply_batch(&batch, t0()).unwrap();
+        // Exactly at the bound nothing is due before the oldest's retention ends.
+        let expiry = t0() + Duration::seconds(RETENTION_SECONDS);
+        assert_eq!(s.next_deadline(), Some(expiry));
+        assert!(s.due(expiry - Duration::seconds(1)).is_empty());
+        assert_eq!(s.due(expiry), vec![Change::ForgetOperation { id: "op00000".into() }]);
+        // One more: the oldest is due at once.
+        s.apply_batch(&[finished(RETAINED, t0())], t0()).unwrap();
+        assert_eq!(s.next_deadline(), Some(DateTime::<Utc>::MIN_UTC));
+        let due = s.due(t0());
+        assert_eq!(due, vec![Change::ForgetOperation { id: "op00000".into() }]);
+        s.apply_batch(&due, t0()).unwrap();
+        assert_eq!(s.operation_counts(), (0, RETAINED));
+        assert_eq!(s.next_deadline(), Some(expiry), "op01000 ended at t0 too");
+    }
+
+    #[test]
     fn removing_a_resource_removes_the_groups_it_manages_through_the_index() {
         let mut s = state();
         let ws = resource("g", "NS/ws/w");
