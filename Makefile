@@ -57,7 +57,7 @@ MUTANTS_FILES ?= \
 ## Functions of the store whose rules the suites pin (the invariants, what the clock makes due).
 MUTANTS_STORE_RE ?= State::(check_group|check_resource|due|next_deadline)|Tx<[^>]*>::(complete|remove_group|remove_tree|remove_managed_groups|move_resources|rollback_to|apply_nested)
 CARGO_MUTANTS := .cache/tools/bin/cargo-mutants
-MUTANTS_TESTS := --profile mutants --baseline=skip --timeout 300 --test-workspace=true --cargo-test-arg=--lib \
+MUTANTS_TESTS := --profile mutants --baseline=skip --timeout 60 --test-workspace=true --cargo-test-arg=--lib \
 	--cargo-test-arg=--test=workspaces --cargo-test-arg=--test=scenarios --cargo-test-arg=--test=regressions
 mutants:
 	@test -x $(CARGO_MUTANTS) || $(CARGO) install --locked --root .cache/tools cargo-mutants --version 27.1.0

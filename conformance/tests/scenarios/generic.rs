@@ -61,6 +61,23 @@ fn put_of_a_storage_account_by_id_answers_201_then_200() {
 }
 
 #[test]
+fn a_put_update_changes_what_it_sends_and_keeps_the_read_only_rest() {
+    let t = require_emulator!();
+    t.create_group("rg1", "westeurope");
+    let path = sa_path(&t, "rg1", "sa1", "2019-06-01");
+    let first = t.put(&path, &sa_body()).expect(201).json();
+    let mut cool = sa_body();
+    cool["properties"] = json!({"isHnsEnabled": true, "accessTier": "Cool"});
+    let r = t.put(&path, &cool).expect(200).json();
+    assert_eq!(r["properties"]["isHnsEnabled"], true, "{r}");
+    assert_eq!(r["properties"]["accessTier"], "Cool", "{r}");
+    // What the client did not send (endpoints, creation time) survives the update.
+    assert_eq!(r["properties"]["primaryEndpoints"], first["properties"]["primaryEndpoints"]);
+    assert_eq!(r["properties"]["creationTime"], first["properties"]["creationTime"]);
+    assert_eq!(t.get(&path).expect(200).json(), r);
+}
+
+#[test]
 fn a_type_without_a_module_is_stored_as_given() {
     let t = require_emulator!();
     t.create_group("rg1", "westeurope");

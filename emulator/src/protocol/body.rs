@@ -139,8 +139,17 @@ mod tests {
         assert!(tags(json!({"a\u{1}b": "x"})).is_err());
         assert!(tags(json!({"a": "x".repeat(257)})).is_err());
         assert!(tags(json!({"a": 5})).is_err());
-        let many: Map<String, Value> = (0..51).map(|i| (format!("t{i}"), json!("v"))).collect();
-        assert!(tags(Value::Object(many)).is_err());
+        let many = |n: usize| -> Value {
+            Value::Object((0..n).map(|i| (format!("t{i}"), json!("v"))).collect::<Map<String, Value>>())
+        };
+        assert_eq!(tags(many(50)).unwrap().unwrap().len(), 50);
+        assert!(tags(many(51)).is_err());
+        // The limits are inclusive: 512-character names and 256-character values are fine.
+        let name = "n".repeat(512);
+        assert_eq!(tags(json!({ name.clone(): "v".repeat(256) })).unwrap().unwrap()[&name].len(), 256);
+        assert!(tags(json!({ format!("{name}n"): "v" })).is_err());
+        assert!(tags(json!({"": "v"})).is_err());
+        assert!(tags(json!({"a": "v".repeat(257)})).is_err());
         assert_eq!(tags(json!({"a": null})).unwrap().unwrap()["a"], "");
     }
 

@@ -36,3 +36,54 @@ pub fn check(req: &ArmRequest, current: Current<'_>) -> ArmResult<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::request::Method;
+
+    fn req(headers: &[(&'static str, &str)]) -> ArmRequest<'static> {
+        let mut h = hyper::HeaderMap::new();
+        for (k, v) in headers {
+            h.append(*k, v.parse().unwrap());
+        }
+        ArmRequest::new(Method::Put, "/x", None, h, bytes::Bytes::new(), false)
+    }
+
+    #[test]
+    fn if_match_needs_the_resource_and_star_or_its_etag() {
+        let etag = Some("\"abc\"");
+        for (value, current, ok) in [
+            ("*", Current::Present(etag), true),
+            ("*", Current::Present(None), true),
+            ("*", Current::Absent, false),
+            ("\"abc\"", Current::Present(etag), true),
+            ("W/\"abc\"", Current::Present(etag), true),
+            ("\"x\", \"abc\"", Current::Present(etag), true),
+            ("\"other\"", Current::Present(etag), false),
+            ("\"abc\"", Current::Present(None), false),
+        ] {
+            assert_eq!(check(&req(&[("if-match", value)]), current).is_ok(), ok, "If-Match {value} on {current:?}");
+        }
+    }
+
+    #[test]
+    fn if_none_match_refuses_star_on_an_existing_resource_or_its_etag() {
+        let etag = Some("\"abc\"");
+        for (value, current, ok) in [
+            ("*", Current::Present(etag), false),
+            ("*", Current::Present(None), false),
+            ("*", Current::Absent, true),
+            ("\"abc\"", Current::Present(etag), false),
+            ("\"other\"", Current::Present(etag), true),
+            ("\"other\"", Current::Present(None), true),
+        ] {
+            let r = check(&req(&[("if-none-match", value)]), current);
+            assert_eq!(r.is_ok(), ok, "If-None-Match {value} on {current:?}");
+            if let Err(e) = r {
+                assert_eq!(e.status, 412);
+            }
+        }
+        assert!(check(&req(&[]), Current::Absent).is_ok());
+    }
+}

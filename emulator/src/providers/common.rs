@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 
 use crate::catalog::{self, ProviderInfo, ResourceTypeInfo};
 use crate::config::Config;
-use crate::model::ids::{self, ResourceId};
+use crate::model::ids::ResourceId;
 use crate::model::time::arm_time;
 use crate::model::{Principal, RegistrationState};
 use crate::protocol::body::{optional_object, optional_str, parse_tags};
@@ -250,11 +250,6 @@ pub fn build_tracked(b: &BuildCx, existing: Option<&Resource>, body: &Map<String
     let mut r = record(b.id, &full_type, Value::Object(top), b.now, existing);
     r.secrets = secrets;
     Ok(r)
-}
-
-/// The key of everything in a subscription (`/subscriptions/{s}/`).
-pub fn subscription_scope(sub: &str) -> String {
-    ids::subscription_prefix(sub)
 }
 
 /// The subscription must be a GUID that exists; a disabled one is read-only.
