@@ -152,6 +152,26 @@ fn issue_16_time_based_operations_complete_without_polling() {
     t.put(&av(&t.rg("g2")), &json!({"location": "eastus"})).expect(201);
 }
 
+/// `seconds:T` deadlines are T seconds of emulator time for long T too (the deadline is capped
+/// only where it would pass the clock's range).
+#[test]
+fn long_time_based_operations_end_exactly_at_their_deadline() {
+    let t = require_emulator!();
+    t.lro("resourceGroups/delete", "seconds:5000");
+    t.create_group("g1", "eastus");
+    t.delete(&av(&t.rg("g1"))).expect(202);
+    t.advance(4_999);
+    assert_eq!(t.get(&av(&t.rg("g1"))).expect(200).json()["properties"]["provisioningState"], "Deleting");
+    t.advance(1);
+    t.get(&av(&t.rg("g1"))).expect(404);
+    // A deadline past the clock's range never comes, and nothing fails.
+    t.lro("resourceGroups/delete", "seconds:18446744073709551615");
+    t.create_group("g2", "eastus");
+    t.delete(&av(&t.rg("g2"))).expect(202);
+    t.advance(86_400 * 365);
+    assert_eq!(t.get(&av(&t.rg("g2"))).expect(200).json()["properties"]["provisioningState"], "Deleting");
+}
+
 /// issue 16: a workspace-create operation polled after its group was deleted reported
 /// `Succeeded` for a workspace that does not exist.
 #[test]
