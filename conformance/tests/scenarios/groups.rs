@@ -62,6 +62,18 @@ fn put_with_tags_returns_them() {
     assert_eq!(r.json()["tags"], json!({"env": "prod"}));
 }
 
+#[test]
+fn managed_by_is_returned_and_kept_by_a_re_put_that_omits_it() {
+    let t = Target::new();
+    let rg = t.unique("managed");
+    let owner = format!("{}/providers/Microsoft.Solutions/applications/app1", t.rg_id(&rg));
+    let r = t.put(&av(&t.rg(&rg)), &json!({"location": "westeurope", "managedBy": owner})).expect(201);
+    assert_eq!(r.json()["managedBy"], json!(owner));
+    let r = t.put(&av(&t.rg(&rg)), &json!({"location": "westeurope"})).expect(200);
+    assert_eq!(r.json()["managedBy"], json!(owner));
+    assert_eq!(t.get(&av(&t.rg(&rg))).expect(200).json()["managedBy"], json!(owner));
+}
+
 #[rstest]
 #[case::display_name("West Europe")]
 #[case::upper("WESTEUROPE")]
