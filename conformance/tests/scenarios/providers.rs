@@ -254,3 +254,18 @@ fn provider_list_pages_with_top_cover_every_namespace_once_in_order() {
     assert_eq!(names(&paged), want);
     assert_eq!(pages, want.len().div_ceil(3));
 }
+
+#[test]
+fn tenant_provider_list_pages_with_top_cover_every_namespace_once_in_order() {
+    let t = Target::new();
+    let path = av("/providers");
+    let whole = t.get(&path).expect(200).json();
+    let names = |v: &[Value]| -> Vec<String> {
+        v.iter().map(|p| p["namespace"].as_str().unwrap_or_default().to_string()).collect()
+    };
+    let want = names(whole["value"].as_array().expect("value"));
+    assert!(want.len() > 6, "{want:?}");
+    let (paged, pages) = collect_pages(&t, &format!("{path}&$top=3"));
+    assert_eq!(names(&paged), want);
+    assert_eq!(pages, want.len().div_ceil(3));
+}
