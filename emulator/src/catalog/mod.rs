@@ -321,8 +321,8 @@ pub const PROVIDERS: &[ProviderInfo] = &[
         resource_types: types![
             ("resourceGroups", ALL, RESOURCES_API_VERSIONS, LOCATION, TYPED),
             ("subscriptions", ALL, RESOURCES_API_VERSIONS, NONE, TYPED),
-            ("deployments", ALL, RESOURCES_API_VERSIONS, TAGS, NOT_EMULATED),
-            ("deployments/operations", ALL, RESOURCES_API_VERSIONS, NONE, NOT_EMULATED),
+            ("deployments", ALL, RESOURCES_API_VERSIONS, TAGS, TYPED),
+            ("deployments/operations", ALL, RESOURCES_API_VERSIONS, NONE, TYPED),
             ("operationresults", ALL, RESOURCES_API_VERSIONS, NONE, TYPED),
             ("tenants", ALL, RESOURCES_API_VERSIONS, NONE, TYPED),
             ("providers", ALL, RESOURCES_API_VERSIONS, NONE, TYPED),

@@ -32,6 +32,11 @@ macro_rules! error_codes {
                 }
             }
 
+            /// The code named `text` (exactly as ARM spells it).
+            pub fn parse(text: &str) -> Option<ErrorCode> {
+                ErrorCode::ALL.iter().copied().find(|c| c.as_str() == text)
+            }
+
             /// The status ARM answers the code with (a few constructors answer another one).
             pub fn status(self) -> u16 {
                 match self {
@@ -87,6 +92,16 @@ error_codes! {
     InvalidTargetResourceGroup = 400,
     InvalidMoveRequest = 400,
     ResourceMoveNotSupported = 400,
+    // Microsoft.Resources/deployments.
+    InvalidTemplate = 400,
+    InvalidTemplateDeployment = 400,
+    InvalidDeploymentName = 400,
+    DeploymentNotFound = 404,
+    DeploymentFailed = 400,
+    DeploymentActive = 409,
+    DeploymentCannotBeCancelled = 409,
+    DeploymentOperationNotFound = 404,
+    InvalidDeploymentParameterKey = 400,
     // Microsoft.MachineLearningServices.
     ValidationError = 400,
     BadRequest = 400,
@@ -175,9 +190,24 @@ impl ArmError {
         Value::Object(m)
     }
 
-    /// The code and message, as a long-running operation keeps them.
+    /// The code, message and details, as a long-running operation keeps them.
     pub fn to_body(&self) -> ErrorBody {
-        ErrorBody { code: self.code.as_str().to_string(), message: self.message.clone() }
+        ErrorBody {
+            code: self.code.as_str().to_string(),
+            message: self.message.clone(),
+            details: self.details().iter().map(ArmError::to_body).collect(),
+        }
+    }
+
+    /// The errors this one lists under `details`.
+    pub fn details(&self) -> &[ArmError] {
+        self.extra.as_ref().map_or(&[], |e| &e.details)
+    }
+
+    /// The same error listing `details` (a deployment's failed resources).
+    pub fn with_details(mut self, details: Vec<ArmError>) -> Self {
+        self.extra().details.extend(details);
+        self
     }
 
     /// Renders the error's envelope. This is the only place an error becomes a response.
@@ -384,6 +414,73 @@ impl ArmError {
                 "The resource type '{ty}' could not be found in the namespace '{ns}' for api version '{api_version}'."
             ),
         )
+    }
+
+    // ---- Microsoft.Resources/deployments ----
+
+    /// A template (or its parameters) that cannot be deployed; `message` is the engine's,
+    /// already in ARM's words ("Deployment template validation failed: …").
+    pub fn invalid_template(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::InvalidTemplate, message)
+    }
+
+    pub fn invalid_template_deployment(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::InvalidTemplateDeployment, message)
+    }
+
+    pub fn invalid_deployment_name(name: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidDeploymentName,
+            format!("The deployment name '{name}' is invalid. It can contain only alphanumeric characters, periods, underscores, hyphens and parentheses, may not end in a period, and can be at most 64 characters long."),
+        )
+    }
+
+    pub fn deployment_not_found(name: &str) -> Self {
+        Self::of(ErrorCode::DeploymentNotFound, format!("Deployment '{name}' could not be found."))
+    }
+
+    pub fn deployment_operation_not_found(name: &str, id: &str) -> Self {
+        Self::of(
+            ErrorCode::DeploymentOperationNotFound,
+            format!("Deployment operation '{id}' of deployment '{name}' could not be found."),
+        )
+    }
+
+    /// A deployment in which at least one resource failed; `details` name each.
+    pub fn deployment_failed(details: Vec<ArmError>) -> Self {
+        Self::of(
+            ErrorCode::DeploymentFailed,
+            "At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.",
+        )
+        .with_details(details)
+    }
+
+    pub fn deployment_active(name: &str) -> Self {
+        Self::of(
+            ErrorCode::DeploymentActive,
+            format!("The deployment '{name}' cannot be deleted because it is still active. Cancel it or wait for it to finish."),
+        )
+    }
+
+    pub fn deployment_cannot_be_cancelled(name: &str, state: &str) -> Self {
+        Self::of(
+            ErrorCode::DeploymentCannotBeCancelled,
+            format!("The deployment '{name}' cannot be cancelled: it is in state '{state}'. Only deployments that are 'Accepted' or 'Running' can be cancelled."),
+        )
+    }
+
+    /// `templateLink`/`parametersLink`: the emulator is offline.
+    pub fn template_link_offline(what: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidTemplateDeployment,
+            format!("The deployment's '{what}' cannot be fetched: the emulator has no network access. Send the template inline ('template'/'parameters') instead. See DIFFERENCES.md."),
+        )
+    }
+
+    /// An error reported by something the emulator called on the caller's behalf (a template
+    /// resource's provider), kept with its own code when it is one of ours.
+    pub fn relayed(code: &str, message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::parse(code).unwrap_or(ErrorCode::BadRequest), message)
     }
 
     /// A type the catalog lists but the emulator does not model: refused, never stored.
@@ -673,9 +770,12 @@ impl From<Rejection> for ArmError {
 impl From<&ErrorBody> for ArmError {
     /// An error an operation kept, answered again (its code is one of ours).
     fn from(b: &ErrorBody) -> ArmError {
-        let code =
-            ErrorCode::ALL.iter().copied().find(|c| c.as_str() == b.code).unwrap_or(ErrorCode::InternalOperationError);
-        ArmError::of(code, b.message.clone())
+        let code = ErrorCode::parse(&b.code).unwrap_or(ErrorCode::InternalOperationError);
+        let mut e = ArmError::of(code, b.message.clone());
+        for d in &b.details {
+            e = e.with_detail(ArmError::from(d));
+        }
+        e
     }
 }
 
@@ -699,7 +799,10 @@ mod tests {
             assert!(seen.insert(name), "{name} twice");
             assert!(name.chars().next().is_some_and(|c| c.is_ascii_uppercase()), "{name}");
             assert!((400..600).contains(&status), "{name}: {status}");
-            assert_eq!(ArmError::from(&ErrorBody { code: name.into(), message: "m".into() }).code, *c);
+            assert_eq!(
+                ArmError::from(&ErrorBody { code: name.into(), message: "m".into(), details: Vec::new() }).code,
+                *c
+            );
         }
     }
 

@@ -54,7 +54,7 @@ pub struct Ctx {
     ids: Arc<dyn IdGen>,
     config: Arc<Config>,
     settings: Arc<RwLock<Settings>>,
-    identity: Identity,
+    identity: Arc<Identity>,
     endpoints: OnceLock<Endpoints>,
 }
 
@@ -67,7 +67,28 @@ impl Ctx {
         settings: Arc<RwLock<Settings>>,
         identity: Identity,
     ) -> Ctx {
-        Ctx { store, clock, ids, config, settings, identity, endpoints: OnceLock::new() }
+        Ctx { store, clock, ids, config, settings, identity: Arc::new(identity), endpoints: OnceLock::new() }
+    }
+
+    /// The same context over `store`, with every long-running operation synchronous: what a
+    /// template deployment runs its resources with (each to completion, in order), against the
+    /// live store or a private copy of it.
+    pub fn synchronous_over(&self, store: Store) -> Ctx {
+        let mut settings = self.settings();
+        settings.lro.clear();
+        let endpoints = OnceLock::new();
+        if let Some(e) = self.endpoints.get() {
+            let _ = endpoints.set(e.clone());
+        }
+        Ctx {
+            store,
+            clock: self.clock.clone(),
+            ids: self.ids.clone(),
+            config: self.config.clone(),
+            settings: Arc::new(RwLock::new(settings)),
+            identity: self.identity.clone(),
+            endpoints,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -80,6 +101,11 @@ impl Ctx {
 
     pub fn ids(&self) -> &dyn IdGen {
         &*self.ids
+    }
+
+    /// The id generator itself, for values that outlive the handler (a template's `newGuid()`).
+    pub fn ids_handle(&self) -> Arc<dyn IdGen> {
+        self.ids.clone()
     }
 
     pub fn config(&self) -> &Config {

@@ -18,7 +18,7 @@ use crate::model::time::add;
 use crate::model::{LroMode, OperationStatus};
 use crate::protocol::lro::{with_polling_headers, LroHeaders};
 use crate::protocol::{ArmError, ArmRequest, ArmResponse};
-use crate::store::{Change, Operation, OperationResult};
+use crate::store::{Change, ErrorBody, Operation, OperationResult};
 
 use super::Ctx;
 
@@ -52,6 +52,10 @@ pub struct Lro {
     pub on_success: Vec<Change>,
     /// Undoes `pending` when an asynchronous operation fails.
     pub on_failure: Vec<Change>,
+    /// The error an asynchronous operation ends with although its mode succeeds (its provider
+    /// already knows the outcome: a deployment whose resource failed); it then applies
+    /// `on_failure`.
+    pub fails_with: Option<ErrorBody>,
 }
 
 impl Lro {
@@ -75,6 +79,7 @@ impl Lro {
             pending: Vec::new(),
             on_success: Vec::new(),
             on_failure: Vec::new(),
+            fails_with: None,
         }
     }
 
@@ -128,6 +133,11 @@ impl Lro {
         self.on_failure = c;
         self
     }
+
+    pub fn fails_with(mut self, e: ErrorBody) -> Lro {
+        self.fails_with = Some(e);
+        self
+    }
 }
 
 /// True when operations of `kind` complete at once.
@@ -171,7 +181,8 @@ pub fn plan(ctx: &Ctx, req: &ArmRequest, lro: Lro) -> (Vec<Change>, ArmResponse)
             on_failure: lro.on_failure,
             configured_failure: mode
                 .fails()
-                .then(|| ArmError::configured_operation_failure(lro.kind, &mode.to_string()).to_body()),
+                .then(|| ArmError::configured_operation_failure(lro.kind, &mode.to_string()).to_body())
+                .or(lro.fails_with),
             failure: None,
         }),
     });

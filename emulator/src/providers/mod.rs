@@ -11,6 +11,7 @@ pub mod authorization;
 pub mod common;
 pub mod context;
 pub mod dependents;
+pub mod dispatch;
 pub mod entra;
 pub mod lro;
 pub mod machinelearning;
@@ -37,6 +38,7 @@ pub fn routes() -> Vec<Route<Handler>> {
     r.extend(resources::operations::routes());
     r.extend(resources::generic::list_routes());
     r.extend(resources::moves::routes());
+    r.extend(resources::deployments::routes());
     // Typed resource modules go here, before the catch-all.
     r.extend(machinelearning::routes());
     r.extend(authorization::routes());

@@ -56,7 +56,8 @@ pub struct Operation {
     /// Applied atomically when the operation fails.
     #[serde(default)]
     pub on_failure: Vec<Change>,
-    /// The error a `:fail` mode ends with (decided by the provider when it started).
+    /// The error the operation ends with, applying `on_failure`: a `:fail` mode's, or the one
+    /// its provider already knows it will end with (a deployment whose resource failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configured_failure: Option<ErrorBody>,
     /// Why the operation failed, once it has.
@@ -79,6 +80,9 @@ pub enum OperationResult {
 pub struct ErrorBody {
     pub code: String,
     pub message: String,
+    /// The errors behind this one (a deployment's failed resources).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorBody>,
 }
 
 /// Why an operation failed.

@@ -793,11 +793,12 @@ impl Tx<'_> {
         let saved = std::mem::replace(&mut self.at, at);
         let on_success = std::mem::take(&mut op.on_success);
         let on_failure = std::mem::take(&mut op.on_failure);
-        let failure = if op.mode.fails() {
+        let failure = if op.mode.fails() || op.configured_failure.is_some() {
             Some(Failure::Configured {
                 error: op.configured_failure.clone().unwrap_or_else(|| super::operations::ErrorBody {
                     code: "InternalOperationError".into(),
                     message: format!("The operation '{}' failed.", op.kind),
+                    details: Vec::new(),
                 }),
             })
         } else {

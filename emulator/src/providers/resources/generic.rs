@@ -193,10 +193,12 @@ fn list_by_group(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 
 /// True for what the `…/resources` listings show: top-level resources in a group
 /// (`/subscriptions/s/resourceGroups/rg/providers/NS/type/name`; stored ids are canonical),
-/// not extension resources (role assignments) and not children.
+/// not extension resources (role assignments), not children, and not deployments (ARM keeps
+/// them apart from the group's resources).
 fn is_listed(r: &Resource) -> bool {
     r.id.split('/').filter(|s| !s.is_empty()).count() == 8
         && !r.resource_group.is_empty()
+        && !r.resource_type.eq_ignore_ascii_case(super::deployments::model::TYPE)
         && !catalog::resource_type(&r.resource_type).is_some_and(|(_, t)| t.is_extension())
 }
 

@@ -1,6 +1,7 @@
 //! `Microsoft.Resources`: subscriptions, tenants, locations, resource groups, providers,
-//! generic resources and their moves, and the operation-result URLs.
+//! template deployments, generic resources and their moves, and the operation-result URLs.
 
+pub mod deployments;
 pub mod generic;
 pub mod groups;
 pub mod moves;

@@ -52,7 +52,8 @@ fn poll(s: &State, sub: &str, id: &str) -> ArmResult<(Vec<Change>, ())> {
     }
 }
 
-fn status(ctx: &Ctx, sub: &str, id: &str) -> ArmResult<ArmResponse> {
+/// A poll of an operation's status (also a deployment's `operationStatuses`).
+pub fn status(ctx: &Ctx, sub: &str, id: &str) -> ArmResult<ArmResponse> {
     ctx.store().commit_then(
         |s| poll(s, sub, id),
         |s, ()| s.operation(id).map(status_response).ok_or_else(|| ArmError::operation_not_found(id)),

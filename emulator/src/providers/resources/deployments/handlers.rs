@@ -1,0 +1,588 @@
+//! The operations on deployments, each planning its batches of changes.
+//!
+//! A deployment PUT plans the template (a template or parameter error is `400 InvalidTemplate`
+//! and stores nothing), then runs it:
+//! - `sync` (the default): against the live store, each resource its own commit as a direct
+//!   PUT would be; the answer is the finished record. A failed deployment answers with an
+//!   `Azure-AsyncOperation` whose operation has already failed, so clients report
+//!   `DeploymentFailed` as they do from ARM;
+//! - `polls:N`/`seconds:T`: against a private copy of the state; the batches it committed
+//!   become the operation's completion, so everything the template made appears when the
+//!   operation ends (see DIFFERENCES.md).
+
+use std::sync::Arc;
+
+use armtemplate::Plan;
+use chrono::{DateTime, Utc};
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+
+use crate::catalog;
+use crate::model::ids::ResourceId;
+use crate::model::{LroMode, OperationStatus};
+use crate::protocol::filter;
+use crate::protocol::lro::{with_polling_headers, LroHeaders};
+use crate::protocol::{paging, ArmError, ArmRequest, ArmResponse, ArmResult, Method};
+use crate::providers::common::{record as resource_record, require_group, require_group_writable};
+use crate::providers::dispatch::{self, body_of};
+use crate::providers::lro::{self, Lro};
+use crate::providers::metadata;
+use crate::providers::resources::operations;
+use crate::providers::Ctx;
+use crate::store::{Change, Failure, Operation, OperationResult, Origin, Resource, State, Store};
+
+use super::executor::{self, DeployHost};
+use super::model::{Mode, Outcome, Spec, Target, KIND_CREATE, KIND_DELETE, NS, OWN_API_VERSION, TYPE};
+use super::{rules, wire};
+
+/// Where the request's deployment lives (the group as first cased).
+fn target(ctx: &Ctx, req: &ArmRequest) -> ArmResult<Target> {
+    let subscription = req.param("subscriptionId")?.to_string();
+    let group = match req.param("resourceGroupName") {
+        Ok(g) => Some(ctx.store().read(|s| require_group(s, &subscription, g).map(|g| g.name.clone()))?),
+        Err(_) => None,
+    };
+    Ok(Target { subscription, group })
+}
+
+fn find(s: &State, t: &Target, name: &str) -> ArmResult<Arc<Resource>> {
+    s.live(&t.deployment_id(name).to_lowercase()).cloned().ok_or_else(|| ArmError::deployment_not_found(name))
+}
+
+fn state_of(r: &Resource) -> String {
+    r.body.string("/properties/provisioningState").unwrap_or_default()
+}
+
+fn is_active(state: &str) -> bool {
+    matches!(state, "Accepted" | "Running")
+}
+
+/// What a deployment keeps besides its GET body: the template (for `exportTemplate`), its
+/// operations, and the id of its long-running operation while it runs.
+fn secrets_of(r: &Resource) -> Value {
+    r.secrets.as_deref().cloned().unwrap_or_else(|| json!({}))
+}
+
+/// The template's `Context`: the subscription and group as their GET answers them, the
+/// emulator's cloud as `environment()`, the clock, the id generator.
+fn template_context(
+    ctx: &Ctx,
+    req: &ArmRequest,
+    target: &Target,
+    name: &str,
+    location: Option<&str>,
+) -> ArmResult<armtemplate::Context> {
+    let sub_path = format!("/subscriptions/{}", target.subscription);
+    let subscription = body_of(&dispatch::call(ctx, req, Method::Get, &sub_path, OWN_API_VERSION, None)?);
+    let resource_group = match &target.group {
+        Some(g) => {
+            let path = format!("{sub_path}/resourcegroups/{g}");
+            Some(body_of(&dispatch::call(ctx, req, Method::Get, &path, OWN_API_VERSION, None)?))
+        }
+        None => None,
+    };
+    let tenant_id = subscription.get("tenantId").and_then(Value::as_str).unwrap_or_default().to_string();
+    let base = format!("{}/", ctx.https_base(&req.base_url()));
+    let ids = ctx.ids_handle();
+    Ok(armtemplate::Context {
+        scope: match &target.group {
+            Some(g) => {
+                armtemplate::Scope::ResourceGroup { subscription: target.subscription.clone(), group: g.clone() }
+            }
+            None => armtemplate::Scope::Subscription { subscription: target.subscription.clone() },
+        },
+        tenant_id,
+        subscription,
+        resource_group,
+        deployment_name: name.to_string(),
+        deployment_location: location.map(str::to_string),
+        environment: metadata::cloud(&ctx.config().cloud_name, &base),
+        now: ctx.now(),
+        new_guid: Arc::new(move || ids.guid()),
+    })
+}
+
+fn template_error(e: armtemplate::TemplateError) -> ArmError {
+    let err = ArmError::relayed(&e.code, e.message);
+    match e.target {
+        Some(t) => err.with_target(t),
+        None => err,
+    }
+}
+
+/// Reads the body, checks the scope, and plans the template.
+struct Prepared {
+    target: Target,
+    name: String,
+    spec: Spec,
+    location: Option<String>,
+    plan: Plan,
+}
+
+fn prepare(ctx: &Ctx, req: &ArmRequest) -> ArmResult<Prepared> {
+    let target = target(ctx, req)?;
+    let name = req.param("deploymentName")?.to_string();
+    rules::check_name(&name)?;
+    let body = req.json_object()?;
+    let spec = wire::spec(&body)?;
+    let location = match (&target.group, &spec.location) {
+        (None, None) => return Err(ArmError::location_required()),
+        (_, Some(l)) => Some(
+            catalog::region(l)
+                .map(|r| r.name.to_string())
+                .ok_or_else(|| ArmError::location_not_available_for_resource_group(l, &catalog::region_names()))?,
+        ),
+        (Some(_), None) => None,
+    };
+    let tctx = template_context(ctx, req, &target, &name, location.as_deref())?;
+    let host = DeployHost { ctx, req };
+    let plan = armtemplate::plan(&spec.template, &spec.parameters, &tctx, &host).map_err(template_error)?;
+    Ok(Prepared { target, name, spec, location, plan })
+}
+
+/// The record's body in `state`, with what `outcome` produced so far.
+fn record_body(
+    p: &Prepared,
+    state: &str,
+    correlation: &str,
+    started: DateTime<Utc>,
+    now: DateTime<Utc>,
+    outcome: Option<&Outcome>,
+) -> Value {
+    let id = p.target.deployment_id(&p.name);
+    let types: Vec<(String, Option<String>)> =
+        p.plan.steps().iter().map(|s| (s.resource_type.clone(), p.location.clone())).collect();
+    let tags = p.spec.tags.as_ref().map(|t| json!(t));
+    let parameters = p.plan.parameters();
+    let error = outcome.and_then(|o| o.error.as_ref()).map(ArmError::to_json);
+    let outputs = outcome.filter(|o| o.error.is_none()).map(|o| &o.outputs);
+    let hash = p.plan.template_hash();
+    wire::record(&wire::RecordView {
+        id: &id,
+        name: &p.name,
+        location: p.location.as_deref(),
+        tags: tags.as_ref(),
+        state,
+        mode: p.spec.mode.as_str(),
+        template_hash: &hash,
+        parameters: &parameters,
+        correlation_id: correlation,
+        started,
+        now,
+        providers: wire::providers(&types),
+        dependencies: p.plan.dependencies(),
+        outputs,
+        output_resources: outcome.map(|o| o.output_resources.as_slice()).unwrap_or(&[]),
+        error,
+    })
+}
+
+/// Commits the record (with `secrets`), deleting the scope's oldest deployments when a new one
+/// would exceed the limit. Returns whether the deployment is new.
+fn put_record(store: &Store, ctx: &Ctx, p: &Prepared, body: Value, secrets: Value) -> ArmResult<bool> {
+    let rid = ResourceId::parse(&p.target.deployment_id(&p.name))
+        .ok_or_else(|| ArmError::internal("a deployment id did not parse"))?;
+    let now = ctx.now();
+    store.commit(|s: &State| {
+        if let Some(g) = &p.target.group {
+            require_group_writable(s, &p.target.subscription, g)?;
+        }
+        let existing = s.live(&rid.key()).cloned();
+        let mut changes = Vec::new();
+        if existing.is_none() {
+            let prefix = p.target.key_prefix();
+            let all = s.resources_under(&prefix).map(|r| (r.id.clone(), r.created_time)).collect();
+            changes.extend(rules::evictions(all).into_iter().map(|id| Change::RemoveResource { id }));
+        }
+        let mut r = resource_record(&rid, TYPE, body, now, existing.as_deref());
+        r.secrets = Some(Box::new(secrets));
+        changes.push(Change::PutResource { resource: Arc::new(r) });
+        Ok((changes, existing.is_none()))
+    })
+}
+
+fn secrets(p: &Prepared, outcome: Option<&Outcome>, operation: Option<&str>, now: DateTime<Utc>) -> Value {
+    let id = p.target.deployment_id(&p.name);
+    let ops: Vec<Value> =
+        outcome.map(|o| o.steps.iter().map(|s| wire::operation(&id, s, now)).collect()).unwrap_or_default();
+    let mut v = json!({"template": p.spec.template, "operations": ops});
+    if let Some(op) = operation {
+        v["operation"] = json!(op);
+    }
+    v
+}
+
+/// `PUT …/deployments/{d}`.
+pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let p = prepare(ctx, req)?;
+    let dep_id = p.target.deployment_id(&p.name);
+    ctx.store().read(|s| match s.live(&dep_id.to_lowercase()) {
+        Some(r) if is_active(&state_of(r)) => Err(ArmError::deployment_active(&p.name)),
+        _ => Ok(()),
+    })?;
+    let correlation = req.header("x-ms-correlation-request-id").map(str::to_string).unwrap_or_else(|| ctx.ids().guid());
+    let started = ctx.now();
+    let mode = ctx.lro_mode(KIND_CREATE);
+    if mode == LroMode::Sync {
+        let body = record_body(&p, "Running", &correlation, started, started, None);
+        let created = put_record(ctx.store(), ctx, &p, body, secrets(&p, None, None, started))?;
+        let run_ctx = ctx.synchronous_over(ctx.store().clone());
+        let outcome = executor::run(&run_ctx, req, &p.target, p.spec.mode, &p.plan);
+        let now = ctx.now();
+        let state = if outcome.error.is_some() { "Failed" } else { "Succeeded" };
+        let body = record_body(&p, state, &correlation, started, now, Some(&outcome));
+        put_record(ctx.store(), ctx, &p, body.clone(), secrets(&p, Some(&outcome), None, now))?;
+        let status = if created { 201 } else { 200 };
+        let resp = ArmResponse::json(status, body);
+        return match &outcome.error {
+            None => Ok(resp),
+            Some(e) => Ok(failed_answer(ctx, req, &dep_id, &p.target.subscription, resp, e, started)?),
+        };
+    }
+    // Asynchronous: run against a private copy; its batches complete the operation.
+    let shadow = Store::new(ctx.store().snapshot(), ctx.store().clock().clone());
+    let captured: Arc<Mutex<Vec<Change>>> = Arc::new(Mutex::new(Vec::new()));
+    let sink = captured.clone();
+    shadow.observe(Arc::new(move |c| {
+        if c.origin == Origin::Request {
+            sink.lock().extend(c.changes.iter().cloned());
+        }
+    }));
+    let run_ctx = ctx.synchronous_over(shadow.clone());
+    put_record(&shadow, ctx, &p, record_body(&p, "Running", &correlation, started, started, None), json!({}))?;
+    let outcome = executor::run(&run_ctx, req, &p.target, p.spec.mode, &p.plan);
+    let state = if outcome.error.is_some() { "Failed" } else { "Succeeded" };
+    let op_id = ctx.ids().guid();
+    let final_body = record_body(&p, state, &correlation, started, started, Some(&outcome));
+    put_record(&shadow, ctx, &p, final_body, secrets(&p, Some(&outcome), None, started))?;
+    let mut completion = std::mem::take(&mut *captured.lock());
+    let accepted = record_body(&p, "Accepted", &correlation, started, started, None);
+    let status_path = format!("{dep_id}/operationStatuses/{op_id}");
+    let rid = ResourceId::parse(&dep_id).ok_or_else(|| ArmError::internal("a deployment id did not parse"))?;
+    let now = ctx.now();
+    ctx.store().commit(|s: &State| {
+        if let Some(g) = &p.target.group {
+            require_group_writable(s, &p.target.subscription, g)?;
+        }
+        let existing = s.live(&rid.key()).cloned();
+        if existing.as_ref().is_some_and(|r| is_active(&state_of(r))) {
+            return Err(ArmError::deployment_active(&p.name));
+        }
+        let mut changes = Vec::new();
+        if existing.is_none() {
+            let all = s.resources_under(&p.target.key_prefix()).map(|r| (r.id.clone(), r.created_time)).collect();
+            changes.extend(rules::evictions(all).into_iter().map(|id| Change::RemoveResource { id }));
+        }
+        let mut r = resource_record(&rid, TYPE, accepted.clone(), now, existing.as_deref());
+        r.secrets = Some(Box::new(secrets(&p, None, Some(&op_id), now)));
+        changes.push(Change::PutResource { resource: Arc::new(r) });
+        let status = if existing.is_none() { 201 } else { 200 };
+        let mut l = Lro::new(KIND_CREATE, &p.target.subscription, NS, "global")
+            .headers(LroHeaders::AsyncOperation)
+            .status_at(op_id.clone(), status_path.clone())
+            .answers(ArmResponse::json(status, accepted.clone()), ArmResponse::json(status, accepted.clone()))
+            .result(OperationResult::Resource { id: dep_id.clone() })
+            .changes(changes);
+        if mode.fails() {
+            let e = ArmError::configured_operation_failure(KIND_CREATE, &mode.to_string());
+            let failed = Outcome { error: Some(e), ..Outcome::default() };
+            let body = record_body(&p, "Failed", &correlation, started, started, Some(&failed));
+            let mut r = resource_record(&rid, TYPE, body, now, existing.as_deref());
+            r.secrets = Some(Box::new(secrets(&p, None, None, now)));
+            l = l.on_failure(vec![Change::PutResource { resource: Arc::new(r) }]);
+        } else if let Some(e) = &outcome.error {
+            l = l.on_failure(std::mem::take(&mut completion)).fails_with(e.to_body());
+        } else {
+            l = l.on_success(std::mem::take(&mut completion));
+        }
+        Ok(lro::plan(ctx, req, l))
+    })
+}
+
+/// A synchronous deployment that failed: the record as answered, with an `Azure-AsyncOperation`
+/// whose operation has already failed with the deployment's error.
+fn failed_answer(
+    ctx: &Ctx,
+    req: &ArmRequest,
+    dep_id: &str,
+    sub: &str,
+    resp: ArmResponse,
+    e: &ArmError,
+    started: DateTime<Utc>,
+) -> ArmResult<ArmResponse> {
+    let op_id = ctx.ids().guid();
+    let status_path = format!("{dep_id}/operationStatuses/{op_id}");
+    let now = ctx.now();
+    let op = Operation {
+        id: op_id,
+        kind: KIND_CREATE.to_string(),
+        subscription: sub.to_string(),
+        mode: LroMode::Sync,
+        started,
+        deadline: None,
+        polls: 0,
+        status: OperationStatus::Failed,
+        ended: Some(now),
+        status_path: status_path.clone(),
+        result: OperationResult::Resource { id: dep_id.to_string() },
+        on_success: Vec::new(),
+        on_failure: Vec::new(),
+        configured_failure: Some(e.to_body()),
+        failure: Some(Failure::Configured { error: e.to_body() }),
+    };
+    ctx.store().commit(|_: &State| Ok::<_, ArmError>((vec![Change::PutOperation { operation: Box::new(op) }], ())))?;
+    Ok(with_polling_headers(resp, req, LroHeaders::AsyncOperation, &status_path, &status_path))
+}
+
+/// `GET …/deployments/{d}`.
+pub fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let t = target(ctx, req)?;
+    let name = req.param("deploymentName")?;
+    Ok(ArmResponse::raw_json(200, ctx.store().read(|s| find(s, &t, name))?.body.bytes()))
+}
+
+/// `HEAD …/deployments/{d}`: 204 or 404.
+pub fn head(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let Ok(t) = target(ctx, req) else { return Ok(ArmResponse::empty(404)) };
+    let name = req.param("deploymentName")?;
+    let exists = ctx.store().read(|s| find(s, &t, name).is_ok());
+    Ok(ArmResponse::empty(if exists { 204 } else { 404 }))
+}
+
+/// `DELETE …/deployments/{d}`: removes the record (never what it deployed).
+pub fn delete(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let t = target(ctx, req)?;
+    let name = req.param("deploymentName")?.to_string();
+    ctx.store().commit(|s: &State| {
+        let Some(r) = s.live(&t.deployment_id(&name).to_lowercase()).cloned() else {
+            return Ok((Vec::new(), ArmResponse::empty(204)));
+        };
+        if is_active(&state_of(&r)) {
+            return Err(ArmError::deployment_active(&name));
+        }
+        let l = Lro::new(KIND_DELETE, &t.subscription, NS, "global")
+            .answers(ArmResponse::empty(204), ArmResponse::empty(202))
+            .result(OperationResult::Empty { status: 204 })
+            .on_success(vec![Change::RemoveResource { id: r.id.clone() }]);
+        Ok(lro::plan(ctx, req, l))
+    })
+}
+
+/// `GET …/deployments/`: paged, `$filter=provisioningState eq '…'`, `$top`.
+pub fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let t = target(ctx, req)?;
+    let f = match req.query("$filter") {
+        Some(text) => filter::parse(text, &["provisioningState"])?,
+        None => filter::Filter::default(),
+    };
+    let items: Vec<(String, Value)> = ctx.store().read(|s| {
+        s.resources_under(&t.key_prefix())
+            .filter(|r| r.is_live())
+            .map(|r| (r.key(), r.body.value()))
+            .filter(|(_, b)| {
+                let state = b.pointer("/properties/provisioningState").and_then(Value::as_str).unwrap_or("");
+                f.terms.iter().all(|term| filter::term_matches(term, state))
+            })
+            .collect()
+    });
+    Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+}
+
+/// `POST …/deployments/{d}/validate`: the plan's checks; nothing is stored.
+pub fn validate(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let p = prepare(ctx, req)?;
+    let now = ctx.now();
+    let correlation = req.header("x-ms-correlation-request-id").map(str::to_string).unwrap_or_else(|| ctx.ids().guid());
+    let mut body = record_body(&p, "Succeeded", &correlation, now, now, None);
+    let validated: Vec<Value> = p.plan.steps().iter().map(|s| json!({"id": s.id})).collect();
+    body["properties"]["validatedResources"] = json!(validated);
+    if let Some(props) = body["properties"].as_object_mut() {
+        props.remove("outputResources");
+    }
+    Ok(ArmResponse::ok(body))
+}
+
+/// `POST …/deployments/{d}/whatIf`: what the deployment would change, resource by resource.
+pub fn what_if(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let p = prepare(ctx, req)?;
+    let host = DeployHost { ctx, req };
+    let mut changes = Vec::new();
+    let mut named = std::collections::HashSet::new();
+    for (i, step) in p.plan.steps().iter().enumerate() {
+        named.insert(step.id.to_lowercase());
+        let before = ctx.store().read(|s| s.live(&step.id.to_lowercase()).map(|r| r.body.value()));
+        let after = match p.plan.resolve(i, &host) {
+            Ok(mut b) => {
+                if let Some(o) = b.as_object_mut() {
+                    o.insert("id".into(), json!(step.id));
+                    o.insert("name".into(), json!(step.name.rsplit('/').next().unwrap_or(&step.name)));
+                    o.insert("type".into(), json!(step.resource_type));
+                    o.insert("apiVersion".into(), json!(step.api_version));
+                }
+                b
+            }
+            Err(e) => {
+                changes.push(json!({
+                    "resourceId": step.id,
+                    "changeType": "Ignore",
+                    "unsupportedReason": e.message,
+                }));
+                continue;
+            }
+        };
+        let change = match before {
+            None => json!({"resourceId": step.id, "changeType": "Create", "after": after}),
+            Some(before) => {
+                let mut delta = Vec::new();
+                diff("", &before, &after, &mut delta);
+                let kind = if delta.is_empty() { "NoChange" } else { "Modify" };
+                let mut c = json!({"resourceId": step.id, "changeType": kind, "before": before, "after": after});
+                if !delta.is_empty() {
+                    c["delta"] = json!(delta);
+                }
+                c
+            }
+        };
+        changes.push(change);
+    }
+    if let Some(g) = &p.target.group {
+        let prefix = crate::model::ids::group_prefix(&p.target.subscription, g);
+        let others: Vec<(String, Value)> = ctx.store().read(|s| {
+            s.resources_under(&prefix)
+                .filter(|r| r.is_live() && r.id.split('/').filter(|x| !x.is_empty()).count() == 8)
+                .filter(|r| !r.resource_type.eq_ignore_ascii_case(TYPE))
+                .filter(|r| !named.contains(&r.key()))
+                .map(|r| (r.id.clone(), r.body.value()))
+                .collect()
+        });
+        for (id, before) in others {
+            let kind = if p.spec.mode == Mode::Complete { "Delete" } else { "Ignore" };
+            changes.push(json!({"resourceId": id, "changeType": kind, "before": before}));
+        }
+    }
+    Ok(ArmResponse::ok(json!({"status": "Succeeded", "properties": {"changes": changes}})))
+}
+
+/// The property changes from `before` to `after`, for the properties `after` sets (a template
+/// says nothing about the read-only ones the provider adds).
+fn diff(path: &str, before: &Value, after: &Value, out: &mut Vec<Value>) {
+    let Some(a) = after.as_object() else { return };
+    for (k, av) in a {
+        if path.is_empty() && matches!(k.as_str(), "id" | "name" | "type" | "apiVersion") {
+            continue;
+        }
+        let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+        let bv = before.as_object().and_then(|b| b.iter().find(|(bk, _)| bk.eq_ignore_ascii_case(k)).map(|(_, v)| v));
+        match bv {
+            None if av.is_null() => {}
+            None => out.push(json!({"path": p, "propertyChangeType": "Create", "after": av})),
+            Some(bv) if bv.is_object() && av.is_object() => diff(&p, bv, av, out),
+            Some(bv) if !same(bv, av) => {
+                let kind = if bv.is_array() && av.is_array() { "Array" } else { "Modify" };
+                out.push(json!({"path": p, "propertyChangeType": kind, "before": bv, "after": av}));
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Equal as what-if compares properties: the same JSON, or two spellings of one region
+/// (`"westeurope"`, `"West Europe"`).
+fn same(a: &Value, b: &Value) -> bool {
+    if a == b {
+        return true;
+    }
+    match (a.as_str(), b.as_str()) {
+        (Some(x), Some(y)) => catalog::region(x).zip(catalog::region(y)).is_some_and(|(r1, r2)| r1.name == r2.name),
+        _ => false,
+    }
+}
+
+/// `POST …/deployments/{d}/cancel`: only a running deployment; nothing it made is undone.
+pub fn cancel(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let t = target(ctx, req)?;
+    let name = req.param("deploymentName")?.to_string();
+    let now = ctx.now();
+    ctx.store().commit(|s: &State| {
+        let r = find(s, &t, &name)?;
+        let state = state_of(&r);
+        if !is_active(&state) {
+            return Err(ArmError::deployment_cannot_be_cancelled(&name, &state));
+        }
+        let mut changes = Vec::new();
+        let sec = secrets_of(&r);
+        if let Some(op) = sec.get("operation").and_then(Value::as_str) {
+            if s.operation(op).is_some() {
+                changes.push(Change::ForgetOperation { id: op.to_string() });
+            }
+        }
+        let mut c = (*r).clone();
+        c.body.edit(|v| {
+            v["properties"]["provisioningState"] = json!("Canceled");
+            v["properties"]["timestamp"] = json!(crate::model::time::arm_time(now));
+        });
+        c.changed_time = now;
+        changes.push(Change::PutResource { resource: Arc::new(c) });
+        Ok((changes, ArmResponse::empty(204)))
+    })
+}
+
+/// `POST …/deployments/{d}/exportTemplate`.
+pub fn export_template(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let t = target(ctx, req)?;
+    let name = req.param("deploymentName")?;
+    let r = ctx.store().read(|s| find(s, &t, name))?;
+    let template = secrets_of(&r).get("template").cloned().unwrap_or_else(|| json!({}));
+    Ok(ArmResponse::ok(json!({"template": template})))
+}
+
+fn operations_of(ctx: &Ctx, req: &ArmRequest) -> ArmResult<(String, Vec<Value>)> {
+    let t = target(ctx, req)?;
+    let name = req.param("deploymentName")?.to_string();
+    let r = ctx.store().read(|s| find(s, &t, &name))?;
+    let ops = secrets_of(&r).get("operations").and_then(Value::as_array).cloned().unwrap_or_default();
+    Ok((name, ops))
+}
+
+/// `GET …/deployments/{d}/operations`.
+pub fn list_operations(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let (_, ops) = operations_of(ctx, req)?;
+    let items: Vec<(String, Value)> = ops.into_iter().enumerate().map(|(i, v)| (format!("{i:08}"), v)).collect();
+    Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
+}
+
+/// `GET …/deployments/{d}/operations/{operationId}`.
+pub fn get_operation(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let (name, ops) = operations_of(ctx, req)?;
+    let id = req.param("operationId")?;
+    ops.into_iter()
+        .find(|o| o.get("operationId").and_then(Value::as_str).is_some_and(|x| x.eq_ignore_ascii_case(id)))
+        .map(ArmResponse::ok)
+        .ok_or_else(|| ArmError::deployment_operation_not_found(&name, id))
+}
+
+/// `GET …/deployments/{d}/operationStatuses/{operationId}`: the deployment's operation.
+pub fn operation_status(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let t = target(ctx, req)?;
+    operations::status(ctx, &t.subscription, req.param("operationId")?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_reports_the_properties_the_template_changes() {
+        let before = json!({"location": "westeurope", "sku": {"name": "Standard_LRS", "tier": "Standard"}, "properties": {"x": 1}});
+        let after = json!({"location": "West Europe", "sku": {"name": "Standard_GRS"}, "tags": {"a": "b"}});
+        let mut d = Vec::new();
+        diff("", &before, &after, &mut d);
+        assert_eq!(
+            d,
+            vec![
+                json!({"path": "sku.name", "propertyChangeType": "Modify", "before": "Standard_LRS", "after": "Standard_GRS"}),
+                json!({"path": "tags", "propertyChangeType": "Create", "after": {"a": "b"}}),
+            ]
+        );
+    }
+}
