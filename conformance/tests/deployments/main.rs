@@ -511,3 +511,105 @@ fn deleting_the_group_removes_its_deployments() {
     t.create_group("rg1", "westeurope");
     t.get(&av(&dep(&t, "rg1", "d1"))).expect(404);
 }
+
+/// azure-ai-ml 1.35.2's workspace template (vendored by the template crate) with the
+/// parameters `MLClient.workspaces.begin_create` sends for a default workspace.
+fn ai_ml_deployment(t: &Target, rg: &str, ws: &str) -> Value {
+    let template: Value =
+        serde_json::from_str(include_str!("../../../template/tests/fixtures/azure-ai-ml/workspace_base.json")).unwrap();
+    let mut p: Value =
+        serde_json::from_str(include_str!("../../../template/tests/fixtures/azure-ai-ml/workspace_param.json")).unwrap();
+    let sub = t.sub().trim_start_matches("/subscriptions/").to_string();
+    let set = [
+        ("workspaceName", json!(ws)),
+        ("friendlyName", json!(ws)),
+        ("description", json!("from the template")),
+        ("location", json!("westeurope")),
+        ("kind", json!("default")),
+        ("resourceGroupName", json!(rg)),
+        ("keyVaultOption", json!("new")),
+        ("keyVaultName", json!(format!("{ws}kv1a2b3c4d"))),
+        ("keyVaultResourceGroupName", json!(rg)),
+        ("storageAccountOption", json!("new")),
+        ("storageAccountName", json!(format!("{ws}st5e6f7a8b"))),
+        ("storageAccountResourceGroupName", json!(rg)),
+        ("storageAccountSubscriptionId", json!(sub)),
+        ("applicationInsightsOption", json!("new")),
+        ("applicationInsightsName", json!(format!("{ws}ai0c1d2e3f"))),
+        ("applicationInsightsResourceGroupName", json!(rg)),
+        ("logAnalyticsName", json!(format!("{ws}la4a5b6c7d"))),
+        (
+            "logAnalyticsArmId",
+            json!(format!("{}/providers/Microsoft.OperationalInsights/workspaces/{ws}la4a5b6c7d", t.rg_id(rg))),
+        ),
+        ("containerRegistryOption", json!("none")),
+        ("tagValues", json!({"createdByToolkit": "sdk-v2-1.35.2"})),
+        ("identity", json!({"type": "SystemAssigned"})),
+        ("managedNetwork", json!({"isolationMode": "Disabled"})),
+        ("publicNetworkAccess", json!("Enabled")),
+    ];
+    for (k, v) in set {
+        p[k] = json!({ "value": v });
+    }
+    body(template, p)
+}
+
+#[test]
+fn azure_ai_ml_workspace_template_creates_the_workspace_and_its_dependents() {
+    let t = Target::new();
+    t.create_group("rg1", "westeurope");
+    let d = t.put(&av(&dep(&t, "rg1", "ws1-1234567")), &ai_ml_deployment(&t, "rg1", "ws1")).expect(201).json();
+    assert_eq!(d["properties"]["provisioningState"], "Succeeded", "{d}");
+    let ws = t
+        .get(&format!("{}/providers/Microsoft.MachineLearningServices/workspaces/ws1?api-version=2024-10-01", t.rg("rg1")))
+        .expect(200)
+        .json();
+    assert_eq!(ws["properties"]["description"], "from the template");
+    assert_eq!(ws["tags"]["createdByToolkit"], "sdk-v2-1.35.2");
+    assert_eq!(ws["identity"]["type"], "SystemAssigned");
+    for (prop, path) in [
+        ("storageAccount", "Microsoft.Storage/storageAccounts/ws1st5e6f7a8b"),
+        ("keyVault", "Microsoft.KeyVault/vaults/ws1kv1a2b3c4d"),
+        ("applicationInsights", "Microsoft.Insights/components/ws1ai0c1d2e3f"),
+    ] {
+        let id = ws["properties"][prop].as_str().unwrap_or_else(|| panic!("{prop} in {ws}"));
+        assert!(id.to_lowercase().ends_with(&path.to_lowercase()), "{prop}: {id}");
+        t.get(&format!("{id}?api-version=2023-05-01")).expect(200);
+    }
+    let ops = t.get(&av(&format!("{}/operations", legacy(&t, "rg1", "ws1-1234567")))).expect(200).json();
+    let types: Vec<&str> = ops["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["properties"]["targetResource"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(types.last(), Some(&"Microsoft.MachineLearningServices/workspaces"), "{types:?}");
+    assert_eq!(types.len(), 5, "storage, key vault, Log Analytics, Insights, workspace: {types:?}");
+}
+
+#[test]
+fn azureml_core_workspace_template_creates_the_default_group_through_nested_deployments() {
+    let t = Target::new();
+    t.create_group("rg1", "eastus");
+    let sub = t.sub().trim_start_matches("/subscriptions/").to_string();
+    let text = include_str!("../../../template/tests/fixtures/azureml-core/workspace_create.json")
+        .replace("00000000-0000-0000-0000-000000000001", &sub);
+    let template: Value = serde_json::from_str(&text).unwrap();
+    let d = t
+        .put(&av(&dep(&t, "rg1", "Microsoft.MachineLearningServices_1234")), &body(template, json!({})))
+        .expect(201)
+        .json();
+    assert_eq!(d["properties"]["provisioningState"], "Succeeded", "{d}");
+    t.get(&av(&t.rg("DefaultResourceGroup-eastus"))).expect(200);
+    let la = format!(
+        "{}/providers/Microsoft.OperationalInsights/workspaces/DefaultWorkspace-eastus?api-version=2020-08-01",
+        t.rg("DefaultResourceGroup-eastus")
+    );
+    t.get(&la).expect(200);
+    let ws = t
+        .get(&format!("{}/providers/Microsoft.MachineLearningServices/workspaces/myworkspace?api-version=2022-05-01", t.rg("rg1")))
+        .expect(200)
+        .json();
+    assert_eq!(ws["properties"]["friendlyName"], "myworkspace");
+    assert_eq!(ws["sku"]["name"], "basic");
+}

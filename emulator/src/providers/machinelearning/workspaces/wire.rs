@@ -82,7 +82,11 @@ pub fn create_spec(body: &Map<String, Value>) -> ArmResult<CreateSpec> {
         Some(v) => public_network_access(v)?,
         None => "Enabled",
     };
-    let cmk = ptr(&props, "/encryption/keyVaultProperties").filter(|v| v.is_object()).map(|kv| {
+    // `encryption.status: "Disabled"` (what azure-ai-ml's and azureml-core's templates send,
+    // with empty key vault fields) means Microsoft-managed keys.
+    let disabled =
+        ptr(&props, "/encryption/status").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("Disabled"));
+    let cmk = ptr(&props, "/encryption/keyVaultProperties").filter(|v| v.is_object() && !disabled).map(|kv| {
         let field = |k: &str| kv.get(k).and_then(Value::as_str).map(String::from);
         let key_vault_arm_id = field("keyVaultArmId")
             .ok_or("'encryption.keyVaultProperties.keyVaultArmId' is required for a customer-managed key.")?;
