@@ -45,6 +45,8 @@
 mod bigstate;
 #[path = "armbench/deletes.rs"]
 mod deletes;
+#[path = "armbench/deployments.rs"]
+mod deployments;
 #[path = "armbench/inproc.rs"]
 mod inproc;
 
@@ -876,9 +878,11 @@ fn run(opts: &Options) -> Result<(), String> {
     let template = if opts.big > 0 { Some(rt.block_on(bigstate::template(emu_addr))?) } else { None };
     drop(emu);
 
-    // 4. Workspace create through the client, in-process.
+    // 4. Workspace create through the client, in-process; template deployments.
     if opts.creates > 0 {
         inproc::run(opts.creates)?;
+        println!();
+        deployments::run((opts.creates / 10).max(20))?;
         println!();
     }
 

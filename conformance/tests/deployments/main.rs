@@ -81,7 +81,8 @@ fn storage_template() -> Value {
 fn a_group_deployment_creates_each_resource_and_records_what_clients_read() {
     let t = Target::new();
     t.create_group("rg1", "westeurope");
-    let r = t.put(&av(&dep(&t, "rg1", "d1")), &body(storage_template(), json!({"prefix": {"value": "sta"}}))).expect(201);
+    let r =
+        t.put(&av(&dep(&t, "rg1", "d1")), &body(storage_template(), json!({"prefix": {"value": "sta"}}))).expect(201);
     let d = r.json();
     assert_eq!(r.header("azure-asyncoperation"), None, "a finished deployment is not polled: {r:?}");
     assert_eq!(d["id"], format!("{}/providers/Microsoft.Resources/deployments/d1", t.rg_id("rg1")));
@@ -161,7 +162,12 @@ fn the_operations_list_answers_on_both_path_forms() {
 fn a_missing_deployment_is_404_deployment_not_found() {
     let t = Target::new();
     t.create_group("rg1", "westeurope");
-    check_error(&t.get(&av(&dep(&t, "rg1", "gone"))), 404, "DeploymentNotFound", "Deployment 'gone' could not be found.");
+    check_error(
+        &t.get(&av(&dep(&t, "rg1", "gone"))),
+        404,
+        "DeploymentNotFound",
+        "Deployment 'gone' could not be found.",
+    );
     check_error(
         &t.get(&av(&format!("{}/operations", dep(&t, "rg1", "gone")))),
         404,
@@ -263,8 +269,12 @@ fn a_failed_resource_fails_the_deployment_and_what_was_made_stays() {
     t.get(&format!("{}?api-version=2023-05-01", storage(&t, "rg1", "goodsa"))).expect(200);
     t.get(&format!("{}?api-version=2023-05-01", storage(&t, "rg1", "aftersa"))).expect(404);
     let ops = t.get(&av(&format!("{}/operations", dep(&t, "rg1", "d1")))).expect(200).json();
-    let states: Vec<&str> =
-        ops["value"].as_array().unwrap().iter().map(|o| o["properties"]["provisioningState"].as_str().unwrap()).collect();
+    let states: Vec<&str> = ops["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["properties"]["provisioningState"].as_str().unwrap())
+        .collect();
     assert_eq!(states, ["Succeeded", "Failed"], "the dependent of the failed resource is not attempted");
     let failed = &ops["value"][1]["properties"];
     assert_eq!(failed["statusCode"], "BadRequest");
@@ -347,7 +357,12 @@ fn a_subscription_deployment_creates_a_group_and_needs_a_location() {
         "outputs": {"id": {"type": "string", "value": "[format('{0}/resourceGroups/{1}', subscription().id, parameters('name'))]"}},
     });
     let mut b = body(template, json!({"name": {"value": "fromsub"}}));
-    check_error(&t.put(&av(&sub_dep(&t, "s1")), &b), 400, "LocationRequired", "The location property is required for this definition.");
+    check_error(
+        &t.put(&av(&sub_dep(&t, "s1")), &b),
+        400,
+        "LocationRequired",
+        "The location property is required for this definition.",
+    );
     b["location"] = json!("westeurope");
     let d = t.put(&av(&sub_dep(&t, "s1")), &b).expect(201).json();
     assert_eq!(d["location"], "westeurope");
@@ -376,10 +391,7 @@ fn lists_filter_by_state_and_page() {
     let (all, pages) = collect_pages(&t, &format!("{}&$top=2", av(&list)));
     assert_eq!(all.len(), 6);
     assert_eq!(pages, 3);
-    let failed = t
-        .get(&format!("{}&$filter={}", av(&list), qv("provisioningState eq 'Failed'")))
-        .expect(200)
-        .json();
+    let failed = t.get(&format!("{}&$filter={}", av(&list), qv("provisioningState eq 'Failed'"))).expect(200).json();
     let names: Vec<&str> = failed["value"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["bad"]);
     // The legacy form lists the same.
@@ -391,7 +403,10 @@ fn lists_filter_by_state_and_page() {
 fn validate_checks_without_deploying() {
     let t = Target::new();
     t.create_group("rg1", "westeurope");
-    let r = t.post(&av(&format!("{}/validate", dep(&t, "rg1", "v1"))), &body(storage_template(), json!({"prefix": {"value": "sta"}})));
+    let r = t.post(
+        &av(&format!("{}/validate", dep(&t, "rg1", "v1"))),
+        &body(storage_template(), json!({"prefix": {"value": "sta"}})),
+    );
     let v = r.expect(200).json();
     assert_eq!(v["properties"]["provisioningState"], "Succeeded");
     let validated: Vec<&str> =
@@ -414,7 +429,12 @@ fn what_if_reports_creates_then_no_change_then_modifications() {
     let w = t.post(&path, &b).expect(200).json();
     assert_eq!(w["status"], "Succeeded");
     let kinds = |w: &Value| -> Vec<String> {
-        w["properties"]["changes"].as_array().unwrap().iter().map(|c| c["changeType"].as_str().unwrap().to_string()).collect()
+        w["properties"]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["changeType"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(kinds(&w), ["Create", "Create"]);
     t.get(&format!("{}?api-version=2023-05-01", storage(&t, "rg1", "sta0"))).expect(404);
@@ -457,13 +477,19 @@ fn an_asynchronous_deployment_completes_on_its_poll() {
     let t = Target::new();
     t.create_group("rg1", "westeurope");
     t.lro("deployments/create", "polls:1");
-    let r = t.put(&av(&dep(&t, "rg1", "d1")), &body(storage_template(), json!({"prefix": {"value": "sta"}}))).expect(201);
+    let r =
+        t.put(&av(&dep(&t, "rg1", "d1")), &body(storage_template(), json!({"prefix": {"value": "sta"}}))).expect(201);
     assert_eq!(r.json()["properties"]["provisioningState"], "Accepted");
     let status_url = r.header("azure-asyncoperation").expect("polling header").to_string();
     assert!(status_url.contains("/providers/Microsoft.Resources/deployments/d1/operationStatuses/"), "{status_url}");
     t.get(&format!("{}?api-version=2023-05-01", storage(&t, "rg1", "sta0"))).expect(404);
     // A running deployment can be neither replaced nor deleted.
-    check_error_prefix(&t.delete(&av(&dep(&t, "rg1", "d1"))), 409, "DeploymentActive", "The deployment 'd1' cannot be deleted");
+    check_error_prefix(
+        &t.delete(&av(&dep(&t, "rg1", "d1"))),
+        409,
+        "DeploymentActive",
+        "The deployment 'd1' cannot be deleted",
+    );
     let s = t.get(&status_url).expect(200).json();
     assert_eq!(s["status"], "Succeeded");
     let d = t.get(&av(&dep(&t, "rg1", "d1"))).expect(200).json();
@@ -518,7 +544,8 @@ fn ai_ml_deployment(t: &Target, rg: &str, ws: &str) -> Value {
     let template: Value =
         serde_json::from_str(include_str!("../../../template/tests/fixtures/azure-ai-ml/workspace_base.json")).unwrap();
     let mut p: Value =
-        serde_json::from_str(include_str!("../../../template/tests/fixtures/azure-ai-ml/workspace_param.json")).unwrap();
+        serde_json::from_str(include_str!("../../../template/tests/fixtures/azure-ai-ml/workspace_param.json"))
+            .unwrap();
     let sub = t.sub().trim_start_matches("/subscriptions/").to_string();
     let set = [
         ("workspaceName", json!(ws)),
@@ -561,7 +588,10 @@ fn azure_ai_ml_workspace_template_creates_the_workspace_and_its_dependents() {
     let d = t.put(&av(&dep(&t, "rg1", "ws1-1234567")), &ai_ml_deployment(&t, "rg1", "ws1")).expect(201).json();
     assert_eq!(d["properties"]["provisioningState"], "Succeeded", "{d}");
     let ws = t
-        .get(&format!("{}/providers/Microsoft.MachineLearningServices/workspaces/ws1?api-version=2024-10-01", t.rg("rg1")))
+        .get(&format!(
+            "{}/providers/Microsoft.MachineLearningServices/workspaces/ws1?api-version=2024-10-01",
+            t.rg("rg1")
+        ))
         .expect(200)
         .json();
     assert_eq!(ws["properties"]["description"], "from the template");
@@ -607,9 +637,57 @@ fn azureml_core_workspace_template_creates_the_default_group_through_nested_depl
     );
     t.get(&la).expect(200);
     let ws = t
-        .get(&format!("{}/providers/Microsoft.MachineLearningServices/workspaces/myworkspace?api-version=2022-05-01", t.rg("rg1")))
+        .get(&format!(
+            "{}/providers/Microsoft.MachineLearningServices/workspaces/myworkspace?api-version=2022-05-01",
+            t.rg("rg1")
+        ))
         .expect(200)
         .json();
     assert_eq!(ws["properties"]["friendlyName"], "myworkspace");
     assert_eq!(ws["sku"]["name"], "basic");
+}
+
+#[test]
+fn what_if_shows_a_nested_deployments_resources_in_its_place() {
+    let t = Target::new();
+    t.create_group("rg1", "westeurope");
+    t.create_group("rg2", "westeurope");
+    let template = json!({
+        "$schema": SCHEMA, "contentVersion": "1.0.0.0",
+        "resources": [{
+            "type": "Microsoft.Resources/deployments", "apiVersion": "2021-04-01", "name": "inner", "resourceGroup": "rg2",
+            "properties": {"mode": "Incremental", "template": {
+                "$schema": SCHEMA, "contentVersion": "1.0.0.0",
+                "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01", "name": "nestedsa",
+                    "location": "westeurope", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"}],
+            }},
+        }],
+    });
+    let w = t.post(&av(&format!("{}/whatIf", dep(&t, "rg1", "w"))), &body(template, json!({}))).expect(200).json();
+    let changes = w["properties"]["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{w}");
+    assert_eq!(changes[0]["changeType"], "Create");
+    assert_eq!(
+        changes[0]["resourceId"],
+        format!("{}/providers/Microsoft.Storage/storageAccounts/nestedsa", t.rg_id("rg2"))
+    );
+}
+
+#[test]
+fn reference_reads_a_group_by_its_subscription_resource_id() {
+    // What Bicep's `rg.location` compiles to at subscription scope.
+    let t = Target::new();
+    t.create_group("existing", "northeurope");
+    let template = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [],
+        "outputs": {"where": {"type": "string",
+            "value": "[reference(subscriptionResourceId('Microsoft.Resources/resourceGroups', 'existing'), '2022-09-01', 'Full').location]"}},
+    });
+    let mut b = body(template, json!({}));
+    b["location"] = json!("westeurope");
+    let d = t.put(&av(&sub_dep(&t, "ref")), &b).expect(201).json();
+    assert_eq!(d["properties"]["provisioningState"], "Succeeded", "{d}");
+    assert_eq!(d["properties"]["outputs"]["where"]["value"], "northeurope");
 }

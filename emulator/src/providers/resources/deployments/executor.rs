@@ -42,10 +42,29 @@ fn host_error(e: ArmError) -> HostError {
     HostError { code: e.code.as_str().to_string(), message: e.message }
 }
 
+/// A group's id as `subscriptionResourceId('Microsoft.Resources/resourceGroups', n)` writes it
+/// (`/subscriptions/{s}/providers/Microsoft.Resources/resourceGroups/{n}`, what Bicep's
+/// `rg.location` compiles to) in the form the groups' route answers.
+fn group_id_form(id: &str) -> Option<String> {
+    let segs: Vec<&str> = id.split('/').filter(|s| !s.is_empty()).collect();
+    match segs.as_slice() {
+        [s, sub, p, ns, t, name]
+            if s.eq_ignore_ascii_case("subscriptions")
+                && p.eq_ignore_ascii_case("providers")
+                && ns.eq_ignore_ascii_case("Microsoft.Resources")
+                && t.eq_ignore_ascii_case("resourceGroups") =>
+        {
+            Some(format!("/subscriptions/{sub}/resourceGroups/{name}"))
+        }
+        _ => None,
+    }
+}
+
 impl Host for DeployHost<'_, '_> {
     fn get(&self, id: &str, api_version: Option<&str>) -> Result<Value, HostError> {
-        let api = api_version.map(str::to_string).unwrap_or_else(|| api_version_for(id));
-        dispatch::call(self.ctx, self.req, Method::Get, id, &api, None).map(|r| body_of(&r)).map_err(host_error)
+        let id = group_id_form(id).unwrap_or_else(|| id.to_string());
+        let api = api_version.map(str::to_string).unwrap_or_else(|| api_version_for(&id));
+        dispatch::call(self.ctx, self.req, Method::Get, &id, &api, None).map(|r| body_of(&r)).map_err(host_error)
     }
 
     fn invoke(&self, id: &str, action: &str, api_version: &str, body: Option<&Value>) -> Result<Value, HostError> {
@@ -227,5 +246,22 @@ fn complete_mode_deletes(
             }
         }
         out.steps.push(record);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_subscription_resource_form_of_a_group_id_reads_the_group() {
+        let s = "9b3f7c52-0d8e-4e2b-8a41-5c6d7e8f9a01";
+        assert_eq!(
+            super::group_id_form(&format!("/subscriptions/{s}/providers/Microsoft.Resources/resourceGroups/rg1")),
+            Some(format!("/subscriptions/{s}/resourceGroups/rg1"))
+        );
+        assert_eq!(super::group_id_form(&format!("/subscriptions/{s}/resourceGroups/rg1")), None);
+        assert_eq!(
+            super::group_id_form(&format!("/subscriptions/{s}/providers/Microsoft.Storage/storageAccounts/x")),
+            None
+        );
     }
 }

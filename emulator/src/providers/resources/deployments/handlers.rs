@@ -123,7 +123,7 @@ fn prepare(ctx: &Ctx, req: &ArmRequest) -> ArmResult<Prepared> {
     let target = target(ctx, req)?;
     let name = req.param("deploymentName")?.to_string();
     rules::check_name(&name)?;
-    let body = req.json_object()?;
+    let body = wire::body_object(req)?;
     let spec = wire::spec(&body)?;
     let location = match (&target.group, &spec.location) {
         (None, None) => return Err(ArmError::location_required()),
@@ -402,39 +402,71 @@ pub fn validate(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     Ok(ArmResponse::ok(body))
 }
 
-/// `POST …/deployments/{d}/whatIf`: what the deployment would change, resource by resource.
+/// `POST …/deployments/{d}/whatIf`: what the deployment would change, resource by resource
+/// (a nested deployment's resources in its place, as ARM shows them).
 pub fn what_if(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let p = prepare(ctx, req)?;
-    let host = DeployHost { ctx, req };
     let mut changes = Vec::new();
+    what_if_changes(ctx, req, &p.target, &p.plan, p.spec.mode, &mut changes, 0);
+    Ok(ArmResponse::ok(json!({"status": "Succeeded", "properties": {"changes": changes}})))
+}
+
+/// How deep nested deployments are expanded by what-if (ARM's own limit is higher; templates
+/// deeper than this are rare and the rest is reported as `Ignore`).
+const WHAT_IF_DEPTH: usize = 5;
+
+fn ignore(id: &str, why: &str) -> Value {
+    json!({"resourceId": id, "changeType": "Ignore", "unsupportedReason": why})
+}
+
+fn what_if_changes(
+    ctx: &Ctx,
+    req: &ArmRequest,
+    target: &Target,
+    plan: &Plan,
+    mode: Mode,
+    changes: &mut Vec<Value>,
+    depth: usize,
+) {
+    let host = DeployHost { ctx, req };
     let mut named = std::collections::HashSet::new();
-    for (i, step) in p.plan.steps().iter().enumerate() {
+    for (i, step) in plan.steps().iter().enumerate() {
         named.insert(step.id.to_lowercase());
-        let before = ctx.store().read(|s| s.live(&step.id.to_lowercase()).map(|r| r.body.value()));
-        let after = match p.plan.resolve(i, &host) {
-            Ok(mut b) => {
-                if let Some(o) = b.as_object_mut() {
-                    o.insert("id".into(), json!(step.id));
-                    o.insert("name".into(), json!(step.name.rsplit('/').next().unwrap_or(&step.name)));
-                    o.insert("type".into(), json!(step.resource_type));
-                    o.insert("apiVersion".into(), json!(step.api_version));
-                }
-                b
-            }
+        let resolved = match plan.resolve(i, &host) {
+            Ok(b) => b,
             Err(e) => {
-                changes.push(json!({
-                    "resourceId": step.id,
-                    "changeType": "Ignore",
-                    "unsupportedReason": e.message,
-                }));
+                changes.push(ignore(&step.id, &e.message));
                 continue;
             }
         };
+        if let Some(scope) = &step.nested {
+            let nested = match scope {
+                armtemplate::Scope::ResourceGroup { subscription, group } => {
+                    Target { subscription: subscription.clone(), group: Some(group.clone()) }
+                }
+                armtemplate::Scope::Subscription { subscription } => {
+                    Target { subscription: subscription.clone(), group: None }
+                }
+            };
+            if let Err(why) = nested_what_if(ctx, req, &nested, step, &resolved, changes, depth) {
+                changes.push(ignore(&step.id, &why));
+            }
+            continue;
+        }
+        let mut after = resolved;
+        if let Some(o) = after.as_object_mut() {
+            o.insert("id".into(), json!(step.id));
+            o.insert("name".into(), json!(step.name.rsplit('/').next().unwrap_or(&step.name)));
+            o.insert("type".into(), json!(step.resource_type));
+            o.insert("apiVersion".into(), json!(step.api_version));
+        }
+        let before = ctx.store().read(|s| s.live(&step.id.to_lowercase()).map(|r| r.body.value()));
         let change = match before {
             None => json!({"resourceId": step.id, "changeType": "Create", "after": after}),
-            Some(before) => {
+            Some(mut before) => {
                 let mut delta = Vec::new();
                 diff("", &before, &after, &mut delta);
+                before["apiVersion"] = json!(step.api_version);
                 let kind = if delta.is_empty() { "NoChange" } else { "Modify" };
                 let mut c = json!({"resourceId": step.id, "changeType": kind, "before": before, "after": after});
                 if !delta.is_empty() {
@@ -445,22 +477,53 @@ pub fn what_if(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         };
         changes.push(change);
     }
-    if let Some(g) = &p.target.group {
-        let prefix = crate::model::ids::group_prefix(&p.target.subscription, g);
+    if let Some(g) = &target.group {
+        let prefix = crate::model::ids::group_prefix(&target.subscription, g);
         let others: Vec<(String, Value)> = ctx.store().read(|s| {
             s.resources_under(&prefix)
                 .filter(|r| r.is_live() && r.id.split('/').filter(|x| !x.is_empty()).count() == 8)
                 .filter(|r| !r.resource_type.eq_ignore_ascii_case(TYPE))
+                .filter(|r| !catalog::resource_type(&r.resource_type).is_some_and(|(_, t)| t.is_extension()))
                 .filter(|r| !named.contains(&r.key()))
                 .map(|r| (r.id.clone(), r.body.value()))
                 .collect()
         });
         for (id, before) in others {
-            let kind = if p.spec.mode == Mode::Complete { "Delete" } else { "Ignore" };
+            let kind = if mode == Mode::Complete { "Delete" } else { "Ignore" };
             changes.push(json!({"resourceId": id, "changeType": kind, "before": before}));
         }
     }
-    Ok(ArmResponse::ok(json!({"status": "Succeeded", "properties": {"changes": changes}})))
+}
+
+/// Plans a nested deployment's template (its resolved body) where it would run and adds its
+/// changes; `Err` says why it cannot be expanded.
+fn nested_what_if(
+    ctx: &Ctx,
+    req: &ArmRequest,
+    target: &Target,
+    step: &armtemplate::Step,
+    body: &Value,
+    changes: &mut Vec<Value>,
+    depth: usize,
+) -> Result<(), String> {
+    if depth >= WHAT_IF_DEPTH {
+        return Err(format!("nested deployments deeper than {WHAT_IF_DEPTH} levels are not expanded"));
+    }
+    let obj = body.as_object().cloned().unwrap_or_default();
+    let spec = wire::spec(&obj).map_err(|e| e.message)?;
+    if let Some(g) = &target.group {
+        let exists = ctx.store().read(|s| s.group(&target.subscription, g).is_some());
+        if !exists {
+            return Err(format!("the resource group '{g}' does not exist yet"));
+        }
+    }
+    let name = step.name.rsplit('/').next().unwrap_or(&step.name);
+    let location = spec.location.clone();
+    let tctx = template_context(ctx, req, target, name, location.as_deref()).map_err(|e| e.message)?;
+    let host = DeployHost { ctx, req };
+    let plan = armtemplate::plan(&spec.template, &spec.parameters, &tctx, &host).map_err(|e| e.message)?;
+    what_if_changes(ctx, req, target, &plan, spec.mode, changes, depth + 1);
+    Ok(())
 }
 
 /// The property changes from `before` to `after`, for the properties `after` sets (a template

@@ -28,7 +28,7 @@ use model::{KIND_CREATE, KIND_DELETE};
 
 /// The routes of one scope prefix (`$p`), as `(method, pattern, operation, action, handler, lro)`.
 macro_rules! scope_routes {
-    ($p:expr, $op:literal) => {
+    ($p:expr, $op:literal, $list:literal) => {
         [
             (
                 Method::Put,
@@ -62,14 +62,7 @@ macro_rules! scope_routes {
                 handlers::delete as Handler,
                 Some(KIND_DELETE),
             ),
-            (
-                Method::Get,
-                concat!($p, "/deployments"),
-                concat!("Deployments_List", $op),
-                READ,
-                handlers::list as Handler,
-                None,
-            ),
+            (Method::Get, concat!($p, "/deployments"), $list, READ, handlers::list as Handler, None),
             (
                 Method::Post,
                 concat!($p, "/deployments/{deploymentName}/validate"),
@@ -142,10 +135,19 @@ const OPS_READ: &str = "Microsoft.Resources/deployments/operations/read";
 pub fn routes() -> Vec<Route<Handler>> {
     let group = scope_routes!(
         "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/providers/Microsoft.Resources",
-        ""
+        "",
+        "Deployments_ListByResourceGroup"
     );
-    let group_old = scope_routes!("/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}", "_Legacy");
-    let sub = scope_routes!("/subscriptions/{subscriptionId}/providers/Microsoft.Resources", "AtSubscriptionScope");
+    let group_old = scope_routes!(
+        "/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}",
+        "_Legacy",
+        "Deployments_ListByResourceGroup_Legacy"
+    );
+    let sub = scope_routes!(
+        "/subscriptions/{subscriptionId}/providers/Microsoft.Resources",
+        "AtSubscriptionScope",
+        "Deployments_ListAtSubscriptionScope"
+    );
     group
         .into_iter()
         .chain(group_old)

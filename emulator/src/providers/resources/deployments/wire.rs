@@ -6,9 +6,60 @@ use serde_json::{json, Map, Value};
 
 use crate::model::time::arm_time;
 use crate::protocol::body::{optional_str, parse_tags};
-use crate::protocol::{ArmError, ArmResult};
+use crate::protocol::{ArmError, ArmRequest, ArmResult};
 
 use super::model::{Mode, Spec, StepRecord};
+
+/// serde_json's own recursion limit.
+const MAX_NESTING: usize = 128;
+
+/// The deepest nesting of `[`/`{` in `text`, outside strings (either quote).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut max, mut quote, mut escaped) = (0usize, 0usize, None, false);
+    for b in text.bytes() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'"' | b'\'' => quote = Some(b),
+                b'[' | b'{' => {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    max
+}
+
+/// A deployment body as clients send it: JSON, or what the az CLI sends for
+/// `--template-file` — JSON whose `template` key is unquoted and followed by the file's raw
+/// text, which may carry comments and trailing commas (JSONC). ARM accepts both; anything
+/// else is refused with the strict parser's error.
+pub fn body_object(req: &ArmRequest) -> ArmResult<Map<String, Value>> {
+    let strict = match req.json_object() {
+        Ok(m) => return Ok(m),
+        Err(e) => e,
+    };
+    let Ok(text) = std::str::from_utf8(&req.body) else { return Err(strict) };
+    // The lenient parser recurses without a limit: nothing deeper than the strict one allows.
+    if nesting(text) > MAX_NESTING {
+        return Err(strict);
+    }
+    match json5::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(strict),
+    }
+}
 
 /// Reads `{location?, tags?, properties: {mode, template | templateLink, parameters? | parametersLink}}`.
 pub fn spec(body: &Map<String, Value>) -> ArmResult<Spec> {
@@ -220,6 +271,28 @@ mod tests {
         assert_eq!(duration(t, t + chrono::Duration::seconds(123)), "PT2M3S");
         assert_eq!(duration(t, t + chrono::Duration::seconds(3600 + 1)), "PT1H1S");
         assert_eq!(duration(t + chrono::Duration::seconds(1), t), "PT0S");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_the_lenient_parser() {
+        assert_eq!(nesting(r#"{"a": ["[", {"b": "}}}"}]}"#), 3);
+        let deep = format!("{{template:{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        let req = ArmRequest::new(crate::protocol::Method::Put, "/x", None, Default::default(), deep.into(), false);
+        assert_eq!(body_object(&req).unwrap_err().code, crate::protocol::ErrorCode::InvalidRequestContent);
+    }
+
+    #[test]
+    fn the_az_cli_template_file_form_is_read() {
+        // What az 2.91's JsonCTemplatePolicy sends for `--template-file`: the raw file text
+        // (here with a comment and a trailing comma) behind an unquoted `template` key.
+        let sent = "{\"properties\": {\"mode\": \"Incremental\", \"parameters\": {\"n\": {\"value\": 3}}, template:{\n  // a comment\n  \"resources\": [],\n}}}";
+        let req = ArmRequest::new(crate::protocol::Method::Put, "/x", None, Default::default(), sent.into(), false);
+        let m = body_object(&req).unwrap();
+        let s = spec(&m).unwrap();
+        assert_eq!(s.template, json!({"resources": []}));
+        assert_eq!(s.parameters, json!({"n": {"value": 3}}));
+        let bad = ArmRequest::new(crate::protocol::Method::Put, "/x", None, Default::default(), "{nope".into(), false);
+        assert_eq!(body_object(&bad).unwrap_err().code, crate::protocol::ErrorCode::InvalidRequestContent);
     }
 
     #[test]
