@@ -70,6 +70,9 @@ pub struct Poller<T> {
     result: Option<Value>,
     initial_status: u16,
     polls: u32,
+    /// The body of the last answer (the first one, then each poll), as sent: az prints a
+    /// failed deployment's final status body verbatim.
+    last_body: bytes::Bytes,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -161,6 +164,7 @@ impl<T: DeserializeOwned> Poller<T> {
             result,
             initial_status: resp.status,
             polls: 0,
+            last_body: resp.body.clone(),
             _t: PhantomData,
         })
     }
@@ -211,6 +215,7 @@ impl<T: DeserializeOwned> Poller<T> {
         self.polls += 1;
         let resp = self.client.send(Method::GET, url, None).await?;
         self.retry_after = retry::retry_after(&resp);
+        self.last_body = resp.body.clone();
         Ok(resp)
     }
 
@@ -319,8 +324,20 @@ impl<T: DeserializeOwned> Poller<T> {
         self.result.as_ref()
     }
 
+    /// The body of the last answer: the first one, or the last poll's (for a failed
+    /// operation, the status that said so).
+    pub fn last_body(&self) -> &[u8] {
+        &self.last_body
+    }
+
     /// Polls (sleeping through the client's sleeper) until the operation ends.
     pub async fn wait(mut self) -> Result<Option<T>> {
+        self.wait_in_place().await
+    }
+
+    /// [`Poller::wait`] that keeps the poller, so [`Poller::last_body`] stays readable after
+    /// a failure.
+    pub async fn wait_in_place(&mut self) -> Result<Option<T>> {
         let sleeper = self.client.sleeper();
         while !self.is_done() {
             sleeper.sleep(self.next_wait()).await;

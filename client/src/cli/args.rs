@@ -65,6 +65,9 @@ pub enum Command {
     /// Resource providers and their registration.
     #[command(subcommand)]
     Provider(ProviderCmd),
+    /// ARM template deployments (resource group and subscription scope).
+    #[command(subcommand)]
+    Deployment(DeploymentCmd),
     /// Any resource by id.
     #[command(subcommand)]
     Resource(ResourceCmd),
@@ -540,5 +543,170 @@ pub enum ComponentCmd {
         kind: String,
         #[arg(long, default_value = "web")]
         application_type: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeploymentCmd {
+    /// Deployments at resource group scope.
+    #[command(subcommand)]
+    Group(DeploymentGroupCmd),
+    /// Deployments at subscription scope.
+    #[command(subcommand)]
+    Sub(DeploymentSubCmd),
+    /// The operations (one per resource) of a deployment.
+    #[command(subcommand)]
+    Operation(DeploymentOperationCmd),
+}
+
+/// The template and its parameters (az's `--template-file`, `--parameters`, `--name`).
+#[derive(Debug, Args, Clone)]
+pub struct TemplateArgs {
+    /// The deployment name (default: the template file's base name).
+    #[arg(long = "name", short = 'n')]
+    pub name: Option<String>,
+    /// A path to an ARM template (JSON, comments allowed).
+    #[arg(long = "template-file", short = 'f')]
+    pub template_file: Option<String>,
+    /// Parameters: a parameters file (`@file.json` or a path), inline JSON, or KEY=VALUE
+    /// pairs; repeatable, later ones override earlier.
+    #[arg(long = "parameters", short = 'p', num_args = 1.., action = clap::ArgAction::Append)]
+    pub parameters: Vec<String>,
+    /// Do not ask for (or fail on) missing parameters: leave them to the service.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+    pub no_prompt: Option<bool>,
+}
+
+/// A group-scope deployment's template arguments.
+#[derive(Debug, Args, Clone)]
+pub struct GroupTemplateArgs {
+    #[arg(long = "resource-group", short = 'g')]
+    pub resource_group: String,
+    #[command(flatten)]
+    pub template: TemplateArgs,
+    /// Incremental (default) or Complete (also delete resources the template omits).
+    #[arg(long, default_value = "Incremental")]
+    pub mode: String,
+}
+
+/// A subscription-scope deployment's template arguments.
+#[derive(Debug, Args, Clone)]
+pub struct SubTemplateArgs {
+    /// Where the deployment's metadata is stored.
+    #[arg(long, short = 'l')]
+    pub location: String,
+    #[command(flatten)]
+    pub template: TemplateArgs,
+}
+
+/// What-if's own options.
+#[derive(Debug, Args, Clone)]
+pub struct WhatIfArgs {
+    /// FullResourcePayloads (default) or ResourceIdOnly.
+    #[arg(long, short = 'r', default_value = "FullResourcePayloads")]
+    pub result_format: String,
+    /// Print the result as data (in the -o format) instead of az's summary.
+    #[arg(long)]
+    pub no_pretty_print: bool,
+    /// Change types to leave out: Create, Delete, Deploy, Ignore, Modify, NoChange, Unsupported.
+    #[arg(long, short = 'x', num_args = 1..)]
+    pub exclude_change_types: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeploymentGroupCmd {
+    /// Deploy a template to a resource group.
+    Create(GroupTemplateArgs),
+    /// Show a deployment.
+    Show {
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: String,
+        #[arg(long = "name", short = 'n')]
+        name: String,
+    },
+    /// List the deployments of a resource group.
+    List {
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: String,
+        /// OData filter, e.g. "provisioningState eq 'Failed'".
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// Delete a deployment record (not the resources it deployed).
+    Delete {
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: String,
+        #[arg(long = "name", short = 'n')]
+        name: String,
+    },
+    /// Validate a template against a resource group without deploying it.
+    Validate(GroupTemplateArgs),
+    /// Show what a deployment would change.
+    WhatIf {
+        #[command(flatten)]
+        deployment: GroupTemplateArgs,
+        #[command(flatten)]
+        what_if: WhatIfArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeploymentSubCmd {
+    /// Deploy a template at subscription scope.
+    Create(SubTemplateArgs),
+    /// Show a deployment.
+    Show {
+        #[arg(long = "name", short = 'n')]
+        name: String,
+    },
+    /// List the deployments of the subscription.
+    List {
+        /// OData filter, e.g. "provisioningState eq 'Failed'".
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// Delete a deployment record.
+    Delete {
+        #[arg(long = "name", short = 'n')]
+        name: String,
+    },
+    /// Validate a template at subscription scope without deploying it.
+    Validate(SubTemplateArgs),
+    /// Show what a deployment would change.
+    WhatIf {
+        #[command(flatten)]
+        deployment: SubTemplateArgs,
+        #[command(flatten)]
+        what_if: WhatIfArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeploymentOperationCmd {
+    /// Operations of a resource group deployment.
+    #[command(subcommand)]
+    Group(DeploymentOperationGroupCmd),
+    /// Operations of a subscription deployment.
+    #[command(subcommand)]
+    Sub(DeploymentOperationSubCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeploymentOperationGroupCmd {
+    /// List a deployment's operations.
+    List {
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: String,
+        #[arg(long = "name", short = 'n')]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeploymentOperationSubCmd {
+    /// List a deployment's operations.
+    List {
+        #[arg(long = "name", short = 'n')]
+        name: String,
     },
 }

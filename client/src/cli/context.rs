@@ -213,6 +213,12 @@ impl Ctx {
         let _spin = Spinner::start(self.env.stderr_tty && !self.global.debug && !poller.is_done());
         Ok(poller.wait().await?)
     }
+
+    /// [`Ctx::wait`] that keeps the poller, so its last answer can be read after a failure.
+    pub async fn wait_in_place<T: DeserializeOwned>(&self, poller: &mut Poller<T>) -> crate::Result<Option<T>> {
+        let _spin = Spinner::start(self.env.stderr_tty && !self.global.debug && !poller.is_done());
+        poller.wait_in_place().await
+    }
 }
 
 /// ` - Running ..` on stderr while an operation runs; cleared when dropped.

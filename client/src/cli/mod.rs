@@ -133,6 +133,8 @@ pub enum Output {
     Value(Value),
     /// A value with az's table transformer for `-o table` without `--query`.
     Table(Value, fn(&Value) -> Value),
+    /// Text printed as is, whatever `-o` says (az's what-if summary).
+    Text(String),
 }
 
 /// Collected stderr lines.
@@ -246,6 +248,7 @@ fn report(err: &ErrSink, e: &CliError) {
 fn finish(out: Output, g: &args::Global) -> Result<String, CliError> {
     let (value, transform) = match out {
         Output::Nothing => return Ok(String::new()),
+        Output::Text(t) => return Ok(t),
         Output::Value(v) => (v, None),
         Output::Table(v, t) => (v, Some(t)),
     };

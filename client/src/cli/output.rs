@@ -196,7 +196,8 @@ fn table(v: &Value, ordered: bool) -> String {
         |r: &Vec<(String, String)>, h: &str| r.iter().find(|(k, _)| k == h).map(|(_, v)| v.clone()).unwrap_or_default();
     let widths: Vec<usize> = headers
         .iter()
-        .map(|h| rows.iter().map(|r| cell(r, h).chars().count()).chain([h.chars().count()]).max().unwrap_or(0))
+        // tabulate (knack's "simple" table) pads each header by at least two.
+        .map(|h| rows.iter().map(|r| cell(r, h).chars().count()).chain([h.chars().count() + 2]).max().unwrap_or(0))
         .collect();
     let line = |cells: Vec<String>| -> String {
         let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
@@ -244,7 +245,7 @@ mod tests {
         );
         assert_eq!(
             render(&v, Format::Table),
-            "Location    Name\n----------  ----\neastus      rg1\nwesteurope  rg22\n"
+            "Location    Name\n----------  ------\neastus      rg1\nwesteurope  rg22\n"
         );
         assert_eq!(render(&json!(true), Format::Tsv), "True\n");
     }

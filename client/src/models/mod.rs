@@ -4,9 +4,11 @@
 //! `extra` map keep fields this client does not model.
 
 pub mod authorization;
+pub mod deployment;
 pub mod resources;
 pub mod workspace;
 
 pub use authorization::*;
+pub use deployment::*;
 pub use resources::*;
 pub use workspace::*;

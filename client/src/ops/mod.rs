@@ -2,6 +2,7 @@
 //! (`ResourceGroups_CreateOrUpdate` → [`resource_groups::ResourceGroups::create_or_update`]).
 //! Long-running operations return a [`crate::lro::Poller`]; collections a [`crate::pager::Pager`].
 
+pub mod deployments;
 pub mod providers;
 pub mod resource_groups;
 pub mod resources;
@@ -20,6 +21,8 @@ use crate::lro::Poller;
 /// api-versions this client speaks, per area.
 pub mod api {
     pub const RESOURCES: &str = "2021-04-01";
+    /// Template deployments: the version az 2.91 (azure-mgmt-resource-deployments) sends.
+    pub const DEPLOYMENTS: &str = "2025-04-01";
     pub const SUBSCRIPTIONS: &str = "2022-12-01";
     pub const MACHINE_LEARNING: &str = "2024-10-01";
     pub const AUTHORIZATION: &str = "2022-04-01";
@@ -46,6 +49,14 @@ impl ArmClient {
 
     pub fn resource_groups(&self) -> resource_groups::ResourceGroups<'_> {
         resource_groups::ResourceGroups { client: self }
+    }
+
+    pub fn deployments(&self) -> deployments::Deployments<'_> {
+        deployments::Deployments { client: self }
+    }
+
+    pub fn deployment_operations(&self) -> deployments::DeploymentOperations<'_> {
+        deployments::DeploymentOperations { client: self }
     }
 
     pub fn providers(&self) -> providers::Providers<'_> {

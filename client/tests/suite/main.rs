@@ -2,7 +2,9 @@
 //! tiny scripted servers, and the `armctl` CLI run in-process through `armctl::cli::run`.
 
 mod cli_basics;
+mod cli_deployments;
 mod cli_workspaces;
+mod deployments_lib;
 mod helpers;
 mod library;
 mod lro_retry;

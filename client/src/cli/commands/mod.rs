@@ -3,9 +3,11 @@
 
 mod account;
 mod dependents;
+mod deployment;
 mod group;
 mod provider;
 mod resource;
+mod whatif;
 mod workspace;
 
 use super::args::*;
@@ -18,6 +20,7 @@ pub async fn dispatch(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Account(c) => account::run(ctx, c).await,
         Command::Group(c) => group::run(ctx, c).await,
         Command::Provider(c) => provider::run(ctx, c).await,
+        Command::Deployment(c) => deployment::run(ctx, c).await,
         Command::Resource(c) => resource::run(ctx, c).await,
         Command::Ml(MlCmd::Workspace(c)) => workspace::run(ctx, c).await,
         Command::Storage(StorageCmd::Account(c)) => dependents::storage(ctx, c).await,

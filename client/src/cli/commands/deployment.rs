@@ -1,0 +1,1169 @@
+//! `deployment group|sub create|show|list|delete|validate|what-if` and
+//! `deployment operation group|sub list`, as az 2.91 has them (`resource/custom.py`).
+//!
+//! - `--parameters` follows az's `_process_parameters`: each item, in order, is a parameters
+//!   file (`@file.json` — az reads any `@path` argument — or a bare path), inline JSON
+//!   (`{"k": {"value": …}}`, or a whole parameters file with `$schema`/`contentVersion`), or
+//!   `KEY=VALUE`, whose value is typed by the template's declaration of `KEY` (`int`, `bool`,
+//!   `object`/`array` as JSON, strings as is). Later items override earlier ones.
+//! - `create` validates first (`POST …/validate`) and then PUTs, as az does; a failed
+//!   deployment's error is the final operation status, printed verbatim (`ERROR: {"status":
+//!   "Failed","error":{…}}`), as az prints it.
+//! - Output is az's: every field of the SDK model, `null` when absent (the table below is
+//!   `azure-mgmt-resource-deployments`' models), unknown fields kept, timestamps in Python's
+//!   `isoformat`, and `resourceGroup` added to every object whose id names one (az's global
+//!   transform). `-o table` uses az's deployment transform (Name, State, Timestamp, Mode,
+//!   ResourceGroup).
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Map, Value};
+
+use super::super::args::{
+    DeploymentCmd, DeploymentGroupCmd, DeploymentOperationCmd, DeploymentOperationGroupCmd, DeploymentOperationSubCmd,
+    DeploymentSubCmd, GroupTemplateArgs, SubTemplateArgs, TemplateArgs, WhatIfArgs,
+};
+use super::super::{CliError, Ctx, Output};
+use super::whatif;
+use crate::client::ArmClient;
+use crate::error::{Error, ErrorDetail};
+use crate::lro::Poller;
+use crate::models::{Deployment, DeploymentMode, DeploymentProperties, WhatIfOperationResult, WhatIfResultFormat};
+use crate::ops::deployments::DeploymentScope;
+
+// ---------------------------------------------------------------------------------------
+// Templates and parameters
+// ---------------------------------------------------------------------------------------
+
+/// Parses JSON with `//` and `/* */` comments and raw line breaks inside strings, as az's
+/// `_remove_comments_from_json` accepts.
+pub fn parse_jsonc(text: &str) -> Result<Value, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            match c {
+                '\\' => {
+                    out.push(c);
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                }
+                '"' => {
+                    in_string = false;
+                    out.push(c);
+                }
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut prev = ' ';
+                for n in chars.by_ref() {
+                    if prev == '*' && n == '/' {
+                        break;
+                    }
+                    prev = n;
+                }
+                out.push(' ');
+            }
+            _ => out.push(c),
+        }
+    }
+    serde_json::from_str(&out).map_err(|e| e.to_string())
+}
+
+/// Reads a template file (ARM JSON; Bicep needs the Bicep CLI, which armctl does not run).
+pub fn load_template(path: &str) -> Result<Value, CliError> {
+    if path.to_ascii_lowercase().ends_with(".bicep") {
+        return Err(CliError::usage(format!(
+            "'{path}' is a Bicep file: armctl deploys ARM JSON templates only (build it with 'bicep build {path}' first)"
+        )));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("[Errno 2] No such file or directory: '{path}' ({e})")))?;
+    match parse_jsonc(&text) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) | Err(_) => {
+            Err(CliError::usage(format!("Failed to parse '{path}', please check whether it is a valid JSON format")))
+        }
+    }
+}
+
+/// az's default deployment name: the template file's base name without its extension.
+pub fn default_name(template_file: &str) -> String {
+    let p = std::path::Path::new(template_file);
+    if !p.is_file() {
+        return "deployment1".into();
+    }
+    let base = p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    match base.rfind('.') {
+        Some(i) if i > 0 => base[..i].to_string(),
+        _ => base,
+    }
+}
+
+/// az reads any argument `@path` (or `KEY=@path`) as the file's content, trailing newlines
+/// removed; an unreadable path leaves the argument as it is.
+fn expand_at(arg: &str) -> String {
+    let load = |p: &str| -> Option<String> {
+        let path = match p.strip_prefix("~/") {
+            Some(rest) => std::env::var("HOME").map(|h| format!("{h}/{rest}")).unwrap_or_else(|_| p.to_string()),
+            None => p.to_string(),
+        };
+        std::fs::read_to_string(path).ok().map(|s| s.trim_end_matches(['\n', '\r']).to_string())
+    };
+    match arg.split_once('=') {
+        Some((k, v)) => match v.strip_prefix('@').filter(|f| !f.is_empty()).and_then(load) {
+            Some(content) => format!("{k}={content}"),
+            None => arg.to_string(),
+        },
+        None => match arg.strip_prefix('@').filter(|f| !f.is_empty()).and_then(load) {
+            Some(content) => content,
+            None => arg.to_string(),
+        },
+    }
+}
+
+/// `parsed.get('parameters', parsed)`: a parameters file or a bare parameters object.
+fn parameters_of(v: Value) -> Option<Map<String, Value>> {
+    match v {
+        Value::Object(mut m) => match m.remove("parameters") {
+            Some(Value::Object(p)) => Some(p),
+            Some(other) => {
+                m.insert("parameters".into(), other);
+                Some(m)
+            }
+            None => Some(m),
+        },
+        _ => None,
+    }
+}
+
+/// A template parameter's declaration with `$ref`s resolved (az's `_resolve_parameter_type`).
+fn resolve_declaration(decl: &Value, template: &Value) -> Result<Value, String> {
+    let mut current = decl.clone();
+    let mut seen = BTreeSet::new();
+    while let Some(r) = current.get("$ref").and_then(Value::as_str).map(String::from) {
+        if !seen.insert(r.clone()) {
+            return Err(format!("Cycle detected with processing {r}."));
+        }
+        let segs: Vec<String> = r.split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+        if segs.len() < 2 || segs[0] != "#" || !["definitions", "parameters", "outputs"].contains(&segs[1].as_str()) {
+            return Err(format!("Invalid $ref {r}."));
+        }
+        let mut target = template.get(&segs[1]).cloned().unwrap_or(Value::Null);
+        for s in &segs[2..] {
+            target = match &target {
+                Value::Object(m) if m.contains_key(s) => m[s].clone(),
+                Value::Array(a) if s.parse::<usize>().is_ok_and(|i| i < a.len()) => {
+                    a[s.parse::<usize>().unwrap_or(0)].clone()
+                }
+                _ => return Err(format!("Failed to resolve path {r}.")),
+            };
+        }
+        let mut resolved = target;
+        for k in ["nullable", "minLength", "maxLength", "allowedValues"] {
+            if let Some(v) = current.get(k).filter(|v| !v.is_null()) {
+                resolved[k] = v.clone();
+            }
+        }
+        current = resolved;
+    }
+    Ok(current)
+}
+
+/// The result of reading `--parameters`.
+#[derive(Debug, Default, PartialEq)]
+pub struct Parameters {
+    pub values: Map<String, Value>,
+    /// az's warnings (an undeclared parameter type).
+    pub warnings: Vec<String>,
+}
+
+/// One `KEY=VALUE` item, typed by the template (`_try_parse_key_value_object`). `Ok(false)`
+/// when the item has no `=`.
+fn key_value(out: &mut Parameters, template: &Value, item: &str) -> Result<bool, String> {
+    if item == "{}" && out.values.is_empty() {
+        return Ok(true);
+    }
+    let Some((key, value)) = item.split_once('=') else { return Ok(false) };
+    let declared = template.get("parameters").and_then(Value::as_object);
+    let Some(decl) = declared.and_then(|d| d.get(key)) else {
+        let mut names: Vec<&String> = declared.map(|d| d.keys().collect()).unwrap_or_default();
+        names.sort();
+        let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+        return Err(format!("unrecognized template parameter '{key}'. Allowed parameters: {}", names.join(", ")));
+    };
+    let decl = resolve_declaration(decl, template)?;
+    let kind = decl.get("type").and_then(Value::as_str).map(str::to_ascii_lowercase);
+    let parsed = match kind.as_deref() {
+        Some("object" | "array" | "secureobject") => serde_json::from_str::<Value>(value)
+            .map_err(|e| format!("Failed to parse string as JSON:\n{value}\nError detail: {e}"))?,
+        Some("string" | "securestring") => json!(value),
+        Some("bool") => json!(value.to_lowercase() == "true"),
+        Some("int") => json!(value
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| format!("invalid literal for int() with base 10: '{value}'"))?),
+        other => {
+            let shown = other.map(String::from).unwrap_or_else(|| "None".into());
+            out.warnings.push(format!("Unrecognized type '{shown}' for parameter '{key}'. Interpretting as string."));
+            json!(value)
+        }
+    };
+    out.values.insert(key.to_string(), json!({"value": parsed}));
+    Ok(true)
+}
+
+/// az's `--parameters` grammar (see the module docs); `items` in the order given.
+pub fn process_parameters(template: &Value, items: &[String]) -> Result<Parameters, String> {
+    let mut out = Parameters::default();
+    for raw in items {
+        let item = expand_at(raw);
+        let path = std::path::Path::new(&item);
+        let from_file = if !item.is_empty() && !item.contains('\n') && path.is_file() {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("Failed to parse {item} with exception:\n    {e}"))?;
+            if text.is_empty() {
+                None
+            } else {
+                let v = parse_jsonc(&text).map_err(|_| {
+                    format!("Failed to parse {item} with exception:\n    Failed to parse '{item}', please check whether it is a valid JSON format")
+                })?;
+                parameters_of(v)
+            }
+        } else {
+            None
+        };
+        let obj = from_file.or_else(|| parse_jsonc(&item).ok().and_then(parameters_of));
+        match obj {
+            Some(m) => {
+                for (k, v) in m {
+                    out.values.insert(k, v);
+                }
+            }
+            None => {
+                if !key_value(&mut out, template, &item)? {
+                    return Err(format!("Unable to parse parameter: {item}"));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Declared parameters with no default, not nullable and not given (`_find_missing_parameters`).
+pub fn missing_parameters(template: &Value, given: &Map<String, Value>) -> Vec<String> {
+    let Some(declared) = template.get("parameters").and_then(Value::as_object) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (name, decl) in declared {
+        if decl.get("defaultValue").is_some() {
+            continue;
+        }
+        let nullable = resolve_declaration(decl, template)
+            .ok()
+            .and_then(|d| d.get("nullable").and_then(Value::as_bool))
+            .unwrap_or(false);
+        if nullable || given.get(name).is_some_and(|v| !v.is_null()) {
+            continue;
+        }
+        out.push(name.clone());
+    }
+    out.sort();
+    out
+}
+
+/// The template, the parameters and the deployment name from the arguments.
+fn prepare(
+    ctx: &Ctx,
+    a: &TemplateArgs,
+    mode: DeploymentMode,
+    location: Option<&str>,
+) -> Result<(String, Deployment), CliError> {
+    let Some(file) = a.template_file.as_deref() else {
+        return Err(CliError::usage(
+            "Please enter one of the following: template file, template spec, template url, or Bicep parameters file.",
+        ));
+    };
+    let mut template = load_template(file)?;
+    if template.get("resources").is_none() {
+        template["resources"] = json!([]);
+    }
+    let params = process_parameters(&template, &a.parameters).map_err(CliError::usage)?;
+    for w in &params.warnings {
+        ctx.warn(w);
+    }
+    let missing = missing_parameters(&template, &params.values);
+    if !missing.is_empty() {
+        if a.no_prompt == Some(true) {
+            ctx.warn(&format!("Missing input parameters: {} ", missing.join(", ")));
+        } else {
+            return Err(CliError::usage(format!("Missing input parameters: {}", missing.join(", ")))
+                .with_hint("give them with --parameters KEY=VALUE (or --no-prompt to let the service decide)"));
+        }
+    }
+    let name = a.name.clone().unwrap_or_else(|| default_name(file));
+    let deployment = Deployment {
+        location: location.map(String::from),
+        tags: None,
+        properties: DeploymentProperties { mode, template, parameters: params.values, extra: Map::new() },
+    };
+    Ok((name, deployment))
+}
+
+fn mode_of(s: &str) -> Result<DeploymentMode, CliError> {
+    DeploymentMode::parse(s).ok_or_else(|| {
+        CliError::usage(format!("argument --mode: invalid choice: '{s}' (choose from 'Complete', 'Incremental')"))
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// az's output shapes
+// ---------------------------------------------------------------------------------------
+
+/// One SDK model: its attributes (camelCase keys) and how each nests.
+enum Shape {
+    Any,
+    Time,
+    Obj(&'static [(&'static str, &'static Shape)]),
+    List(&'static Shape),
+}
+
+use Shape::{Any, List, Obj, Time};
+
+static ADDITIONAL_INFO: Shape = Obj(&[("type", &Any), ("info", &Any)]);
+static ERROR_RESPONSE: Shape = Obj(&[
+    ("code", &Any),
+    ("message", &Any),
+    ("target", &Any),
+    ("details", &List(&ERROR_RESPONSE)),
+    ("additionalInfo", &List(&ADDITIONAL_INFO)),
+]);
+static EXTENSION: Shape =
+    Obj(&[("alias", &Any), ("name", &Any), ("version", &Any), ("configId", &Any), ("config", &Any)]);
+static RESOURCE_TYPE: Shape = Obj(&[
+    ("resourceType", &Any),
+    ("locations", &Any),
+    ("locationMappings", &List(&Obj(&[("location", &Any), ("type", &Any), ("extendedLocations", &Any)]))),
+    ("aliases", &Any),
+    ("apiVersions", &Any),
+    ("defaultApiVersion", &Any),
+    ("zoneMappings", &List(&Obj(&[("location", &Any), ("zones", &Any)]))),
+    ("apiProfiles", &List(&Obj(&[("profileVersion", &Any), ("apiVersion", &Any)]))),
+    ("capabilities", &Any),
+    ("properties", &Any),
+]);
+static PROVIDER: Shape = Obj(&[
+    ("id", &Any),
+    ("namespace", &Any),
+    ("registrationState", &Any),
+    ("registrationPolicy", &Any),
+    ("resourceTypes", &List(&RESOURCE_TYPE)),
+    ("providerAuthorizationConsentState", &Any),
+]);
+static BASIC_DEPENDENCY: Shape = Obj(&[("id", &Any), ("resourceType", &Any), ("resourceName", &Any)]);
+static DEPENDENCY: Shape =
+    Obj(&[("dependsOn", &List(&BASIC_DEPENDENCY)), ("id", &Any), ("resourceType", &Any), ("resourceName", &Any)]);
+static RESOURCE_REFERENCE: Shape = Obj(&[
+    ("id", &Any),
+    ("extension", &EXTENSION),
+    ("resourceType", &Any),
+    ("identifiers", &Any),
+    ("apiVersion", &Any),
+]);
+static DIAGNOSTIC: Shape = Obj(&[
+    ("level", &Any),
+    ("code", &Any),
+    ("message", &Any),
+    ("target", &Any),
+    ("additionalInfo", &List(&ADDITIONAL_INFO)),
+]);
+/// `DeploymentPropertiesExtended`.
+static PROPERTIES_EXTENDED: Shape = Obj(&[
+    ("provisioningState", &Any),
+    ("correlationId", &Any),
+    ("timestamp", &Time),
+    ("duration", &Any),
+    ("outputs", &Any),
+    ("providers", &List(&PROVIDER)),
+    ("dependencies", &List(&DEPENDENCY)),
+    (
+        "templateLink",
+        &Obj(&[("uri", &Any), ("id", &Any), ("relativePath", &Any), ("contentVersion", &Any), ("queryString", &Any)]),
+    ),
+    ("parameters", &Any),
+    ("parametersLink", &Obj(&[("uri", &Any), ("contentVersion", &Any)])),
+    ("extensions", &List(&EXTENSION)),
+    ("mode", &Any),
+    ("debugSetting", &Obj(&[("detailLevel", &Any)])),
+    ("onErrorDeployment", &Obj(&[("provisioningState", &Any), ("type", &Any), ("deploymentName", &Any)])),
+    ("templateHash", &Any),
+    ("outputResources", &List(&RESOURCE_REFERENCE)),
+    ("validatedResources", &List(&RESOURCE_REFERENCE)),
+    ("error", &ERROR_RESPONSE),
+    ("diagnostics", &List(&DIAGNOSTIC)),
+    ("validationLevel", &Any),
+]);
+/// `DeploymentExtended`.
+static DEPLOYMENT: Shape = Obj(&[
+    ("id", &Any),
+    ("name", &Any),
+    ("type", &Any),
+    ("location", &Any),
+    ("properties", &PROPERTIES_EXTENDED),
+    ("tags", &Any),
+]);
+/// `DeploymentValidateResult`.
+static VALIDATE_RESULT: Shape = Obj(&[
+    ("error", &ERROR_RESPONSE),
+    ("id", &Any),
+    ("name", &Any),
+    ("type", &Any),
+    ("properties", &PROPERTIES_EXTENDED),
+]);
+static PROPERTY_CHANGE: Shape = Obj(&[
+    ("path", &Any),
+    ("propertyChangeType", &Any),
+    ("before", &Any),
+    ("after", &Any),
+    ("children", &List(&PROPERTY_CHANGE)),
+]);
+static WHAT_IF_CHANGE: Shape = Obj(&[
+    ("resourceId", &Any),
+    ("deploymentId", &Any),
+    ("symbolicName", &Any),
+    ("identifiers", &Any),
+    ("extension", &EXTENSION),
+    ("changeType", &Any),
+    ("unsupportedReason", &Any),
+    ("before", &Any),
+    ("after", &Any),
+    ("delta", &List(&PROPERTY_CHANGE)),
+]);
+/// `WhatIfOperationResult` (the SDK flattens `properties.*` to the top).
+static WHAT_IF_RESULT: Shape = Obj(&[
+    ("status", &Any),
+    ("error", &ERROR_RESPONSE),
+    ("changes", &List(&WHAT_IF_CHANGE)),
+    ("potentialChanges", &List(&WHAT_IF_CHANGE)),
+    ("diagnostics", &List(&DIAGNOSTIC)),
+]);
+/// `DeploymentOperation`.
+static OPERATION: Shape = Obj(&[
+    ("id", &Any),
+    ("operationId", &Any),
+    (
+        "properties",
+        &Obj(&[
+            ("provisioningOperation", &Any),
+            ("provisioningState", &Any),
+            ("timestamp", &Time),
+            ("duration", &Any),
+            ("serviceRequestId", &Any),
+            ("statusCode", &Any),
+            ("statusMessage", &Obj(&[("status", &Any), ("error", &ERROR_RESPONSE)])),
+            (
+                "targetResource",
+                &Obj(&[
+                    ("id", &Any),
+                    ("resourceName", &Any),
+                    ("resourceType", &Any),
+                    ("extension", &EXTENSION),
+                    ("identifiers", &Any),
+                    ("apiVersion", &Any),
+                    ("symbolicName", &Any),
+                ]),
+            ),
+            ("request", &Obj(&[("content", &Any)])),
+            ("response", &Obj(&[("content", &Any)])),
+        ]),
+    ),
+]);
+
+/// Python's `datetime.isoformat()` of what msrest parses (fractions cut to microseconds).
+pub fn py_isoformat(s: &str) -> Option<String> {
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
+        let micros = chrono::Timelike::nanosecond(&d) / 1000;
+        let frac = if micros == 0 { String::new() } else { format!(".{micros:06}") };
+        return Some(format!("{}{frac}{}", d.format("%Y-%m-%dT%H:%M:%S"), d.format("%:z")));
+    }
+    let n = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
+    let micros = chrono::Timelike::nanosecond(&n) / 1000;
+    let frac = if micros == 0 { String::new() } else { format!(".{micros:06}") };
+    Some(format!("{}{frac}", n.format("%Y-%m-%dT%H:%M:%S")))
+}
+
+/// `todict` of the SDK model read from `v`: every attribute present (`null` if absent),
+/// unknown keys kept as sent.
+fn shape(v: &Value, s: &Shape) -> Value {
+    match (s, v) {
+        (Any, _) | (_, Value::Null) => v.clone(),
+        (Time, Value::String(t)) => py_isoformat(t).map(Value::String).unwrap_or_else(|| v.clone()),
+        (List(inner), Value::Array(a)) => Value::Array(a.iter().map(|x| shape(x, inner)).collect()),
+        (Obj(fields), Value::Object(m)) => {
+            let mut out = Map::new();
+            for (k, fs) in fields.iter() {
+                out.insert((*k).to_string(), m.get(*k).map(|x| shape(x, fs)).unwrap_or(Value::Null));
+            }
+            for (k, x) in m {
+                if !out.contains_key(k) {
+                    out.insert(k.clone(), x.clone());
+                }
+            }
+            Value::Object(out)
+        }
+        _ => v.clone(),
+    }
+}
+
+/// az's global transform: `resourceGroup` from any `id` of the form
+/// `/subscriptions/{s}/resourceGroups/{rg}/{…}/{…}/{…}/{…}` (at least nine segments).
+pub fn add_resource_group(v: &mut Value) {
+    match v {
+        Value::Array(a) => a.iter_mut().for_each(add_resource_group),
+        Value::Object(m) => {
+            if !m.keys().any(|k| k.eq_ignore_ascii_case("resourcegroup")) {
+                if let Some(Value::String(id)) = m.get("id") {
+                    let parts: Vec<&str> = id.split('/').collect();
+                    if parts.len() > 8 && parts[3].eq_ignore_ascii_case("resourcegroups") {
+                        let rg = parts[4].to_string();
+                        m.insert("resourceGroup".into(), Value::String(rg));
+                    }
+                }
+            }
+            for (k, child) in m.iter_mut() {
+                if k != "sourceVault" {
+                    add_resource_group(child);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn az_value<T: serde::Serialize>(x: &T, s: &Shape) -> Value {
+    let raw = serde_json::to_value(x).unwrap_or(Value::Null);
+    let mut v = match &raw {
+        Value::Array(a) => Value::Array(a.iter().map(|i| shape(i, s)).collect()),
+        other => shape(other, s),
+    };
+    add_resource_group(&mut v);
+    v
+}
+
+/// `properties.changes`/`potentialChanges`/`diagnostics` moved to the top, as the SDK's
+/// flattened model has them.
+fn flatten_what_if(r: &WhatIfOperationResult) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    if let Some(Value::Object(props)) = v.as_object_mut().and_then(|m| m.remove("properties")) {
+        for k in ["changes", "potentialChanges", "diagnostics"] {
+            if let Some(x) = props.get(k) {
+                v[k] = x.clone();
+            }
+        }
+    }
+    for key in ["changes", "potentialChanges"] {
+        if let Some(Value::Array(items)) = v.get_mut(key) {
+            for c in items {
+                if let Some(t) = c.get("changeType").and_then(Value::as_str).map(whatif::canonical) {
+                    c["changeType"] = json!(t);
+                }
+            }
+        }
+    }
+    let mut out = shape(&v, &WHAT_IF_RESULT);
+    add_resource_group(&mut out);
+    out
+}
+
+/// az's `transform_deployment` (one row) for `show`/`create`.
+fn deployment_row(r: &Value) -> Value {
+    let p = |k: &str| r.pointer(&format!("/properties/{k}")).cloned().unwrap_or(Value::Null);
+    let mut m = Map::new();
+    m.insert("Name".into(), r.get("name").cloned().unwrap_or(Value::Null));
+    m.insert("State".into(), p("provisioningState"));
+    m.insert("Timestamp".into(), p("timestamp"));
+    m.insert("Mode".into(), p("mode"));
+    if let Some(rg) = r.get("resourceGroup").filter(|v| v.as_str().is_some_and(|s| !s.is_empty())) {
+        m.insert("ResourceGroup".into(), rg.clone());
+    }
+    Value::Object(m)
+}
+
+fn deployment_table(v: &Value) -> Value {
+    match v {
+        Value::Array(rows) => {
+            let mut rows = rows.clone();
+            let ts = |r: &Value| r.pointer("/properties/timestamp").and_then(Value::as_str).unwrap_or("").to_string();
+            rows.sort_by_key(ts);
+            Value::Array(rows.iter().map(deployment_row).collect())
+        }
+        one => Value::Array(vec![deployment_row(one)]),
+    }
+}
+
+/// az's `deployment_validate_table_format`.
+fn validate_table(v: &Value) -> Value {
+    if let Some(e) = v.get("error").filter(|e| !e.is_null()) {
+        let mut m = Map::new();
+        m.insert("result".into(), e.get("code").cloned().unwrap_or(Value::Null));
+        let message = e.get("message").map(|m| m.as_str().map(String::from).unwrap_or_else(|| m.to_string()));
+        if let Some(id) = message.as_deref().and_then(last_guid) {
+            m.insert("trackingId".into(), json!(id));
+        }
+        let detail = e.pointer("/details/0/message").cloned();
+        m.insert("message".into(), detail.unwrap_or_else(|| e.get("message").cloned().unwrap_or(Value::Null)));
+        return Value::Array(vec![Value::Object(m)]);
+    }
+    if v.get("properties").is_some_and(|p| !p.is_null()) {
+        let mut m = Map::new();
+        m.insert("result".into(), v.pointer("/properties/provisioningState").cloned().unwrap_or(Value::Null));
+        m.insert("correlationId".into(), v.pointer("/properties/correlationId").cloned().unwrap_or(Value::Null));
+        return Value::Array(vec![Value::Object(m)]);
+    }
+    v.clone()
+}
+
+/// The last `8-4-4-4-12` word run of a message (az's tracking id regex).
+fn last_guid(s: &str) -> Option<String> {
+    let b: Vec<char> = s.chars().collect();
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let lens = [8, 4, 4, 4, 12];
+    let total = 36;
+    (0..b.len().saturating_sub(total - 1)).rev().find_map(|start| {
+        let mut i = start;
+        for (n, len) in lens.iter().enumerate() {
+            if !(0..*len).all(|j| b.get(i + j).is_some_and(|c| word(*c))) {
+                return None;
+            }
+            i += len;
+            if n < 4 {
+                if b.get(i) != Some(&'-') {
+                    return None;
+                }
+                i += 1;
+            }
+        }
+        Some(b[start..start + total].iter().collect())
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors as az prints them
+// ---------------------------------------------------------------------------------------
+
+/// Python's `json.dumps` (`", "`/`": "` separators, non-ASCII escaped).
+pub fn py_dumps(v: &Value) -> String {
+    fn s(out: &mut String, text: &str) {
+        out.push('"');
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                    let mut buf = [0u16; 2];
+                    for u in c.encode_utf16(&mut buf) {
+                        out.push_str(&format!("\\u{u:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    fn go(out: &mut String, v: &Value) {
+        match v {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => out.push_str(&n.to_string()),
+            Value::String(t) => s(out, t),
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    go(out, x);
+                }
+                out.push(']');
+            }
+            Value::Object(m) => {
+                out.push('{');
+                for (i, (k, x)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    s(out, k);
+                    out.push_str(": ");
+                    go(out, x);
+                }
+                out.push('}');
+            }
+        }
+    }
+    let mut out = String::new();
+    go(&mut out, v);
+    out
+}
+
+fn detail_json(d: &ErrorDetail) -> Value {
+    let mut m = Map::new();
+    m.insert("code".into(), json!(d.code));
+    m.insert("message".into(), json!(d.message));
+    if let Some(t) = &d.target {
+        m.insert("target".into(), json!(t));
+    }
+    if let Some(a) = &d.additional_info {
+        m.insert("additionalInfo".into(), a.clone());
+    }
+    Value::Object(m)
+}
+
+/// az's `_build_http_response_error_message`: the error without its details as JSON, then
+/// `Inner Errors: ` and each detail, blank-line separated.
+pub fn http_error_message(top: &ErrorDetail) -> String {
+    fn inner(d: &ErrorDetail, out: &mut Vec<String>) {
+        out.push(format!("Inner Errors: \n{}", py_dumps(&detail_json(d))));
+        for x in &d.details {
+            inner(x, out);
+        }
+    }
+    let mut parts = vec![py_dumps(&detail_json(top))];
+    for d in &top.details {
+        inner(d, &mut parts);
+    }
+    parts.join("\n\n")
+}
+
+/// az's `_build_preflight_error_message`: `Code - message`, then each detail, one a line.
+pub fn preflight_message(e: &ErrorDetail) -> String {
+    let mut lines = vec![format!("{} - {}", e.code, e.message)];
+    for d in &e.details {
+        lines.push(preflight_message(d));
+    }
+    lines.join("\n")
+}
+
+fn deployment_error(message: String) -> CliError {
+    CliError { exit: 1, message, hint: None }
+}
+
+/// A validate/what-if request ARM refused (`400 InvalidTemplate`): az's message.
+fn refused(e: Error) -> CliError {
+    match e {
+        Error::Arm { code, message, target, details, .. } if !code.is_empty() => {
+            let top = ErrorDetail { code, message, target, details, additional_info: None };
+            deployment_error(http_error_message(&top))
+        }
+        other => other.into(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------------------
+
+async fn validate_first(
+    client: &ArmClient,
+    ctx: &Ctx,
+    scope: DeploymentScope<'_>,
+    name: &str,
+    d: &Deployment,
+) -> Result<Value, CliError> {
+    let poller = client.deployments().validate(scope, name, d).await.map_err(refused)?;
+    let result = ctx.wait(poller).await?.unwrap_or_default();
+    if let Some(err) = &result.error {
+        return Err(deployment_error(preflight_message(err)));
+    }
+    Ok(az_value(&result, &VALIDATE_RESULT))
+}
+
+async fn create(
+    ctx: &Ctx,
+    client: &ArmClient,
+    scope: DeploymentScope<'_>,
+    name: &str,
+    d: &Deployment,
+) -> Result<Output, CliError> {
+    validate_first(client, ctx, scope, name, d).await?;
+    let mut poller: Poller<_> = client.deployments().create_or_update(scope, name, d).await?;
+    if ctx.global.no_wait {
+        return Ok(Output::Nothing);
+    }
+    match ctx.wait_in_place(&mut poller).await {
+        Ok(Some(dep)) => Ok(Output::Table(az_value(&dep, &DEPLOYMENT), deployment_table)),
+        Ok(None) => {
+            let dep = client.deployments().get(scope, name).await?;
+            Ok(Output::Table(az_value(&dep, &DEPLOYMENT), deployment_table))
+        }
+        Err(e @ Error::Arm { .. }) => {
+            let raw = String::from_utf8_lossy(poller.last_body()).trim().to_string();
+            if raw.is_empty() {
+                Err(e.into())
+            } else {
+                Err(deployment_error(raw))
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn what_if(
+    ctx: &Ctx,
+    client: &ArmClient,
+    scope: DeploymentScope<'_>,
+    name: &str,
+    d: &Deployment,
+    w: &WhatIfArgs,
+) -> Result<Output, CliError> {
+    let format = match w.result_format.to_ascii_lowercase().as_str() {
+        "fullresourcepayloads" => WhatIfResultFormat::FullResourcePayloads,
+        "resourceidonly" => WhatIfResultFormat::ResourceIdOnly,
+        other => {
+            return Err(CliError::usage(format!(
+                "argument --result-format/-r: invalid choice: '{other}' (choose from 'FullResourcePayloads', 'ResourceIdOnly')"
+            )))
+        }
+    };
+    let poller = client.deployments().what_if(scope, name, d, format).await.map_err(refused)?;
+    let mut result = ctx.wait(poller).await?.unwrap_or_default();
+    if let Some(err) = &result.error {
+        return Err(deployment_error(preflight_message(err)));
+    }
+    if !w.exclude_change_types.is_empty() {
+        let excluded: Vec<String> = w.exclude_change_types.iter().map(|t| t.to_ascii_lowercase()).collect();
+        if let Some(p) = result.properties.as_mut() {
+            if let Some(c) = p.changes.as_mut() {
+                c.retain(|x| !excluded.contains(&x.change_type.to_ascii_lowercase()));
+            }
+        }
+    }
+    if w.no_pretty_print {
+        return Ok(Output::Value(flatten_what_if(&result)));
+    }
+    Ok(Output::Text(whatif::format(&result)))
+}
+
+async fn list(
+    client: &ArmClient,
+    scope: DeploymentScope<'_>,
+    filter: Option<&str>,
+    ctx: &Ctx,
+) -> Result<Output, CliError> {
+    if filter.is_some() {
+        ctx.warn("Argument '--filter' is in preview and under development. Reference and support levels: https://aka.ms/CLI_refstatus");
+    }
+    let all = client.deployments().list(scope, filter, None)?.collect_all().await?;
+    Ok(Output::Table(az_value(&all, &DEPLOYMENT), deployment_table))
+}
+
+async fn show(client: &ArmClient, scope: DeploymentScope<'_>, name: &str) -> Result<Output, CliError> {
+    let d = client.deployments().get(scope, name).await?;
+    Ok(Output::Table(az_value(&d, &DEPLOYMENT), deployment_table))
+}
+
+async fn delete(ctx: &Ctx, client: &ArmClient, scope: DeploymentScope<'_>, name: &str) -> Result<Output, CliError> {
+    let poller = client.deployments().delete(scope, name).await?;
+    if !ctx.global.no_wait {
+        ctx.wait(poller).await?;
+    }
+    Ok(Output::Nothing)
+}
+
+async fn operations(client: &ArmClient, scope: DeploymentScope<'_>, name: &str) -> Result<Output, CliError> {
+    let all = client.deployment_operations().list(scope, name)?.collect_all().await?;
+    Ok(Output::Value(az_value(&all, &OPERATION)))
+}
+
+async fn group(ctx: &Ctx, client: &ArmClient, cmd: DeploymentGroupCmd) -> Result<Output, CliError> {
+    match cmd {
+        DeploymentGroupCmd::Create(a) => {
+            let GroupTemplateArgs { resource_group, template, mode } = a;
+            let (name, d) = prepare(ctx, &template, mode_of(&mode)?, None)?;
+            create(ctx, client, DeploymentScope::ResourceGroup(&resource_group), &name, &d).await
+        }
+        DeploymentGroupCmd::Validate(a) => {
+            let (name, d) = prepare(ctx, &a.template, mode_of(&a.mode)?, None)?;
+            let v = validate_first(client, ctx, DeploymentScope::ResourceGroup(&a.resource_group), &name, &d).await?;
+            Ok(Output::Table(v, validate_table))
+        }
+        DeploymentGroupCmd::WhatIf { deployment: a, what_if: w } => {
+            let (name, d) = prepare(ctx, &a.template, mode_of(&a.mode)?, None)?;
+            what_if(ctx, client, DeploymentScope::ResourceGroup(&a.resource_group), &name, &d, &w).await
+        }
+        DeploymentGroupCmd::Show { resource_group, name } => {
+            show(client, DeploymentScope::ResourceGroup(&resource_group), &name).await
+        }
+        DeploymentGroupCmd::List { resource_group, filter } => {
+            list(client, DeploymentScope::ResourceGroup(&resource_group), filter.as_deref(), ctx).await
+        }
+        DeploymentGroupCmd::Delete { resource_group, name } => {
+            delete(ctx, client, DeploymentScope::ResourceGroup(&resource_group), &name).await
+        }
+    }
+}
+
+async fn sub(ctx: &Ctx, client: &ArmClient, cmd: DeploymentSubCmd) -> Result<Output, CliError> {
+    let scope = DeploymentScope::Subscription;
+    match cmd {
+        DeploymentSubCmd::Create(SubTemplateArgs { location, template }) => {
+            let (name, d) = prepare(ctx, &template, DeploymentMode::Incremental, Some(&location))?;
+            create(ctx, client, scope, &name, &d).await
+        }
+        DeploymentSubCmd::Validate(SubTemplateArgs { location, template }) => {
+            let (name, d) = prepare(ctx, &template, DeploymentMode::Incremental, Some(&location))?;
+            Ok(Output::Table(validate_first(client, ctx, scope, &name, &d).await?, validate_table))
+        }
+        DeploymentSubCmd::WhatIf { deployment: SubTemplateArgs { location, template }, what_if: w } => {
+            let (name, d) = prepare(ctx, &template, DeploymentMode::Incremental, Some(&location))?;
+            what_if(ctx, client, scope, &name, &d, &w).await
+        }
+        DeploymentSubCmd::Show { name } => show(client, scope, &name).await,
+        DeploymentSubCmd::List { filter } => list(client, scope, filter.as_deref(), ctx).await,
+        DeploymentSubCmd::Delete { name } => delete(ctx, client, scope, &name).await,
+    }
+}
+
+pub async fn run(ctx: &Ctx, cmd: DeploymentCmd) -> Result<Output, CliError> {
+    let client = ctx.client().await?;
+    match cmd {
+        DeploymentCmd::Group(c) => group(ctx, &client, c).await,
+        DeploymentCmd::Sub(c) => sub(ctx, &client, c).await,
+        DeploymentCmd::Operation(DeploymentOperationCmd::Group(DeploymentOperationGroupCmd::List {
+            resource_group,
+            name,
+        })) => operations(&client, DeploymentScope::ResourceGroup(&resource_group), &name).await,
+        DeploymentCmd::Operation(DeploymentOperationCmd::Sub(DeploymentOperationSubCmd::List { name })) => {
+            operations(&client, DeploymentScope::Subscription, &name).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = r##"{
+      // A comment, as az allows.
+      "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "contentVersion": "1.0.0.0",
+      "definitions": {"tagsType": {"type": "object"}},
+      "parameters": {
+        "prefix": {"type": "string"},
+        "count": {"type": "int", "defaultValue": 2},
+        "enabled": {"type": "Bool", "defaultValue": false},
+        "tags": {"$ref": "#/definitions/tagsType"},
+        "list": {"type": "array", "defaultValue": []},
+        "odd": {"defaultValue": "x"},
+        "maybe": {"type": "string", "nullable": true}
+      },
+      /* a block comment */
+      "resources": []
+    }"##;
+
+    fn template() -> Value {
+        parse_jsonc(TEMPLATE).unwrap()
+    }
+
+    fn run(items: &[&str]) -> Result<Parameters, String> {
+        process_parameters(&template(), &items.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn key_value_pairs_are_typed_by_the_template() {
+        let p = run(&["prefix=sa", "count=3", "enabled=True", "tags={\"env\": \"dev\"}", "list=[1, \"a\"]"]).unwrap();
+        assert_eq!(
+            Value::Object(p.values),
+            json!({
+                "prefix": {"value": "sa"},
+                "count": {"value": 3},
+                "enabled": {"value": true},
+                "tags": {"value": {"env": "dev"}},
+                "list": {"value": [1, "a"]},
+            })
+        );
+        assert!(p.warnings.is_empty());
+        // A string stays a string even when it looks like JSON; '=' after the first is kept.
+        let p = run(&["prefix=123", "odd=a=b"]).unwrap();
+        assert_eq!(p.values["prefix"], json!({"value": "123"}));
+        assert_eq!(p.values["odd"], json!({"value": "a=b"}));
+        assert_eq!(p.warnings, ["Unrecognized type 'None' for parameter 'odd'. Interpretting as string."]);
+    }
+
+    #[test]
+    fn files_inline_json_and_overrides_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let wrapped = dir.path().join("params.json");
+        std::fs::write(
+            &wrapped,
+            r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0", "parameters": {"prefix": {"value": "fromfile"}, "count": {"value": 5}}}"#,
+        )
+        .unwrap();
+        let bare = dir.path().join("bare.json");
+        std::fs::write(&bare, "{\"prefix\": {\"value\": \"bare\"}}\n").unwrap();
+        let text = dir.path().join("value.txt");
+        std::fs::write(&text, "from-a-file\n").unwrap();
+        let at = format!("@{}", wrapped.display());
+        let p = run(&[&at]).unwrap();
+        assert_eq!(Value::Object(p.values), json!({"prefix": {"value": "fromfile"}, "count": {"value": 5}}));
+        let path = bare.display().to_string();
+        let p = run(&[&at, &path, "count=7"]).unwrap();
+        assert_eq!(Value::Object(p.values), json!({"prefix": {"value": "bare"}, "count": {"value": 7}}));
+        let p = run(&["count=7", r#"{"count": {"value": 8}}"#, &format!("prefix=@{}", text.display())]).unwrap();
+        assert_eq!(Value::Object(p.values), json!({"count": {"value": 8}, "prefix": {"value": "from-a-file"}}));
+        assert_eq!(run(&["{}"]).unwrap().values, Map::new());
+    }
+
+    #[test]
+    fn bad_parameters_say_why() {
+        assert_eq!(
+            run(&["nope=1"]).unwrap_err(),
+            "unrecognized template parameter 'nope'. Allowed parameters: count, enabled, list, maybe, odd, prefix, tags"
+        );
+        assert_eq!(run(&["justaword"]).unwrap_err(), "Unable to parse parameter: justaword");
+        assert!(run(&["count=three"]).unwrap_err().contains("invalid literal for int()"));
+        assert!(run(&["tags={bad"]).unwrap_err().starts_with("Failed to parse string as JSON:\n{bad\n"));
+        assert_eq!(
+            run(&["@/nonexistent/file.json"]).unwrap_err(),
+            "Unable to parse parameter: @/nonexistent/file.json"
+        );
+    }
+
+    #[test]
+    fn missing_parameters_skip_defaults_and_nullables() {
+        let t = template();
+        assert_eq!(missing_parameters(&t, &Map::new()), ["prefix", "tags"]);
+        let given = run(&["prefix=a", "tags={}"]).unwrap().values;
+        assert!(missing_parameters(&t, &given).is_empty());
+    }
+
+    #[test]
+    fn jsonc_and_names() {
+        assert_eq!(
+            parse_jsonc("{\"a\": \"x // not a comment\", /* c */ \"b\": \"line\nbreak\"}").unwrap(),
+            json!({"a": "x // not a comment", "b": "line\nbreak"})
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("main.storage.json");
+        std::fs::write(&f, "{}").unwrap();
+        assert_eq!(default_name(&f.display().to_string()), "main.storage");
+        assert_eq!(default_name("/nonexistent/x.json"), "deployment1");
+    }
+
+    fn testdata(name: &str) -> Value {
+        let text = match name {
+            "dep2.json" => include_str!("testdata/dep2.json"),
+            "dep2.az.json" => include_str!("testdata/dep2.az.json"),
+            "ops.json" => include_str!("testdata/ops.json"),
+            "ops.az.json" => include_str!("testdata/ops.az.json"),
+            "wi.json" => include_str!("testdata/wi.json"),
+            _ => include_str!("testdata/wi.az.json"),
+        };
+        serde_json::from_str(text).unwrap()
+    }
+
+    /// The `.az.json` files are what az 2.91 prints for the same answers (its SDK models,
+    /// `todict` and the `resourceGroup` transform, run on the `.json` next to them).
+    #[test]
+    fn shapes_match_az() {
+        let d: crate::models::DeploymentExtended = serde_json::from_value(testdata("dep2.json")).unwrap();
+        assert_eq!(az_value(&d, &DEPLOYMENT), testdata("dep2.az.json"));
+        let ops: Vec<crate::models::DeploymentOperation> = serde_json::from_value(testdata("ops.json")).unwrap();
+        assert_eq!(az_value(&ops, &OPERATION), testdata("ops.az.json"));
+        let w: WhatIfOperationResult = serde_json::from_value(testdata("wi.json")).unwrap();
+        assert_eq!(flatten_what_if(&w), testdata("wi.az.json"));
+    }
+
+    #[test]
+    fn timestamps_as_python_prints_them() {
+        assert_eq!(py_isoformat("2026-01-01T00:00:00Z").unwrap(), "2026-01-01T00:00:00+00:00");
+        assert_eq!(py_isoformat("2026-01-01T00:00:00.1Z").unwrap(), "2026-01-01T00:00:00.100000+00:00");
+        assert_eq!(py_isoformat("2026-01-01T00:00:00.1234567Z").unwrap(), "2026-01-01T00:00:00.123456+00:00");
+        assert_eq!(py_isoformat("2026-01-01T10:11:12.0000009+02:00").unwrap(), "2026-01-01T10:11:12+02:00");
+        assert_eq!(py_isoformat("nonsense"), None);
+    }
+
+    #[test]
+    fn errors_as_az_prints_them() {
+        let e = ErrorDetail {
+            code: "InvalidTemplate".into(),
+            message: "Déploiement \"x\"\n".into(),
+            details: vec![ErrorDetail {
+                code: "A".into(),
+                message: "b".into(),
+                target: Some("t".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        assert_eq!(
+            http_error_message(&e),
+            "{\"code\": \"InvalidTemplate\", \"message\": \"D\\u00e9ploiement \\\"x\\\"\\n\"}\n\nInner Errors: \n{\"code\": \"A\", \"message\": \"b\", \"target\": \"t\"}"
+        );
+        assert_eq!(preflight_message(&e), "InvalidTemplate - Déploiement \"x\"\n\nA - b");
+    }
+
+    #[test]
+    fn tables_as_az_transforms() {
+        let rows = json!([
+            {"name": "b", "resourceGroup": "rg", "properties": {"provisioningState": "Succeeded", "timestamp": "2026-01-02T00:00:00+00:00", "mode": "Incremental"}},
+            {"name": "a", "properties": {"provisioningState": "Failed", "timestamp": "2026-01-01T00:00:00+00:00", "mode": "Complete"}},
+        ]);
+        let t = deployment_table(&rows);
+        assert_eq!(
+            t[0],
+            json!({"Name": "a", "State": "Failed", "Timestamp": "2026-01-01T00:00:00+00:00", "Mode": "Complete"})
+        );
+        assert_eq!(t[1]["ResourceGroup"], "rg");
+        let keys: Vec<&String> = t[1].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["Name", "State", "Timestamp", "Mode", "ResourceGroup"]);
+        let v = validate_table(
+            &json!({"error": {"code": "InvalidTemplate", "message": "bad. Tracking id is 'c0a8f2f4-1111-2222-3333-444455556666'.", "details": [{"message": "first"}]}}),
+        );
+        assert_eq!(
+            v,
+            json!([{"result": "InvalidTemplate", "trackingId": "c0a8f2f4-1111-2222-3333-444455556666", "message": "first"}])
+        );
+        assert_eq!(
+            validate_table(&json!({"properties": {"provisioningState": "Succeeded", "correlationId": "c"}})),
+            json!([{"result": "Succeeded", "correlationId": "c"}])
+        );
+    }
+
+    #[test]
+    fn resource_group_is_added_like_az() {
+        let mut v = json!({"id": "/subscriptions/s/resourceGroups/rg1/providers/Microsoft.Resources/deployments/d",
+                           "nested": [{"id": "/subscriptions/s/resourceGroups/rg2"}, {"id": "/subscriptions/s/resourceGroups/rg3/providers/A/b/c"}],
+                           "sourceVault": {"id": "/subscriptions/s/resourceGroups/rg4/providers/A/b/c"}});
+        add_resource_group(&mut v);
+        assert_eq!(v["resourceGroup"], "rg1");
+        assert!(v["nested"][0].get("resourceGroup").is_none(), "too few segments");
+        assert_eq!(v["nested"][1]["resourceGroup"], "rg3");
+        assert!(v["sourceVault"].get("resourceGroup").is_none(), "az does not look inside sourceVault");
+    }
+}
