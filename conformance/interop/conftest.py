@@ -13,6 +13,11 @@ import uuid
 import pytest
 import requests
 
+# The environment as run.sh left it (`armemu env`), before any test runs: MLClient writes the
+# cloud it was built for into AZUREML_CURRENT_CLOUD, so later tests that need the exported
+# value (or a clean child environment) take it from here.
+PRISTINE_ENV = dict(os.environ)
+
 REQUIRED = (
     "ARMEMU_ENDPOINT",
     "ARMEMU_CA",
@@ -53,6 +58,12 @@ class Env:
 @pytest.fixture(scope="session")
 def env():
     return Env()
+
+
+@pytest.fixture(scope="session")
+def pristine_env():
+    """A copy of the environment `armemu env` exported, as it was before any test ran."""
+    return dict(PRISTINE_ENV)
 
 
 class Emulator:
@@ -113,6 +124,16 @@ def credential(env):
 def rm(env, credential):
     """azure-mgmt-resource 26 over HTTPS; TLS trust comes from REQUESTS_CA_BUNDLE."""
     from azure.mgmt.resource.resources import ResourceManagementClient
+
+    return ResourceManagementClient(credential, env.subscription, base_url=env.endpoint)
+
+
+@pytest.fixture(scope="session")
+def arm(env, credential):
+    """Template deployments and their operations, read through the ResourceManagementClient
+    vendored in azure-ai-ml 1.35.2 (the one its deployment executor uses; azure-mgmt-resource 26
+    no longer has deployments)."""
+    from azure.ai.ml._vendor.azure_resources._resource_management_client import ResourceManagementClient
 
     return ResourceManagementClient(credential, env.subscription, base_url=env.endpoint)
 

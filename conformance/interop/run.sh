@@ -4,13 +4,15 @@
 #
 #   conformance/interop/run.sh path/to/armemu [extra pytest args, e.g. test_cli.py -k group]
 #
-# 1. setup.sh makes sure .cache/venv-sdk and .cache/venv-cli exist (fast when they do).
+# 1. setup.sh makes sure .cache/venv-sdk, .cache/venv-cli and .cache/venv-v1 exist (fast
+#    when they do).
 # 2. armemu starts on free ports with a fresh temporary data directory; its ready line is
 #    read from a fifo (no polling). A trap SIGTERMs it and removes the directory on any exit.
 # 3. `armemu env` is evaluated and `armemu az-login` signs the venv's az in (isolated
 #    AZURE_CONFIG_DIR inside the temporary directory).
 # 4. One pytest run in the SDK venv runs every test; the CLI tests call the CLI venv's `az`
-#    (ARMEMU_AZ) as a subprocess. The exit status is pytest's.
+#    (ARMEMU_AZ) as a subprocess, the azureml-core tests run v1_driver.py with the v1 venv's
+#    python (ARMEMU_V1_PYTHON). The exit status is pytest's.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -67,6 +69,7 @@ echo "armemu: $READY"
 
 eval "$("$ARMEMU" env --data-dir "$TMP/data")"
 export ARMEMU_AZ="$ROOT/.cache/venv-cli/bin/az"
+export ARMEMU_V1_PYTHON="$ROOT/.cache/venv-v1/bin/python"
 export ARMEMU_DATA_DIR="$TMP/data"
 
 t0=$SECONDS

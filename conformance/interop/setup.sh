@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Create or update the two virtualenvs the interop suite uses:
+# Create or update the three virtualenvs the interop suite uses:
 #   .cache/venv-sdk  <- conformance/interop/requirements-sdk.txt  (azure SDKs + pytest)
 #   .cache/venv-cli  <- conformance/interop/requirements-cli.txt  (azure-cli)
-# They are separate because azure-cli and azure-mgmt-authorization 4.0.0 conflict.
+#   .cache/venv-v1   <- conformance/interop/requirements-v1.txt   (azureml-core, the v1 SDK)
+# They are separate because azure-cli and azure-mgmt-authorization 4.0.0 conflict, and
+# azureml-core pins older azure-mgmt-* packages than the SDK venv's.
 #
 # Idempotent: each venv keeps a stamp file with the sha256 of its requirements file; when it
 # matches (and the venv's python still runs) pip is not called at all.
@@ -53,3 +55,4 @@ ensure_venv() {
 
 ensure_venv venv-sdk "$HERE/requirements-sdk.txt"
 ensure_venv venv-cli "$HERE/requirements-cli.txt"
+ensure_venv venv-v1 "$HERE/requirements-v1.txt"

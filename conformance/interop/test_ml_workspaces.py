@@ -7,8 +7,8 @@ Python clients over HTTPS with a real ClientSecretCredential:
 * `azure.ai.ml.MLClient.workspaces` get/list/begin_delete (api 2024-10-01-preview),
 * azure-mgmt-core's MissingSubscriptionRegistration auto-registration round trip.
 
-Workspaces are created by the mgmt clients (MLClient's `begin_create` needs ARM template
-deployments, which are a later issue).
+Workspaces are created by the mgmt clients here; MLClient's `begin_create` (an ARM template
+deployment) is in test_deployments.py.
 """
 
 import time

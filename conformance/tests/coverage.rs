@@ -47,6 +47,14 @@ const SUITES: &[Suite] = &[
         replays_fixtures: false,
     },
     Suite {
+        name: "deployments",
+        what: "conformance/tests/deployments (template deployments, raw HTTP)",
+        roots: &["conformance/tests/deployments"],
+        exts: &[".rs"],
+        from_route_table: false,
+        replays_fixtures: false,
+    },
+    Suite {
         name: "regressions",
         what: "conformance/tests/regressions (one test per reported defect, raw HTTP)",
         roots: &["conformance/tests/regressions"],
@@ -131,6 +139,22 @@ const CLI: &[(&str, &str)] = &[
     ("role assignment list", "RoleAssignments_ListForScope"),
     ("role assignment delete", "RoleAssignments_Delete"),
     ("role definition list", "RoleDefinitions_List"),
+    ("deployment group create", "Deployments_CreateOrUpdate"),
+    ("deployment group create", "Deployments_Validate"),
+    ("deployment group show", "Deployments_Get"),
+    ("deployment group list", "Deployments_ListByResourceGroup"),
+    ("deployment group delete", "Deployments_Delete"),
+    ("deployment group validate", "Deployments_Validate"),
+    ("deployment group what-if", "Deployments_WhatIf"),
+    ("deployment operation group list", "DeploymentOperations_List"),
+    ("deployment sub create", "Deployments_CreateOrUpdateAtSubscriptionScope"),
+    ("deployment sub create", "Deployments_ValidateAtSubscriptionScope"),
+    ("deployment sub show", "Deployments_GetAtSubscriptionScope"),
+    ("deployment sub list", "Deployments_ListAtSubscriptionScope"),
+    ("deployment sub delete", "Deployments_DeleteAtSubscriptionScope"),
+    ("deployment sub validate", "Deployments_ValidateAtSubscriptionScope"),
+    ("deployment sub what-if", "Deployments_WhatIfAtSubscriptionScope"),
+    ("deployment operation sub list", "DeploymentOperations_ListAtSubscriptionScope"),
 ];
 
 /// Evidence, strongest first.

@@ -1,7 +1,7 @@
 //! The `armemu` command line: `armemu [run]` starts the emulator, `armemu env` prints the shell
-//! exports that point real clients at a running instance, `armemu az-login` registers the
-//! emulator as a cloud in the isolated az configuration and signs the built-in service
-//! principal in.
+//! exports that point real clients at a running instance, `armemu az-login` makes the
+//! emulator's cloud the active one in the isolated az configuration and signs the built-in
+//! service principal in.
 
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Print shell exports that point Azure clients at the instance running in --data-dir.
     Env(DirArgs),
-    /// Register the running instance as the cloud `ArmEmu` in the isolated az config
+    /// Make the running instance's cloud (`ArmEmu`) az's active cloud in the isolated az config
     /// (see `armemu env`) and sign the built-in service principal in.
     AzLogin(AzLoginArgs),
 }
@@ -215,7 +215,7 @@ pub fn exports(dir: &Path) -> Result<Vec<(String, String)>, String> {
         ("AZURE_CORE_COLLECT_TELEMETRY", "false".to_string()),
     ];
     if v[6].1.is_empty() {
-        v[6].1 = "AzureCloud".into();
+        v[6].1 = config::DEFAULT_CLOUD_NAME.into();
     }
     Ok(v.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
@@ -227,12 +227,22 @@ pub fn print_env(args: DirArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// `az cloud register` + `az cloud set` + `az login --service-principal` against the
-/// instance running in the data directory, in the isolated az config from `armemu env`.
+/// `az cloud set` + `az login --service-principal` against the instance running in the data
+/// directory, in the isolated az config from `armemu env`.
+///
+/// With `ARM_CLOUD_METADATA_URL` (exported by `armemu env`) az's known clouds are the ones the
+/// emulator's metadata names, so its cloud (`ArmEmu` unless configured) is already known and
+/// only needs to be made active. az caches that list in `cloudEndpoints.json` and keeps custom
+/// registrations (earlier versions registered `ArmEmu` by hand) in `clouds.config`, both with
+/// the ports of the instance they were made for: both files are removed first (the directory is
+/// armemu's own, and the login below writes what it needs again).
 pub fn az_login(args: AzLoginArgs) -> Result<(), String> {
     let dir = data_dir(&args.dir.data_dir);
     let env = exports(&dir)?;
-    let https = env.iter().find(|(k, _)| k == "ARMEMU_ENDPOINT").map(|(_, v)| v.clone()).unwrap_or_default();
+    let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let https = var("ARMEMU_ENDPOINT");
+    let cloud = var("AZUREML_CURRENT_CLOUD");
+    let config_dir = PathBuf::from(var("AZURE_CONFIG_DIR"));
     let run = |argv: &[&str], allow_fail: bool| -> Result<(), String> {
         let out = std::process::Command::new(&args.az)
             .args(argv)
@@ -249,11 +259,23 @@ pub fn az_login(args: AzLoginArgs) -> Result<(), String> {
         }
         Ok(())
     };
-    // Re-register on every call: the ports may have changed since the last login.
-    run(&["cloud", "set", "-n", "AzureCloud"], true)?;
-    run(&["cloud", "unregister", "-n", "ArmEmu"], true)?;
-    run(&["cloud", "register", "-n", "ArmEmu", "--endpoint-resource-manager", &format!("{https}/")], false)?;
-    run(&["cloud", "set", "-n", "ArmEmu"], false)?;
+    for stale in ["cloudEndpoints.json", "clouds.config"] {
+        match std::fs::remove_file(config_dir.join(stale)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("removing {}: {e}", config_dir.join(stale).display())),
+        }
+    }
+    let legacy = cloud.eq_ignore_ascii_case("AzureCloud");
+    if legacy {
+        // A configured legacy name: az forces AzureCloud's login endpoint to the public one,
+        // so the instance is registered as a custom cloud `ArmEmu` next to it.
+        run(&["cloud", "set", "-n", "AzureCloud"], true)?;
+        run(&["cloud", "register", "-n", "ArmEmu", "--endpoint-resource-manager", &format!("{https}/")], false)?;
+        run(&["cloud", "set", "-n", "ArmEmu"], false)?;
+    } else {
+        run(&["cloud", "set", "-n", &cloud], false)?;
+    }
     run(&["config", "set", "core.instance_discovery=false", "core.collect_telemetry=false"], false)?;
     run(
         &[
@@ -271,8 +293,9 @@ pub fn az_login(args: AzLoginArgs) -> Result<(), String> {
         false,
     )?;
     eprintln!(
-        "az is signed in to the emulator at {https} as the built-in service principal (cloud 'ArmEmu', config in {}).",
-        dir.join("azure-config").display()
+        "az is signed in to the emulator at {https} as the built-in service principal (cloud '{}', config in {}).",
+        if legacy { "ArmEmu" } else { cloud.as_str() },
+        config_dir.display()
     );
     Ok(())
 }

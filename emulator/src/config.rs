@@ -26,6 +26,8 @@ pub const DEFAULT_CLIENT_ID: &str = "0e1a7c3b-5d2f-4b6a-9c8e-1f2a3b4c5d01";
 pub const DEFAULT_CLIENT_SECRET: &str = "armemu-secret";
 /// The built-in service principal's object id.
 pub const DEFAULT_OBJECT_ID: &str = "6c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e01";
+/// The cloud `/metadata/endpoints` names: not one the clients have built in (see `Config::cloud_name`).
+pub const DEFAULT_CLOUD_NAME: &str = "ArmEmu";
 pub const DEFAULT_HTTP_PORT: u16 = 47080;
 pub const DEFAULT_HTTPS_PORT: u16 = 47443;
 /// 4 MiB, ARM's own request limit.
@@ -88,7 +90,9 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// A state document to load at start (`--load`).
     pub load: Option<PathBuf>,
-    /// The cloud name served by `/metadata/endpoints`.
+    /// The cloud name served by `/metadata/endpoints` (default `ArmEmu`). It must not be a
+    /// cloud the clients know (`AzureCloud`, ...): azure-ai-ml and the az CLI use their built-in
+    /// endpoints for those, whatever `ARM_CLOUD_METADATA_URL` says.
     pub cloud_name: String,
 }
 
@@ -128,7 +132,7 @@ impl Default for Config {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             allowed_hosts: Vec::new(),
             load: None,
-            cloud_name: "AzureCloud".into(),
+            cloud_name: DEFAULT_CLOUD_NAME.into(),
         }
     }
 }

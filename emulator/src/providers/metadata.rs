@@ -2,6 +2,10 @@
 //! `api-version=2022-09-01` (and later) answers one object, as `az cloud register` expects;
 //! `2019-05-01` (and earlier) answers an array, as `ARM_CLOUD_METADATA_URL` consumers
 //! (azure-ai-ml, azureml-core, the az CLI at start-up) iterate it. No authentication.
+//!
+//! The cloud is named `ArmEmu` (configurable): a name the clients have built in (`AzureCloud`)
+//! would make azure-ai-ml use its own table (management.azure.com) and the az CLI replace the
+//! login endpoint with the public one, whatever this document says.
 
 use serde_json::{json, Value};
 
