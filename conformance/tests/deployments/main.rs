@@ -504,11 +504,22 @@ fn cancelling_an_asynchronous_deployment_stops_it() {
     let t = Target::new();
     t.create_group("rg1", "westeurope");
     t.lro("deployments/create", "polls:5");
-    t.put(&av(&dep(&t, "rg1", "d1")), &body(storage_template(), json!({"prefix": {"value": "sta"}}))).expect(201);
+    let r =
+        t.put(&av(&dep(&t, "rg1", "d1")), &body(storage_template(), json!({"prefix": {"value": "sta"}}))).expect(201);
+    let status_url = r.header("azure-asyncoperation").unwrap().to_string();
+    // Two polls: the deployment is running and has made its first resource.
+    t.get(&status_url).expect(200);
+    t.get(&status_url).expect(200);
+    assert!(exists(&t, "rg1", "sta0"));
     t.post(&av(&format!("{}/cancel", dep(&t, "rg1", "d1"))), &json!({})).expect(204);
     let d = t.get(&av(&dep(&t, "rg1", "d1"))).expect(200).json();
     assert_eq!(d["properties"]["provisioningState"], "Canceled");
-    t.get(&format!("{}?api-version=2023-05-01", storage(&t, "rg1", "sta0"))).expect(404);
+    // What it made stays; nothing more is made.
+    t.get(&status_url);
+    t.get(&status_url);
+    assert!(exists(&t, "rg1", "sta0"));
+    assert!(!exists(&t, "rg1", "sta1"));
+    assert_eq!(t.get(&av(&dep(&t, "rg1", "d1"))).expect(200).json()["properties"]["provisioningState"], "Canceled");
 }
 
 #[test]
@@ -690,4 +701,51 @@ fn reference_reads_a_group_by_its_subscription_resource_id() {
     let d = t.put(&av(&sub_dep(&t, "ref")), &b).expect(201).json();
     assert_eq!(d["properties"]["provisioningState"], "Succeeded", "{d}");
     assert_eq!(d["properties"]["outputs"]["where"]["value"], "northeurope");
+}
+
+fn exists(t: &Target, rg: &str, name: &str) -> bool {
+    t.get(&format!("{}?api-version=2023-05-01", storage(t, rg, name))).status == 200
+}
+
+#[test]
+fn an_asynchronous_deployment_creates_its_resources_one_poll_at_a_time() {
+    let t = Target::new();
+    t.create_group("rg1", "westeurope");
+    // Steps: the record goes Running, sta0, sta1, the final record; the fifth poll ends it.
+    t.lro("deployments/create", "polls:5");
+    let r =
+        t.put(&av(&dep(&t, "rg1", "d1")), &body(storage_template(), json!({"prefix": {"value": "sta"}}))).expect(201);
+    let status_url = r.header("azure-asyncoperation").unwrap().to_string();
+    let state =
+        |t: &Target| t.get(&av(&dep(t, "rg1", "d1"))).expect(200).json()["properties"]["provisioningState"].clone();
+    assert_eq!(state(&t), "Accepted");
+    assert_eq!(t.get(&status_url).expect(200).json()["status"], "InProgress");
+    assert_eq!(state(&t), "Running");
+    assert!(!exists(&t, "rg1", "sta0"));
+    t.get(&status_url).expect(200);
+    assert!(exists(&t, "rg1", "sta0") && !exists(&t, "rg1", "sta1"), "the first resource, then the second");
+    t.get(&status_url).expect(200);
+    assert!(exists(&t, "rg1", "sta1"));
+    t.get(&status_url).expect(200);
+    assert_eq!(t.get(&status_url).expect(200).json()["status"], "Succeeded");
+    assert_eq!(state(&t), "Succeeded");
+}
+
+#[test]
+fn an_asynchronous_deployment_creates_its_resources_as_the_clock_advances() {
+    let t = Target::new();
+    t.create_group("rg1", "westeurope");
+    // Four steps spread over 50 s: at 10, 20, 30 and 40 s; the operation ends at 50 s.
+    t.lro("deployments/create", "seconds:50");
+    t.put(&av(&dep(&t, "rg1", "d1")), &body(storage_template(), json!({"prefix": {"value": "sta"}}))).expect(201);
+    assert!(!exists(&t, "rg1", "sta0"));
+    t.advance(21);
+    assert!(exists(&t, "rg1", "sta0") && !exists(&t, "rg1", "sta1"));
+    t.advance(10);
+    assert!(exists(&t, "rg1", "sta1"));
+    let d = t.get(&av(&dep(&t, "rg1", "d1"))).expect(200).json();
+    assert_eq!(d["properties"]["provisioningState"], "Running");
+    t.advance(20);
+    let d = t.get(&av(&dep(&t, "rg1", "d1"))).expect(200).json();
+    assert_eq!(d["properties"]["provisioningState"], "Succeeded");
 }

@@ -862,6 +862,8 @@ fn cases() -> Vec<Case> {
         )
         .emulator_only(),
     ];
+    // Template deployments, at each scope and path form.
+    cases.extend(deployment_cases(&c));
     // The dependents' own shapes (the per-type shapers), written and read by id.
     for d in dependents() {
         cases.push(c(
@@ -882,6 +884,176 @@ fn cases() -> Vec<Case> {
         ));
     }
     cases
+}
+
+/// `Microsoft.Resources/deployments` on its three route forms: the group's
+/// (`…/providers/Microsoft.Resources/deployments`), the older group form
+/// (`…/resourcegroups/{rg}/deployments`) and the subscription's.
+fn deployment_cases(
+    c: &dyn Fn(String, &'static str, &'static str, &'static str, Vec<Step>, Step) -> Case,
+) -> Vec<Case> {
+    const DEP_API: &str = "2025-04-01";
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let storage = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"name": {"type": "string"}, "secret": {"type": "securestring", "defaultValue": "hidden"}},
+        "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01", "name": "[parameters('name')]",
+            "location": "eastus", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"}],
+        "outputs": {"id": {"type": "string", "value": "[resourceId('Microsoft.Storage/storageAccounts', parameters('name'))]"}},
+    });
+    let group_template = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {"name": {"type": "string"}},
+        "resources": [{"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2021-04-01", "name": "[parameters('name')]", "location": "eastus"}],
+    });
+    let forms = [
+        (
+            "group",
+            format!("{}/providers/Microsoft.Resources/deployments", group("rg1")),
+            "",
+            "Deployments_ListByResourceGroup",
+        ),
+        ("legacy", format!("{}/deployments", group("rg1")), "_Legacy", "Deployments_ListByResourceGroup_Legacy"),
+        (
+            "subscription",
+            "/subscriptions/{subscriptionId}/providers/Microsoft.Resources/deployments".to_string(),
+            "AtSubscriptionScope",
+            "Deployments_ListAtSubscriptionScope",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (form, base, suffix, list_op) in forms {
+        let sub = form == "subscription";
+        let body = |name: &str| {
+            if sub {
+                json!({"location": "eastus", "properties": {"mode": "Incremental", "template": group_template, "parameters": {"name": {"value": name}}}})
+            } else {
+                json!({"properties": {"mode": "Incremental", "template": storage, "parameters": {"name": {"value": name}}}})
+            }
+        };
+        let dir = |f: &str| format!("resources/{DEP_API}/deployments/{form}/{f}");
+        let op = |name: &str| leak(format!("{name}{suffix}"));
+        let title = |what: &str| leak(format!("{what} ({form} scope form)"));
+        let put = |d: &str, n: &str| step("PUT", q(&format!("{base}/{d}"), DEP_API), Some(body(n)));
+        let setup = vec![create_group("rg1"), put("d1", "stshapesd1")];
+        let at = |p: &str| q(&format!("{base}/{p}"), DEP_API);
+        out.push(c(
+            dir("create_or_update"),
+            title("Deploy a template"),
+            op("Deployments_CreateOrUpdate"),
+            DEP_API,
+            vec![create_group("rg1")],
+            put("d2", "stshapesd2"),
+        ));
+        out.push(
+            c(
+                dir("create_or_update_async"),
+                title("Deploy a template, asynchronously"),
+                op("Deployments_CreateOrUpdate"),
+                DEP_API,
+                vec![create_group("rg1")],
+                put("d2", "stshapesd2"),
+            )
+            .only_modes(&["deployments/create=polls:1"]),
+        );
+        out.push(c(
+            dir("get"),
+            title("Get a deployment"),
+            op("Deployments_Get"),
+            DEP_API,
+            setup.clone(),
+            step("GET", at("d1"), None),
+        ));
+        out.push(c(
+            dir("check_existence"),
+            title("Check that a deployment exists"),
+            op("Deployments_CheckExistence"),
+            DEP_API,
+            setup.clone(),
+            step("HEAD", at("d1"), None),
+        ));
+        out.push(
+            c(
+                dir("delete"),
+                title("Delete a deployment"),
+                op("Deployments_Delete"),
+                DEP_API,
+                setup.clone(),
+                step("DELETE", at("d1"), None),
+            )
+            .modes(&["deployments/delete=polls:1"]),
+        );
+        out.push(c(
+            dir("list"),
+            title("List deployments"),
+            list_op,
+            DEP_API,
+            setup.clone(),
+            step("GET", q(&base, DEP_API), None),
+        ));
+        out.push(c(
+            dir("validate"),
+            title("Validate a template"),
+            op("Deployments_Validate"),
+            DEP_API,
+            vec![create_group("rg1")],
+            step("POST", at("d3/validate"), Some(body("stshapesd3"))),
+        ));
+        out.push(c(
+            dir("what_if"),
+            title("What a deployment would change"),
+            op("Deployments_WhatIf"),
+            DEP_API,
+            setup.clone(),
+            step("POST", at("d1/whatIf"), Some(body("stshapesd1"))),
+        ));
+        out.push(c(
+            dir("cancel"),
+            title("Cancel a finished deployment"),
+            op("Deployments_Cancel"),
+            DEP_API,
+            setup.clone(),
+            step("POST", at("d1/cancel"), Some(json!({}))),
+        ));
+        out.push(c(
+            dir("export_template"),
+            title("Export a deployment's template"),
+            op("Deployments_ExportTemplate"),
+            DEP_API,
+            setup.clone(),
+            step("POST", at("d1/exportTemplate"), Some(json!({}))),
+        ));
+        out.push(c(
+            dir("operations_list"),
+            title("List a deployment's operations"),
+            op("DeploymentOperations_List"),
+            DEP_API,
+            setup.clone(),
+            step("GET", at("d1/operations"), None),
+        ));
+        out.push(c(
+            dir("operations_get_missing"),
+            title("Get a deployment operation that does not exist"),
+            op("DeploymentOperations_Get"),
+            DEP_API,
+            setup.clone(),
+            step("GET", at("d1/operations/0000000000000000"), None),
+        ));
+        out.push(
+            c(
+                dir("operation_status_missing"),
+                title("Poll a deployment operation that does not exist"),
+                op("Deployments_OperationStatus"),
+                DEP_API,
+                setup.clone(),
+                step("GET", at("d1/operationStatuses/00000000-0000-0000-0000-000000000000"), None),
+            )
+            .emulator_only(),
+        );
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -47,6 +47,9 @@ pub struct Lro {
     /// Committed at once in asynchronous modes only: what the target shows while the
     /// operation runs (`Creating`, `Deleting`).
     pub pending: Vec<Change>,
+    /// Batches applied in order while an asynchronous operation runs (one per poll, or spread
+    /// over its time); in `sync` mode committed at once with the rest.
+    pub steps: Vec<Vec<Change>>,
     /// What completing the operation does: committed at once in `sync` mode, when the
     /// operation succeeds otherwise.
     pub on_success: Vec<Change>,
@@ -77,6 +80,7 @@ impl Lro {
             result: OperationResult::Empty { status: 200 },
             changes: Vec::new(),
             pending: Vec::new(),
+            steps: Vec::new(),
             on_success: Vec::new(),
             on_failure: Vec::new(),
             fails_with: None,
@@ -124,6 +128,11 @@ impl Lro {
         self
     }
 
+    pub fn steps(mut self, steps: Vec<Vec<Change>>) -> Lro {
+        self.steps = steps;
+        self
+    }
+
     pub fn on_success(mut self, c: Vec<Change>) -> Lro {
         self.on_success = c;
         self
@@ -150,6 +159,7 @@ pub fn plan(ctx: &Ctx, req: &ArmRequest, lro: Lro) -> (Vec<Change>, ArmResponse)
     let mode = ctx.lro_mode(lro.kind);
     let mut changes = lro.changes;
     if mode == LroMode::Sync {
+        changes.extend(lro.steps.into_iter().flatten());
         changes.extend(lro.on_success);
         return (changes, lro.sync);
     }
@@ -177,6 +187,8 @@ pub fn plan(ctx: &Ctx, req: &ArmRequest, lro: Lro) -> (Vec<Change>, ArmResponse)
             ended: None,
             status_path,
             result: lro.result,
+            steps: lro.steps,
+            steps_done: 0,
             on_success: lro.on_success,
             on_failure: lro.on_failure,
             configured_failure: mode

@@ -50,6 +50,15 @@ pub struct Operation {
     pub status_path: String,
     /// What the `Location` URL answers once the operation succeeded.
     pub result: OperationResult,
+    /// Batches applied one at a time while the operation runs (a deployment's resources, in
+    /// order): one per poll in `polls:N` mode, spread evenly over T in `seconds:T` mode. What
+    /// is left when the operation ends is applied then, before `on_success`/`on_failure`
+    /// (not when a `:fail` mode fails it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Vec<Change>>,
+    /// How many of `steps` have been applied.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub steps_done: usize,
     /// Applied atomically when the operation succeeds.
     #[serde(default)]
     pub on_success: Vec<Change>,
@@ -95,7 +104,29 @@ pub enum Failure {
     Rejected { rejection: Rejection },
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 impl Operation {
+    /// When the clock makes the next step due (`seconds:T` with steps left): step k of n at
+    /// `started + T·k/(n+1)`, so the last one comes before the operation ends.
+    pub fn next_step_at(&self) -> Option<DateTime<Utc>> {
+        if self.status != OperationStatus::InProgress || self.steps_done >= self.steps.len() {
+            return None;
+        }
+        let deadline = self.deadline?;
+        let total = (deadline - self.started).num_milliseconds().max(0);
+        let n = self.steps.len() as i64 + 1;
+        let k = self.steps_done as i64 + 1;
+        Some(self.started + chrono::Duration::milliseconds(total / n * k + total % n * k / n))
+    }
+
+    /// The instant the store must next look at the operation (a step or its deadline).
+    pub fn next_event(&self) -> Option<DateTime<Utc>> {
+        self.next_step_at().or(self.deadline)
+    }
+
     /// True when the operation completes by the clock and `now` has passed its deadline.
     pub fn due_at(&self, now: DateTime<Utc>) -> bool {
         self.status == OperationStatus::InProgress && self.deadline.is_some_and(|d| now >= d)

@@ -20,7 +20,7 @@ use super::records::{registration_key, Registration, Resource, ResourceGroup, So
 use super::rejection::Rejection;
 use crate::model::ids::{self, subscription_prefix, Parent, ResourceId};
 use crate::model::time::add;
-use crate::model::{OperationStatus, Subscription, Tenant};
+use crate::model::{LroMode, OperationStatus, Subscription, Tenant};
 
 /// The whole observable state; also what the export document holds.
 #[derive(Debug, Clone, Default)]
@@ -506,7 +506,7 @@ impl State {
     }
 
     fn index_operation(index: &mut Index, key: &str, o: &Operation) {
-        match (o.status, o.deadline, o.ended) {
+        match (o.status, o.next_event(), o.ended) {
             (OperationStatus::InProgress, Some(d), _) => {
                 index.deadlines.insert((d, key.to_string()));
             }
@@ -518,7 +518,7 @@ impl State {
     }
 
     fn unindex_operation(index: &mut Index, key: &str, o: &Operation) {
-        if let Some(d) = o.deadline {
+        for d in [o.deadline, o.next_step_at()].into_iter().flatten() {
             index.deadlines.remove(&(d, key.to_string()));
         }
         if let Some(e) = o.ended {
@@ -753,10 +753,16 @@ impl Tx<'_> {
                     .ok_or_else(|| Rejection::OperationNotFound { id: id.clone() })?;
                 op.polls = op.polls.saturating_add(1);
                 let due = op.due_by_polls();
+                let step = !due
+                    && op.status == OperationStatus::InProgress
+                    && matches!(op.mode, LroMode::Polls { .. })
+                    && op.steps_done < op.steps.len();
                 self.operation(&key, Some(op));
+                let at = self.at;
                 if due {
-                    let at = self.at;
                     self.complete(&key, at);
+                } else if step {
+                    self.advance(&key, at);
                 }
             }
             Change::SettleOperation { id } => {
@@ -765,6 +771,13 @@ impl Tx<'_> {
                     if op.due_at(self.at) {
                         let at = op.deadline.unwrap_or(self.at);
                         self.complete(&key, at);
+                    } else {
+                        while let Some(t) = self.state.operations.get(&key).and_then(Operation::next_step_at) {
+                            if t > self.at {
+                                break;
+                            }
+                            self.advance(&key, t);
+                        }
                     }
                 }
             }
@@ -793,7 +806,20 @@ impl Tx<'_> {
         let saved = std::mem::replace(&mut self.at, at);
         let on_success = std::mem::take(&mut op.on_success);
         let on_failure = std::mem::take(&mut op.on_failure);
-        let failure = if op.mode.fails() || op.configured_failure.is_some() {
+        let steps = std::mem::take(&mut op.steps);
+        let mut rejected = None;
+        if !op.mode.fails() {
+            for step in &steps[op.steps_done.min(steps.len())..] {
+                if let Err(r) = self.apply_nested(step) {
+                    rejected = Some(r);
+                    break;
+                }
+            }
+        }
+        op.steps_done = 0;
+        let failure = if let Some(rejection) = rejected {
+            Some(Failure::Rejected { rejection })
+        } else if op.mode.fails() || op.configured_failure.is_some() {
             Some(Failure::Configured {
                 error: op.configured_failure.clone().unwrap_or_else(|| super::operations::ErrorBody {
                     code: "InternalOperationError".into(),
@@ -812,6 +838,29 @@ impl Tx<'_> {
         op.status = if failure.is_some() { OperationStatus::Failed } else { OperationStatus::Succeeded };
         op.failure = failure;
         op.ended = Some(at);
+        self.at = saved;
+        self.operation(key, Some(op));
+    }
+
+    /// Applies an operation's next step at `at` (a nested atomic unit). A step that cannot be
+    /// applied (its group was deleted meanwhile) ends the operation `Failed` with the store's
+    /// rejection, applying `on_failure`.
+    fn advance(&mut self, key: &str, at: DateTime<Utc>) {
+        let Some(mut op) = self.state.operations.get(key).cloned() else { return };
+        let Some(step) = op.steps.get(op.steps_done).cloned() else { return };
+        let saved = std::mem::replace(&mut self.at, at);
+        let result = self.apply_nested(&step);
+        op.steps_done += 1;
+        if let Err(rejection) = result {
+            let on_failure = std::mem::take(&mut op.on_failure);
+            let _ = self.apply_nested(&on_failure);
+            op.steps.clear();
+            op.steps_done = 0;
+            op.on_success.clear();
+            op.status = OperationStatus::Failed;
+            op.failure = Some(Failure::Rejected { rejection });
+            op.ended = Some(at);
+        }
         self.at = saved;
         self.operation(key, Some(op));
     }
@@ -1140,6 +1189,8 @@ mod tests {
                 ended: Some(ended),
                 status_path: format!("/op{i:05}"),
                 result: super::super::operations::OperationResult::Empty { status: 200 },
+                steps: Vec::new(),
+                steps_done: 0,
                 on_success: Vec::new(),
                 on_failure: Vec::new(),
                 configured_failure: None,

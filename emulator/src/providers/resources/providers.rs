@@ -190,7 +190,9 @@ fn unregister(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 }
 
 fn list_at_tenant(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let items = catalog::PROVIDERS.iter().map(|p| (p.namespace.to_lowercase(), render(p, None, None))).collect();
+    // In the catalog's order, keyed by position: the continuation token is the last key.
+    let items =
+        catalog::PROVIDERS.iter().enumerate().map(|(i, p)| (format!("{i:04}"), render(p, None, None))).collect();
     Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
 }
 

@@ -6,9 +6,9 @@
 //!   PUT would be; the answer is the finished record. A failed deployment answers with an
 //!   `Azure-AsyncOperation` whose operation has already failed, so clients report
 //!   `DeploymentFailed` as they do from ARM;
-//! - `polls:N`/`seconds:T`: against a private copy of the state; the batches it committed
-//!   become the operation's completion, so everything the template made appears when the
-//!   operation ends (see DIFFERENCES.md).
+//! - `polls:N`/`seconds:T`: against a private copy of the state; each batch it committed
+//!   there becomes a step of the operation, so the resources appear in order, one per poll
+//!   or spread over T, and all of them by the time the operation ends.
 
 use std::sync::Arc;
 
@@ -241,18 +241,19 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     }
     // Asynchronous: run against a private copy; its batches complete the operation.
     let shadow = Store::new(ctx.store().snapshot(), ctx.store().clock().clone());
-    let captured: Arc<Mutex<Vec<Change>>> = Arc::new(Mutex::new(Vec::new()));
+    let captured: Arc<Mutex<Vec<Vec<Change>>>> = Arc::new(Mutex::new(Vec::new()));
     let sink = captured.clone();
     shadow.observe(Arc::new(move |c| {
         if c.origin == Origin::Request {
-            sink.lock().extend(c.changes.iter().cloned());
+            sink.lock().push(c.changes.to_vec());
         }
     }));
     let run_ctx = ctx.synchronous_over(shadow.clone());
-    put_record(&shadow, ctx, &p, record_body(&p, "Running", &correlation, started, started, None), json!({}))?;
+    let op_id = ctx.ids().guid();
+    let running = record_body(&p, "Running", &correlation, started, started, None);
+    put_record(&shadow, ctx, &p, running, secrets(&p, None, Some(&op_id), started))?;
     let outcome = executor::run(&run_ctx, req, &p.target, p.spec.mode, &p.plan);
     let state = if outcome.error.is_some() { "Failed" } else { "Succeeded" };
-    let op_id = ctx.ids().guid();
     let final_body = record_body(&p, state, &correlation, started, started, Some(&outcome));
     put_record(&shadow, ctx, &p, final_body, secrets(&p, Some(&outcome), None, started))?;
     let mut completion = std::mem::take(&mut *captured.lock());
@@ -290,10 +291,14 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             let mut r = resource_record(&rid, TYPE, body, now, existing.as_deref());
             r.secrets = Some(Box::new(secrets(&p, None, None, now)));
             l = l.on_failure(vec![Change::PutResource { resource: Arc::new(r) }]);
-        } else if let Some(e) = &outcome.error {
-            l = l.on_failure(std::mem::take(&mut completion)).fails_with(e.to_body());
         } else {
-            l = l.on_success(std::mem::take(&mut completion));
+            // Each batch the private run committed (the record, each resource, the final
+            // record) is one step: resources appear in order as the operation is polled or
+            // the clock advances, and stay if a later one failed.
+            l = l.steps(std::mem::take(&mut completion));
+            if let Some(e) = &outcome.error {
+                l = l.fails_with(e.to_body());
+            }
         }
         Ok(lro::plan(ctx, req, l))
     })
@@ -325,6 +330,8 @@ fn failed_answer(
         ended: Some(now),
         status_path: status_path.clone(),
         result: OperationResult::Resource { id: dep_id.to_string() },
+        steps: Vec::new(),
+        steps_done: 0,
         on_success: Vec::new(),
         on_failure: Vec::new(),
         configured_failure: Some(e.to_body()),
