@@ -101,6 +101,10 @@ fn a_group_deployment_creates_each_resource_and_records_what_clients_read() {
     assert!(!r.text().contains("p@ss-w0rd-hidden"));
     assert_eq!(p["outputs"]["first"], json!({"type": "String", "value": "sta0"}));
     assert_eq!(p["outputs"]["blob"]["value"], "https://sta1.blob.core.windows.net/");
+    assert_eq!(
+        p["providers"],
+        json!([{"namespace": "Microsoft.Storage", "resourceTypes": [{"resourceType": "storageAccounts", "locations": ["westeurope"]}]}])
+    );
     let out: Vec<&str> = p["outputResources"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
     assert_eq!(out.len(), 2, "{out:?}");
     // Each resource exists, as its own provider made it.

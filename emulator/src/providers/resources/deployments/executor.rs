@@ -155,6 +155,8 @@ pub fn run(ctx: &Ctx, req: &ArmRequest, target: &Target, mode: Mode, plan: &Plan
                     record.succeeded = true;
                     out.output_resources
                         .push(json!({"id": body.get("id").and_then(Value::as_str).unwrap_or(&step.id)}));
+                    let location = body.get("location").and_then(Value::as_str).map(str::to_string);
+                    out.deployed_types.push((step.resource_type.clone(), location));
                 }
             }
             Err(e) => {

@@ -150,8 +150,11 @@ fn record_body(
     outcome: Option<&Outcome>,
 ) -> Value {
     let id = p.target.deployment_id(&p.name);
-    let types: Vec<(String, Option<String>)> =
-        p.plan.steps().iter().map(|s| (s.resource_type.clone(), p.location.clone())).collect();
+    // Where each resource went once deployed; before that, the plan's types.
+    let types: Vec<(String, Option<String>)> = match outcome {
+        Some(o) if !o.deployed_types.is_empty() => o.deployed_types.clone(),
+        _ => p.plan.steps().iter().map(|s| (s.resource_type.clone(), None)).collect(),
+    };
     let tags = p.spec.tags.as_ref().map(|t| json!(t));
     let parameters = p.plan.parameters();
     let error = outcome.and_then(|o| o.error.as_ref()).map(ArmError::to_json);

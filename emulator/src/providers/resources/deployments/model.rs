@@ -99,6 +99,8 @@ pub struct Outcome {
     pub outputs: Map<String, Value>,
     /// `[{"id": …}]` of what the deployment created or updated.
     pub output_resources: Vec<Value>,
+    /// The type and location of each resource deployed (the record's `providers`).
+    pub deployed_types: Vec<(String, Option<String>)>,
     /// `DeploymentFailed` (with details) or the template error that stopped it.
     pub error: Option<crate::protocol::ArmError>,
 }
