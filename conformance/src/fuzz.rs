@@ -1150,7 +1150,30 @@ impl<'a> Worker<'a> {
                 let path = format!("/subscriptions/{SUB}/resourceGroups/{source}/moveResources");
                 self.send("move POST", "POST", path, Self::q(GROUP_API), Some(body));
             }
-            164..=196 => self.read(),
+            164..=173 => {
+                // A template deployment: a storage account and a key vault that depends on it,
+                // each created through its own provider while other threads write and delete
+                // the same group.
+                let group = self.group_path();
+                let name = format!("dep{}", self.rng.gen_range(0..3));
+                let (account, vault) = (self.pick(C_ACCOUNTS), self.pick(C_VAULTS));
+                let template = json!({
+                    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                    "contentVersion": "1.0.0.0",
+                    "resources": [
+                        {"type": "Microsoft.Storage/storageAccounts", "apiVersion": STORAGE_API, "name": account,
+                         "location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}, "tags": tag},
+                        {"type": "Microsoft.KeyVault/vaults", "apiVersion": VAULT_API, "name": vault,
+                         "location": "westeurope", "dependsOn": [format!("Microsoft.Storage/storageAccounts/{account}")],
+                         "properties": {"tenantId": armemu::config::DEFAULT_TENANT_ID, "sku": {"family": "A", "name": "standard"}}},
+                    ],
+                });
+                let mode = if self.rng.gen_bool(0.2) { "Complete" } else { "Incremental" };
+                let path = format!("{group}/providers/Microsoft.Resources/deployments/{name}");
+                let body = json!({"properties": {"mode": mode, "template": template}});
+                self.send("deployment PUT", "PUT", path, Self::q(GROUP_API), Some(body));
+            }
+            174..=196 => self.read(),
             197 | 198 => {
                 let seconds = self.rng.gen_range(1..4);
                 self.send(
@@ -1299,7 +1322,8 @@ impl Checker<'_> {
 /// 2. every resource id resolves: a GET answers 200 with the same id when it and what it
 ///    hangs from are live (also with the id in lower case), 404 otherwise;
 /// 3. the listings agree with the state and the single GETs: `…/resources` of the
-///    subscription and of each group list exactly the live top-level non-extension resources,
+///    subscription and of each group list exactly the live top-level non-extension resources
+///    (deployments apart),
 ///    `…/workspaces` exactly the live workspaces, `…/deletedWorkspaces` exactly the
 ///    soft-deleted ones, the groups list exactly the groups, each live workspace's
 ///    connections list (and its `privateEndpointConnections` / `privateLinkCount`) exactly its
@@ -1392,8 +1416,13 @@ fn check_invariants_of(app: &App, host: &str, label: &str) -> (u64, Failures) {
     }
 
     // 3. Listings.
-    let listed =
-        |r: &&Resource| r.is_live() && !is_extension(r) && ResourceId::parse(&r.id).is_some_and(|id| id.is_top_level());
+    // Deployments are kept apart from the group's resources (ARM does not list them there).
+    let listed = |r: &&Resource| {
+        r.is_live()
+            && !is_extension(r)
+            && !r.resource_type.eq_ignore_ascii_case("Microsoft.Resources/deployments")
+            && ResourceId::parse(&r.id).is_some_and(|id| id.is_top_level())
+    };
     let in_group = |r: &Resource, g: &str| r.resource_group.eq_ignore_ascii_case(g);
     let ids = |it: &mut dyn Iterator<Item = &Resource>| it.map(|r| r.id.clone()).collect::<BTreeSet<String>>();
     c.listing(&format!("/subscriptions/{SUB}/resources"), GROUP_API, ids(&mut resources.iter().filter(listed)));

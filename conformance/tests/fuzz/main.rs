@@ -41,6 +41,7 @@ fn concurrent_colliding_writes_leave_a_consistent_state() {
             "resource PUT",
             "resource PATCH",
             "resource DELETE",
+            "deployment PUT",
             "workspace PUT",
             "workspace PATCH",
             "workspace DELETE",

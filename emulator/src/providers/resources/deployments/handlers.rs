@@ -182,14 +182,26 @@ fn record_body(
 
 /// Commits the record (with `secrets`), deleting the scope's oldest deployments when a new one
 /// would exceed the limit. Returns whether the deployment is new.
-fn put_record(store: &Store, ctx: &Ctx, p: &Prepared, body: Value, secrets: Value) -> ArmResult<bool> {
-    let rid = ResourceId::parse(&p.target.deployment_id(&p.name))
+/// The deployment's id as the state names its group now (the group may have been deleted and
+/// created again with other casing since the request was read), and `body` with that id.
+fn current_id(s: &State, p: &Prepared, mut body: Value) -> ArmResult<(ResourceId, Value)> {
+    let target = match &p.target.group {
+        Some(g) => Target {
+            subscription: p.target.subscription.clone(),
+            group: Some(require_group_writable(s, &p.target.subscription, g)?.name.clone()),
+        },
+        None => p.target.clone(),
+    };
+    let rid = ResourceId::parse(&target.deployment_id(&p.name))
         .ok_or_else(|| ArmError::internal("a deployment id did not parse"))?;
+    body["id"] = json!(rid.to_id());
+    Ok((rid, body))
+}
+
+fn put_record(store: &Store, ctx: &Ctx, p: &Prepared, body: Value, secrets: Value) -> ArmResult<bool> {
     let now = ctx.now();
     store.commit(|s: &State| {
-        if let Some(g) = &p.target.group {
-            require_group_writable(s, &p.target.subscription, g)?;
-        }
+        let (rid, body) = current_id(s, p, body)?;
         let existing = s.live(&rid.key()).cloned();
         let mut changes = Vec::new();
         if existing.is_none() {
@@ -262,12 +274,9 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let mut completion = std::mem::take(&mut *captured.lock());
     let accepted = record_body(&p, "Accepted", &correlation, started, started, None);
     let status_path = format!("{dep_id}/operationStatuses/{op_id}");
-    let rid = ResourceId::parse(&dep_id).ok_or_else(|| ArmError::internal("a deployment id did not parse"))?;
     let now = ctx.now();
     ctx.store().commit(|s: &State| {
-        if let Some(g) = &p.target.group {
-            require_group_writable(s, &p.target.subscription, g)?;
-        }
+        let (rid, accepted) = current_id(s, &p, accepted.clone())?;
         let existing = s.live(&rid.key()).cloned();
         if existing.as_ref().is_some_and(|r| is_active(&state_of(r))) {
             return Err(ArmError::deployment_active(&p.name));
@@ -290,7 +299,8 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         if mode.fails() {
             let e = ArmError::configured_operation_failure(KIND_CREATE, &mode.to_string());
             let failed = Outcome { error: Some(e), ..Outcome::default() };
-            let body = record_body(&p, "Failed", &correlation, started, started, Some(&failed));
+            let mut body = record_body(&p, "Failed", &correlation, started, started, Some(&failed));
+            body["id"] = json!(rid.to_id());
             let mut r = resource_record(&rid, TYPE, body, now, existing.as_deref());
             r.secrets = Some(Box::new(secrets(&p, None, None, now)));
             l = l.on_failure(vec![Change::PutResource { resource: Arc::new(r) }]);
@@ -643,6 +653,86 @@ pub fn operation_status(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{ProvisioningState, Subscription, Tenant};
+    use crate::store::ResourceGroup;
+
+    /// A state with subscription `s` and group `Fz-gamma` (as if deleted and created again with
+    /// other casing after the request read it as `fz-gamma`).
+    fn recreated_group_state() -> State {
+        let t = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        let mut s = State::default();
+        s.apply_batch(
+            &[
+                Change::PutTenant {
+                    tenant: Tenant {
+                        tenant_id: "t".into(),
+                        display_name: "T".into(),
+                        default_domain: "t.example".into(),
+                    },
+                },
+                Change::PutSubscription {
+                    subscription: Subscription {
+                        subscription_id: "s".into(),
+                        tenant_id: "t".into(),
+                        display_name: "S".into(),
+                        state: Default::default(),
+                    },
+                },
+                Change::PutGroup {
+                    group: ResourceGroup {
+                        subscription_id: "s".into(),
+                        name: "Fz-gamma".into(),
+                        location: "westeurope".into(),
+                        tags: Default::default(),
+                        managed_by: None,
+                        provisioning_state: ProvisioningState::Succeeded,
+                        created_time: t,
+                        changed_time: t,
+                    },
+                },
+            ],
+            t,
+        )
+        .unwrap();
+        s
+    }
+
+    #[test]
+    fn the_record_is_named_after_the_group_as_it_is_now() {
+        // Found by the concurrent fuzzer: the record was built with the casing read before
+        // the group was recreated, and the store refused it (a 500).
+        let ctx = armtemplate::Context {
+            scope: armtemplate::Scope::ResourceGroup { subscription: "s".into(), group: "fz-gamma".into() },
+            tenant_id: "t".into(),
+            subscription: json!({"id": "/subscriptions/s", "subscriptionId": "s", "tenantId": "t"}),
+            resource_group: Some(json!({"name": "fz-gamma", "location": "westeurope"})),
+            deployment_name: "d1".into(),
+            deployment_location: None,
+            environment: json!({}),
+            now: chrono::DateTime::<Utc>::UNIX_EPOCH,
+            new_guid: Arc::new(|| "g".to_string()),
+        };
+        let template = json!({"resources": []});
+        let plan = armtemplate::plan(&template, &json!({}), &ctx, &armtemplate::NoHost).unwrap();
+        let p = Prepared {
+            target: Target { subscription: "s".into(), group: Some("fz-gamma".into()) },
+            name: "d1".into(),
+            spec: Spec { mode: Mode::Incremental, template, parameters: json!({}), location: None, tags: None },
+            location: None,
+            plan,
+        };
+        let mut state = recreated_group_state();
+        let body = json!({"id": p.target.deployment_id("d1"), "name": "d1", "type": TYPE});
+        let (rid, body) = current_id(&state, &p, body).unwrap();
+        assert_eq!(
+            rid.to_id(),
+            "/subscriptions/s/resourceGroups/Fz-gamma/providers/Microsoft.Resources/deployments/d1"
+        );
+        let r = resource_record(&rid, TYPE, body, chrono::DateTime::<Utc>::UNIX_EPOCH, None);
+        state
+            .apply_batch(&[Change::PutResource { resource: Arc::new(r) }], chrono::DateTime::<Utc>::UNIX_EPOCH)
+            .unwrap();
+    }
 
     #[test]
     fn diff_reports_the_properties_the_template_changes() {
