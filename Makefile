@@ -3,7 +3,7 @@ SHELL := bash
 CARGO ?= cargo
 ARGS ?=
 
-.PHONY: run build test test-rust interop interop-setup bench fuzz mutants lint fmt fmt-check ci coverage-doc clean-cache
+.PHONY: install run build test test-rust interop interop-setup bench fuzz mutants lint fmt fmt-check ci coverage-doc clean-cache
 
 ## Start the emulator with embedded defaults (HTTP 47080, HTTPS 47443, data dir ~/.local/share/armemu).
 run:
@@ -11,6 +11,11 @@ run:
 
 build:
 	$(CARGO) build --locked --workspace --all-targets
+
+## Install `armemu` and `armctl` into ~/.cargo/bin (cargo's install root).
+install:
+	$(CARGO) install --locked --path emulator
+	$(CARGO) install --locked --path client
 
 ## Everything: Rust unit, API and conformance tests, then the real-client interop suite
 ## (installs the pinned Azure SDKs and the az CLI into .cache/ on first use).

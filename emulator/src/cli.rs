@@ -64,6 +64,9 @@ pub struct RunArgs {
     /// Preload a state document (the format of fixtures/states/ and GET /_emulator/state).
     #[arg(long, value_name = "FILE")]
     pub load: Option<PathBuf>,
+    /// Fault rules to load at start: a JSON array of the rules `POST /_emulator/faults` takes.
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
     /// Add a subscription (GUID[=display name]) in the default tenant; repeatable.
     #[arg(long = "subscription", value_name = "GUID[=NAME]")]
     pub subscriptions: Vec<String>,
@@ -96,6 +99,10 @@ pub struct RunArgs {
     /// Loopback names and addresses are always accepted; any other `Host` is refused.
     #[arg(long = "allowed-host", value_name = "NAME")]
     pub allowed_hosts: Vec<String>,
+    /// How many requests `/_emulator/journal` keeps, oldest dropped first (default 10000; 0
+    /// keeps none, the live stream still works).
+    #[arg(long, value_name = "N")]
+    pub journal_size: Option<usize>,
 }
 
 impl RunArgs {
@@ -115,6 +122,7 @@ impl RunArgs {
             c.https_port = p;
         }
         c.load = self.load;
+        c.faults = self.faults;
         for s in self.subscriptions {
             let (id, name) = s.split_once('=').unwrap_or((&s, ""));
             if uuid::Uuid::try_parse(id).is_err() {
@@ -161,6 +169,9 @@ impl RunArgs {
             c.idle_timeout = std::time::Duration::from_millis(ms.max(1));
         }
         c.allowed_hosts.extend(self.allowed_hosts);
+        if let Some(n) = self.journal_size {
+            c.journal_size = n;
+        }
         Ok(c)
     }
 }
@@ -220,7 +231,48 @@ pub fn exports(dir: &Path) -> Result<Vec<(String, String)>, String> {
     Ok(v.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
+/// Checks that the instance `instance.json` names is alive: its process exists (where `/proc`
+/// tells) and its health endpoint answers. A stale file (the process died without removing
+/// it) is reported, not exported.
+pub fn check_alive(dir: &Path) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let inst = read_instance(dir)?;
+    let file = instance_file(dir);
+    let stale = |why: String| {
+        format!(
+            "the instance in {} is not running ({why}); start one with `make run` or `armemu --data-dir {}`",
+            file.display(),
+            dir.display()
+        )
+    };
+    if let Some(pid) = inst.get("pid").and_then(Value::as_u64) {
+        if Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists() {
+            return Err(stale(format!("process {pid} is gone")));
+        }
+    }
+    let http = inst.get("http").and_then(Value::as_str).unwrap_or_default();
+    let addr = http.trim_start_matches("http://").trim_end_matches('/');
+    let timeout = std::time::Duration::from_secs(2);
+    let answer = (|| -> std::io::Result<String> {
+        let sock = std::net::ToSocketAddrs::to_socket_addrs(addr)?
+            .next()
+            .ok_or_else(|| std::io::Error::other("no address"))?;
+        let mut s = std::net::TcpStream::connect_timeout(&sock, timeout)?;
+        s.set_read_timeout(Some(timeout))?;
+        write!(s, "GET /_emulator/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+        let mut out = String::new();
+        s.read_to_string(&mut out)?;
+        Ok(out)
+    })();
+    match answer {
+        Ok(a) if a.starts_with("HTTP/1.1 200") && a.contains("\"status\":\"ok\"") => Ok(()),
+        Ok(a) => Err(stale(format!("{http}/_emulator/health answered {}", a.lines().next().unwrap_or("nothing")))),
+        Err(e) => Err(stale(format!("{http}/_emulator/health: {e}"))),
+    }
+}
+
 pub fn print_env(args: DirArgs) -> Result<(), String> {
+    check_alive(&data_dir(&args.data_dir))?;
     for (k, v) in exports(&data_dir(&args.data_dir))? {
         println!("export {k}={}", sh_quote(&v));
     }

@@ -40,6 +40,8 @@ pub const DEFAULT_MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024 * 1024;
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a kept-alive connection may stay idle between requests.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How many requests the journal keeps by default.
+pub const DEFAULT_JOURNAL_SIZE: usize = 10_000;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -90,10 +92,14 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// A state document to load at start (`--load`).
     pub load: Option<PathBuf>,
+    /// Fault rules to load at start (`--faults`: a JSON array, as `POST /_emulator/faults`).
+    pub faults: Option<PathBuf>,
     /// The cloud name served by `/metadata/endpoints` (default `ArmEmu`). It must not be a
     /// cloud the clients know (`AzureCloud`, ...): azure-ai-ml and the az CLI use their built-in
     /// endpoints for those, whatever `ARM_CLOUD_METADATA_URL` says.
     pub cloud_name: String,
+    /// How many requests `/_emulator/journal` keeps (`--journal-size`; 0 keeps none).
+    pub journal_size: usize,
 }
 
 impl Default for Config {
@@ -132,7 +138,9 @@ impl Default for Config {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             allowed_hosts: Vec::new(),
             load: None,
+            faults: None,
             cloud_name: DEFAULT_CLOUD_NAME.into(),
+            journal_size: DEFAULT_JOURNAL_SIZE,
         }
     }
 }
@@ -196,6 +204,9 @@ impl Config {
         if let Some(v) = f.allowed_hosts {
             self.allowed_hosts.extend(v);
         }
+        if let Some(v) = f.journal_size {
+            self.journal_size = v;
+        }
         Ok(())
     }
 }
@@ -217,6 +228,7 @@ pub struct ConfigFile {
     pub header_read_timeout_ms: Option<u64>,
     pub idle_timeout_ms: Option<u64>,
     pub allowed_hosts: Option<Vec<String>>,
+    pub journal_size: Option<usize>,
 }
 
 /// `$ARMEMU_DATA_DIR`, else `$XDG_DATA_HOME/armemu`, else `~/.local/share/armemu`.

@@ -2,7 +2,6 @@
 //! timeouts, reading bodies within the limit, and graceful shutdown. Everything after the body
 //! is read is the synchronous pipeline ([`App::handle`]).
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -12,7 +11,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Either, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -57,6 +56,7 @@ impl Running {
 
     /// Stops accepting, lets open requests finish (up to 5 s), then returns.
     pub async fn shutdown(self) {
+        self.app.journal().close();
         let _ = self.shutdown.send(true);
         for t in self.tasks {
             let _ = tokio::time::timeout(Duration::from_secs(6), t).await;
@@ -206,7 +206,8 @@ async fn serve<S>(
     let io = Timed { io: stream, activity: activity.clone() };
     let svc = service_fn(move |req| {
         let app = app.clone();
-        async move { Ok::<_, Infallible>(handle(&app, req, secure).await) }
+        // `Err` (a fault rule's dropped connection) closes the connection without an answer.
+        async move { handle(&app, req, secure).await }
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
@@ -219,8 +220,15 @@ async fn serve<S>(
     }
 }
 
+/// A response body: the pipeline's answer, or the journal's live stream.
+pub type ResponseBody = Either<Full<Bytes>, crate::pipeline::journal::StreamBody>;
+
 /// Reads the request body (within the route's limit) and runs the pipeline.
-pub async fn handle(app: &App, req: Request<Incoming>, secure: bool) -> Response<Full<Bytes>> {
+pub async fn handle(
+    app: &App,
+    req: Request<Incoming>,
+    secure: bool,
+) -> Result<Response<ResponseBody>, crate::pipeline::faults::Dropped> {
     let (parts, body) = req.into_parts();
     let limit = app.body_limit(parts.method.as_str(), parts.uri.path());
     let too_big = parts
@@ -242,10 +250,25 @@ pub async fn handle(app: &App, req: Request<Incoming>, secure: bool) -> Response
     };
     let resp =
         app.handle_request(parts.method.as_str(), parts.uri.path(), parts.uri.query(), parts.headers, body, secure);
-    let mut r = Response::new(Full::new(resp.body));
+    if let Some(d) = resp.disruption {
+        // A fault rule's latency waits here, not on the pipeline's (synchronous) thread.
+        if let Some(delay) = d.delay {
+            tokio::time::sleep(delay).await;
+        }
+        if d.drop {
+            return Err(crate::pipeline::faults::Dropped);
+        }
+    }
+    let body = if resp.operation == crate::pipeline::journal::STREAM_OPERATION && resp.status == 200 {
+        let heartbeat = (app.config().idle_timeout / 2).clamp(Duration::from_millis(10), Duration::from_secs(15));
+        Either::Right(crate::pipeline::journal::StreamBody::new(app.journal(), heartbeat))
+    } else {
+        Either::Left(Full::new(resp.body))
+    };
+    let mut r = Response::new(body);
     *r.status_mut() = hyper::StatusCode::from_u16(resp.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     *r.headers_mut() = resp.headers;
-    r
+    Ok(r)
 }
 
 // ---------------------------------------------------------------------------------------------

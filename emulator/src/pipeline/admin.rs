@@ -11,7 +11,6 @@ use crate::model::{Clock, LroMode};
 use crate::protocol::router::{Access, Route};
 use crate::protocol::{ArmError, ArmRequest, ArmResponse, ArmResult, Method};
 use crate::store::document::Export;
-use crate::store::{Change, Origin};
 
 use super::{App, ControlHandler, Handler};
 
@@ -31,6 +30,9 @@ pub fn routes() -> Vec<Route<Handler>> {
         r(Method::Get, "/_emulator/settings", "Emulator_GetSettings", settings),
         r(Method::Patch, "/_emulator/settings", "Emulator_UpdateSettings", update_settings),
         r(Method::Get, "/_emulator/routes", "Emulator_Routes", routes_doc),
+        r(Method::Get, "/_emulator/journal", "Emulator_GetJournal", super::journal::list),
+        r(Method::Delete, "/_emulator/journal", "Emulator_ClearJournal", super::journal::clear),
+        r(Method::Get, "/_emulator/journal/stream", super::journal::STREAM_OPERATION, super::journal::stream),
     ]
 }
 
@@ -55,30 +57,19 @@ fn health(app: &App, _req: &ArmRequest) -> ArmResult<ArmResponse> {
 fn reset(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let store = app.ctx.store();
     match req.query("subscription") {
-        None => store.replace(app.initial().clone()),
-        Some(sub) => {
-            let init = app.initial();
-            if init.subscription(sub).is_none() && store.read(|s| s.subscription(sub).is_none()) {
-                return Err(ArmError::subscription_not_found(sub));
-            }
-            // Everything of the subscription goes, then what it held at start comes back.
-            let prefix = crate::model::ids::subscription_prefix(sub);
-            let mut changes = vec![Change::ClearSubscription { subscription: sub.to_string() }];
-            changes.extend(init.groups_in(sub, None).map(|(_, g)| Change::PutGroup { group: g.clone() }));
-            changes.extend(init.resources_under(&prefix).map(|r| Change::PutResource { resource: r.clone() }));
-            changes.extend(
-                crate::catalog::PROVIDERS
-                    .iter()
-                    .filter_map(|p| init.registration(sub, p.namespace))
-                    .map(|r| Change::PutRegistration { registration: r.clone() }),
-            );
-            store.apply(changes, Origin::Control).map_err(ArmError::from)?;
+        None => {
+            store.replace(app.initial().clone());
+            app.faults().clear();
         }
+        Some(sub) => super::subscriptions::reset(app, sub)?,
     }
     Ok(ArmResponse::empty(204))
 }
 
-fn export(app: &App, _req: &ArmRequest) -> ArmResult<ArmResponse> {
+fn export(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    if let Some(sub) = req.query("subscription") {
+        return super::subscriptions::export(app, sub);
+    }
     let now = app.clock().now();
     let text = app
         .ctx
@@ -91,6 +82,9 @@ fn export(app: &App, _req: &ArmRequest) -> ArmResult<ArmResponse> {
 /// Replaces the whole state with a document, checked like writes (400 naming the first bad
 /// item, and nothing changes).
 fn import(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    if let Some(sub) = req.query("subscription") {
+        return super::subscriptions::import(app, req, sub);
+    }
     let imported = app.read_document(&req.body)?;
     let (subscriptions, groups, resources) = imported.state.counts();
     app.ctx.store().replace(imported.state);

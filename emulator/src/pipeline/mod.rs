@@ -1,7 +1,7 @@
 //! The request pipeline: one ordered list of named stages every request goes through, from
 //! the bytes the server read to the response it writes.
 //!
-//! `intake → route → authenticate → api-version → subscription → media-type → handler → render`
+//! `intake → route → authenticate → faults → api-version → subscription → media-type → handler → render`
 //!
 //! Each stage looks at the [`Exchange`] (the request and what earlier stages found) and either
 //! lets it through or answers with an error; the render stage then adds ARM's common headers.
@@ -11,8 +11,11 @@
 //! the start state).
 
 pub mod admin;
+pub mod faults;
+pub mod journal;
 mod render;
 mod stages;
+pub mod subscriptions;
 
 use std::sync::Arc;
 
@@ -53,15 +56,21 @@ pub struct App {
     clock: Arc<VirtualClock>,
     settings: Arc<RwLock<Settings>>,
     router: Router<Handler>,
+    /// The fault rules ([`faults`]).
+    faults: faults::Faults,
     /// The state at start, which `POST /_emulator/reset` returns to. The store starts with
     /// this same allocation (copy-on-write), so a loaded state is not held twice until written.
     initial: Arc<State>,
+    /// Every request answered ([`journal`]).
+    journal: Arc<journal::Journal>,
 }
 
 /// Every route, in matching order: the test-control API, then the providers' (open endpoints,
 /// ARM routes, the generic catch-all last).
 pub fn all_routes() -> Vec<Route<Handler>> {
     let mut r = admin::routes();
+    r.extend(subscriptions::routes());
+    r.extend(faults::routes());
     r.extend(providers::routes().into_iter().map(|r| r.map(Handler::Provider)));
     r
 }
@@ -112,9 +121,19 @@ impl App {
         let initial = Arc::new(initial_state(&config)?);
         let read_only: Arc<dyn Clock> = clock.clone();
         let store = Store::new(initial.clone(), read_only.clone());
+        // No journal at all with `--journal-size 0`: no observer, nothing recorded.
+        if config.journal_size > 0 {
+            store.observe(journal::observer());
+        }
+        let journal = Arc::new(journal::Journal::new(config.journal_size));
+        let faults = faults::Faults::new(config.id_seed.unwrap_or(0));
+        if let Some(path) = &config.faults {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            faults.load(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
         let settings = Arc::new(RwLock::new(Settings::from_config(&config)));
         let ctx = Arc::new(Ctx::new(store, read_only, ids, Arc::new(config), settings.clone(), identity));
-        Ok(App { ctx, clock, settings, router: Router::new(all_routes()), initial })
+        Ok(App { ctx, clock, settings, router: Router::new(all_routes()), faults, initial, journal })
     }
 
     pub fn router(&self) -> &Router<Handler> {
@@ -137,6 +156,16 @@ impl App {
 
     pub fn initial(&self) -> &Arc<State> {
         &self.initial
+    }
+
+    /// The fault rules (`/_emulator/faults`).
+    pub fn faults(&self) -> &faults::Faults {
+        &self.faults
+    }
+
+    /// The request journal.
+    pub fn journal(&self) -> &journal::Journal {
+        &self.journal
     }
 
     /// Changes the runtime settings (the test-control API; in-process benches and tests).
@@ -200,13 +229,23 @@ impl App {
         body: Result<Bytes, ArmError>,
         secure: bool,
     ) -> RawResponse {
+        let recording = self.journal.begin(self, path, body.as_ref().map_or(0, |b| b.len()));
         let mut ex = Exchange::new(Method::parse(method), path, query, headers, body, secure);
         let result = STAGES.iter().try_for_each(|stage| stage.run(self, &mut ex));
+        let mut error_code: Option<String> = None;
         let resp = match result {
             Ok(()) => ex.response.take().unwrap_or_else(|| ArmResponse::empty(204)),
-            Err(e) => e.into_response(),
+            Err(e) => {
+                // The code as answered (an injected fault's own code text included).
+                error_code = Some(e.code_str().to_string());
+                e.into_response()
+            }
         };
-        render::finish(self, resp, &ex)
+        let raw = render::finish(self, resp, &ex);
+        if let Some(rec) = recording {
+            self.journal.finish(rec, &ex.request, ex.operation, &raw, error_code.as_deref());
+        }
+        raw
     }
 
     /// Reads a state document sent to the test-control API, checked like writes.

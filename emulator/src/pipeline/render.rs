@@ -15,6 +15,8 @@ pub struct RawResponse {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub operation: &'static str,
+    /// What the server does besides answering (a fault rule's delay or dropped connection).
+    pub disruption: Option<super::faults::Disruption>,
 }
 
 const fn fixed(name: &'static str, value: &'static str) -> (HeaderName, HeaderValue) {
@@ -120,7 +122,10 @@ pub fn finish(app: &App, resp: ArmResponse, ex: &Exchange<'_>) -> RawResponse {
         Method::Delete => DELETES,
         _ => WRITES,
     };
-    out.append(k, v);
+    // An injected 429 carries its own (exhausted) counter.
+    if !resp.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k.as_str())) {
+        out.append(k, v);
+    }
     for (k, v) in &resp.headers {
         if let (Ok(name), Ok(val)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
             out.append(name, val);
@@ -138,7 +143,7 @@ pub fn finish(app: &App, resp: ArmResponse, ex: &Exchange<'_>) -> RawResponse {
         }
         _ => Bytes::new(),
     };
-    RawResponse { status: resp.status, headers: out, body, operation: ex.operation }
+    RawResponse { status: resp.status, headers: out, body, operation: ex.operation, disruption: ex.disruption }
 }
 
 #[cfg(test)]

@@ -24,8 +24,16 @@ pub trait Stage: Sync {
 }
 
 /// Every stage, in the order a request meets them.
-pub static STAGES: &[&dyn Stage] =
-    &[&Intake, &RouteStage, &Authenticate, &ApiVersion, &SubscriptionStage, &MediaType, &HandlerStage];
+pub static STAGES: &[&dyn Stage] = &[
+    &Intake,
+    &RouteStage,
+    &Authenticate,
+    &super::faults::FaultStage,
+    &ApiVersion,
+    &SubscriptionStage,
+    &MediaType,
+    &HandlerStage,
+];
 
 /// Why a request has no route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +56,8 @@ pub struct Exchange<'a> {
     pub operation: &'static str,
     /// Reading the body already failed (too large, unreadable).
     body_error: Option<ArmError>,
+    /// Set by the faults stage: a delay before answering, or no answer at all.
+    pub disruption: Option<super::faults::Disruption>,
 }
 
 impl<'a> Exchange<'a> {
@@ -70,6 +80,7 @@ impl<'a> Exchange<'a> {
             response: None,
             operation: "rejected",
             body_error,
+            disruption: None,
         }
     }
 
@@ -322,7 +333,10 @@ mod tests {
     #[test]
     fn stages_run_in_arms_order() {
         let names: Vec<&str> = STAGES.iter().map(|s| s.name()).collect();
-        assert_eq!(names, ["intake", "route", "authenticate", "api-version", "subscription", "media-type", "handler"]);
+        assert_eq!(
+            names,
+            ["intake", "route", "authenticate", "faults", "api-version", "subscription", "media-type", "handler"]
+        );
     }
 
     #[test]

@@ -138,6 +138,8 @@ struct Extra {
     headers: Vec<(String, String)>,
     /// The OAuth envelope's body, for the Entra token endpoints.
     oauth: Option<Value>,
+    /// A code outside [`ErrorCode`], rendered instead of `code` (an injected fault's).
+    code_text: Option<String>,
 }
 
 pub type ArmResult<T> = Result<T, ArmError>;
@@ -172,6 +174,11 @@ impl ArmError {
         self
     }
 
+    /// The code as rendered: an injected fault's own text, else the [`ErrorCode`]'s.
+    pub fn code_str(&self) -> &str {
+        self.extra.as_ref().and_then(|e| e.code_text.as_deref()).unwrap_or(self.code.as_str())
+    }
+
     pub fn target(&self) -> Option<&str> {
         self.extra.as_ref().and_then(|e| e.target.as_deref())
     }
@@ -179,7 +186,7 @@ impl ArmError {
     /// The JSON object inside `"error"` (also what an operation's status body carries).
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
-        m.insert("code".into(), Value::String(self.code.as_str().to_string()));
+        m.insert("code".into(), Value::String(self.code_str().to_string()));
         m.insert("message".into(), Value::String(self.message.clone()));
         if let Some(t) = self.target() {
             m.insert("target".into(), Value::String(t.to_string()));
@@ -193,7 +200,7 @@ impl ArmError {
     /// The code, message and details, as a long-running operation keeps them.
     pub fn to_body(&self) -> ErrorBody {
         ErrorBody {
-            code: self.code.as_str().to_string(),
+            code: self.code_str().to_string(),
             message: self.message.clone(),
             details: self.details().iter().map(ArmError::to_body).collect(),
         }
@@ -483,6 +490,22 @@ impl ArmError {
         Self::of(ErrorCode::parse(code).unwrap_or(ErrorCode::BadRequest), message)
     }
 
+    /// An error a fault rule injects (`/_emulator/faults`): any status, and any code text (kept
+    /// as given; `code` is the matching [`ErrorCode`] when there is one, else `BadRequest`
+    /// or `InternalServerError` by status).
+    pub fn injected(status: u16, code: &str, message: impl Into<String>) -> Self {
+        let known = ErrorCode::parse(code).unwrap_or(if status >= 500 {
+            ErrorCode::InternalServerError
+        } else {
+            ErrorCode::BadRequest
+        });
+        let mut e = Self::of(known, message).with_status(status);
+        if known.as_str() != code {
+            e.extra().code_text = Some(code.to_string());
+        }
+        e
+    }
+
     /// A type the catalog lists but the emulator does not model: refused, never stored.
     pub fn not_emulated(full_type: &str) -> Self {
         Self::of(
@@ -768,10 +791,14 @@ impl From<Rejection> for ArmError {
 }
 
 impl From<&ErrorBody> for ArmError {
-    /// An error an operation kept, answered again (its code is one of ours).
+    /// An error an operation kept, answered again. A code that is not one of ours (a fault
+    /// rule's) keeps its text and answers 400: clients retry a 500 poll instead of failing.
     fn from(b: &ErrorBody) -> ArmError {
-        let code = ErrorCode::parse(&b.code).unwrap_or(ErrorCode::InternalOperationError);
-        let mut e = ArmError::of(code, b.message.clone());
+        let known = ErrorCode::parse(&b.code);
+        let mut e = ArmError::of(known.unwrap_or(ErrorCode::BadRequest), b.message.clone());
+        if known.is_none() {
+            e.extra().code_text = Some(b.code.clone());
+        }
         for d in &b.details {
             e = e.with_detail(ArmError::from(d));
         }
@@ -781,7 +808,7 @@ impl From<&ErrorBody> for ArmError {
 
 impl std::fmt::Display for ArmError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status, self.code.as_str(), self.message)
+        write!(f, "{} {}: {}", self.status, self.code_str(), self.message)
     }
 }
 

@@ -82,6 +82,9 @@ pub struct ArmRequest<'a> {
     /// `host[:port]` for absolute URLs when the request has no `Host` header.
     fallback_host: Option<String>,
     pub principal: Option<Principal>,
+    /// Set by a fault rule (`failOperation`): the request runs, and its long-running operation
+    /// ends `Failed` with this error ([`crate::providers::lro::plan`]).
+    pub forced_failure: Option<crate::store::ErrorBody>,
 }
 
 impl<'a> ArmRequest<'a> {
@@ -106,6 +109,7 @@ impl<'a> ArmRequest<'a> {
             secure,
             fallback_host: None,
             principal: None,
+            forced_failure: None,
         }
     }
 

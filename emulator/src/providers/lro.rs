@@ -155,8 +155,18 @@ pub fn is_sync(ctx: &Ctx, kind: &str) -> bool {
 }
 
 /// The batch to commit now and the answer, by the mode configured for the operation's kind.
-pub fn plan(ctx: &Ctx, req: &ArmRequest, lro: Lro) -> (Vec<Change>, ArmResponse) {
-    let mode = ctx.lro_mode(lro.kind);
+pub fn plan(ctx: &Ctx, req: &ArmRequest, mut lro: Lro) -> (Vec<Change>, ArmResponse) {
+    let mut mode = ctx.lro_mode(lro.kind);
+    if let Some(forced) = &req.forced_failure {
+        // A fault rule's `failOperation`: asynchronous (one poll when the kind is `sync`) and
+        // ending `Failed` with the rule's error, undoing what the request showed meanwhile.
+        mode = match mode {
+            LroMode::Sync => LroMode::Polls { n: 1, fail: true },
+            LroMode::Polls { n, .. } => LroMode::Polls { n, fail: true },
+            LroMode::Seconds { t, .. } => LroMode::Seconds { t, fail: true },
+        };
+        lro.fails_with = Some(forced.clone());
+    }
     let mut changes = lro.changes;
     if mode == LroMode::Sync {
         changes.extend(lro.steps.into_iter().flatten());
@@ -191,10 +201,13 @@ pub fn plan(ctx: &Ctx, req: &ArmRequest, lro: Lro) -> (Vec<Change>, ArmResponse)
             steps_done: 0,
             on_success: lro.on_success,
             on_failure: lro.on_failure,
-            configured_failure: mode
-                .fails()
-                .then(|| ArmError::configured_operation_failure(lro.kind, &mode.to_string()).to_body())
-                .or(lro.fails_with),
+            configured_failure: match req.forced_failure {
+                Some(_) => lro.fails_with,
+                None => mode
+                    .fails()
+                    .then(|| ArmError::configured_operation_failure(lro.kind, &mode.to_string()).to_body())
+                    .or(lro.fails_with),
+            },
             failure: None,
         }),
     });

@@ -23,6 +23,9 @@ pub enum Change {
     /// Removes everything in a subscription (groups, resources, registrations, operations);
     /// the subscription itself stays.
     ClearSubscription { subscription: String },
+    /// Removes a subscription and everything in it (as `ClearSubscription`). Removing one that
+    /// is gone does nothing.
+    RemoveSubscription { subscription: String },
     /// Creates or replaces a resource group (its subscription must exist; an existing group
     /// keeps its name's casing and may not be being deleted).
     PutGroup { group: ResourceGroup },

@@ -29,6 +29,7 @@ mod records;
 mod rejection;
 mod scan;
 mod state;
+mod subset;
 
 pub use body::{Body, Head};
 pub use change::{Change, Commit, Origin};

@@ -658,6 +658,10 @@ impl Tx<'_> {
                 self.subscription(&subscription.subscription_id.to_lowercase(), Some(subscription.clone()));
             }
             Change::ClearSubscription { subscription } => self.clear_subscription(subscription),
+            Change::RemoveSubscription { subscription } => {
+                self.clear_subscription(subscription);
+                self.subscription(&subscription.to_lowercase(), None);
+            }
             Change::PutGroup { group } => {
                 self.state.check_group(group)?;
                 let key = group_key(&group.subscription_id, &group.name);

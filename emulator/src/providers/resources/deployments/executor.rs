@@ -39,7 +39,7 @@ pub fn api_version_for(id: &str) -> String {
 }
 
 fn host_error(e: ArmError) -> HostError {
-    HostError { code: e.code.as_str().to_string(), message: e.message }
+    HostError { code: e.code_str().to_string(), message: e.message }
 }
 
 /// A group's id as `subscriptionResourceId('Microsoft.Resources/resourceGroups', n)` writes it
