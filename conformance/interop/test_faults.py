@@ -52,18 +52,32 @@ def throttle_once(env, rg):
     }
 
 
-def test_sdk_retries_a_throttled_group_read(env, rm, new_group, faults):
+def journal_statuses(emulator, env, rg):
+    """The statuses the journal recorded for reads of group `rg`, oldest first."""
+    r = emulator.session.get(
+        f"{emulator.base}/_emulator/journal",
+        params={"operationId": "ResourceGroups_Get", "pathPrefix": f"/subscriptions/{env.subscription}/resourceGroups/{rg}"},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    return [e["status"] for e in r.json()["value"] if e["path"].lower().endswith(f"/resourcegroups/{rg}".lower())]
+
+
+def test_sdk_retries_a_throttled_group_read(emulator, env, rm, new_group, faults):
     rg = new_group("fault429")
     rule = faults(throttle_once(env, rg))
     assert rm.resource_groups.get(rg).name == rg
     assert faults.hits(rule) == 1
+    # The journal shows both attempts: the throttled one, then the retry.
+    assert journal_statuses(emulator, env, rg)[-2:] == [429, 200]
 
 
-def test_az_retries_a_throttled_group_read(env, az, new_group, faults):
+def test_az_retries_a_throttled_group_read(emulator, env, az, new_group, faults):
     rg = new_group("fault429az")
     rule = faults(throttle_once(env, rg))
     assert az.json("group", "show", "-n", rg)["name"] == rg
     assert faults.hits(rule) == 1
+    assert journal_statuses(emulator, env, rg)[-2:] == [429, 200]
 
 
 def test_az_group_delete_reports_an_injected_operation_failure(env, az, rm, new_group, faults):
