@@ -1006,6 +1006,36 @@ fn not_found(id: &str) -> Rejection {
 }
 
 #[cfg(test)]
+impl State {
+    /// A state with tenant `tenant` and subscription `sub` (unit tests).
+    pub(crate) fn with_subscription(tenant: &str, sub: &str, at: DateTime<Utc>) -> State {
+        let mut s = State::default();
+        s.apply_batch(
+            &[
+                Change::PutTenant {
+                    tenant: Tenant {
+                        tenant_id: tenant.into(),
+                        display_name: "T".into(),
+                        default_domain: "t.example".into(),
+                    },
+                },
+                Change::PutSubscription {
+                    subscription: Subscription {
+                        subscription_id: sub.into(),
+                        tenant_id: tenant.into(),
+                        display_name: "S".into(),
+                        state: Default::default(),
+                    },
+                },
+            ],
+            at,
+        )
+        .expect("a tenant and its subscription");
+        s
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::time::latest;
@@ -1017,29 +1047,7 @@ mod tests {
     }
 
     fn state() -> State {
-        let mut s = State::default();
-        s.apply_batch(
-            &[
-                Change::PutTenant {
-                    tenant: Tenant {
-                        tenant_id: "t".into(),
-                        display_name: "T".into(),
-                        default_domain: "t.example".into(),
-                    },
-                },
-                Change::PutSubscription {
-                    subscription: Subscription {
-                        subscription_id: "s".into(),
-                        tenant_id: "t".into(),
-                        display_name: "S".into(),
-                        state: Default::default(),
-                    },
-                },
-            ],
-            t0(),
-        )
-        .unwrap();
-        s
+        State::with_subscription("t", "s", t0())
     }
 
     fn group(name: &str) -> ResourceGroup {

@@ -653,44 +653,27 @@ pub fn operation_status(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ProvisioningState, Subscription, Tenant};
+    use crate::model::ProvisioningState;
     use crate::store::ResourceGroup;
 
     /// A state with subscription `s` and group `Fz-gamma` (as if deleted and created again with
     /// other casing after the request read it as `fz-gamma`).
     fn recreated_group_state() -> State {
         let t = chrono::DateTime::<Utc>::UNIX_EPOCH;
-        let mut s = State::default();
+        let mut s = State::with_subscription("t", "s", t);
         s.apply_batch(
-            &[
-                Change::PutTenant {
-                    tenant: Tenant {
-                        tenant_id: "t".into(),
-                        display_name: "T".into(),
-                        default_domain: "t.example".into(),
-                    },
+            &[Change::PutGroup {
+                group: ResourceGroup {
+                    subscription_id: "s".into(),
+                    name: "Fz-gamma".into(),
+                    location: "westeurope".into(),
+                    tags: Default::default(),
+                    managed_by: None,
+                    provisioning_state: ProvisioningState::Succeeded,
+                    created_time: t,
+                    changed_time: t,
                 },
-                Change::PutSubscription {
-                    subscription: Subscription {
-                        subscription_id: "s".into(),
-                        tenant_id: "t".into(),
-                        display_name: "S".into(),
-                        state: Default::default(),
-                    },
-                },
-                Change::PutGroup {
-                    group: ResourceGroup {
-                        subscription_id: "s".into(),
-                        name: "Fz-gamma".into(),
-                        location: "westeurope".into(),
-                        tags: Default::default(),
-                        managed_by: None,
-                        provisioning_state: ProvisioningState::Succeeded,
-                        created_time: t,
-                        changed_time: t,
-                    },
-                },
-            ],
+            }],
             t,
         )
         .unwrap();
