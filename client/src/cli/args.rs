@@ -89,6 +89,40 @@ pub enum Command {
     /// az extensions: `ml` and `monitor app-insights` are built into armctl.
     #[command(subcommand)]
     Extension(ExtensionCmd),
+    /// The armemu emulator's test-control API (emulator only).
+    #[command(subcommand)]
+    Emulator(EmulatorCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCmd {
+    /// The emulator's request journal, oldest first (the global `--subscription` filters it).
+    Journal(JournalArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct JournalArgs {
+    #[command(subcommand)]
+    pub action: Option<JournalAction>,
+    /// Only requests of this operation id, e.g. ResourceGroups_CreateOrUpdate.
+    #[arg(long, visible_alias = "operation-id", value_name = "OPID")]
+    pub operation: Option<String>,
+    /// Only answers with this status (404) or class (4xx).
+    #[arg(long, value_name = "CODE")]
+    pub status: Option<String>,
+    /// Only requests whose path starts with this (case-insensitive).
+    #[arg(long, value_name = "P")]
+    pub path_prefix: Option<String>,
+    /// Only requests at or after this time (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalAction {
+    /// Empty the journal.
+    Clear,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 mod account;
 mod dependents;
 mod deployment;
+mod emulator;
 mod group;
 mod provider;
 mod resource;
@@ -29,6 +30,7 @@ pub async fn dispatch(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Monitor(MonitorCmd::AppInsights(AppInsightsCmd::Component(c))) => {
             dependents::app_insights(ctx, c).await
         }
+        Command::Emulator(c) => emulator::run(ctx, c).await,
         Command::Extension(ExtensionCmd::Add { name }) => {
             ctx.info(&format!("'{name}' needs no installation: armctl has the ml and app-insights commands built in"));
             Ok(Output::Nothing)
