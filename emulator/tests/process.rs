@@ -138,3 +138,36 @@ fn issue_16_descriptor_exhaustion_backs_off() {
         std::thread::yield_now();
     }
 }
+
+/// issue 11: after a crash `instance.json` stays behind and `armemu env` pointed clients at a
+/// dead instance. It now checks that the instance answers, and says so when it does not.
+#[test]
+fn issue_11_env_refuses_an_instance_that_is_not_running() {
+    let bin = env!("CARGO_BIN_EXE_armemu");
+    let emu = start(&[], &[]);
+    let data = emu._dir.path().join("data");
+    let env =
+        |dir: &std::path::Path| Command::new(bin).args(["env", "--data-dir"]).arg(dir).output().expect("armemu env");
+    let alive = env(&data);
+    assert!(alive.status.success(), "{}", String::from_utf8_lossy(&alive.stderr));
+    assert!(String::from_utf8_lossy(&alive.stdout).contains("export ARMEMU_ENDPOINT="));
+    let instance = std::fs::read_to_string(data.join("instance.json")).expect("instance.json");
+    // The same instance file, left behind by a process that is gone and a port nobody serves.
+    let stale = tempfile::tempdir().expect("temp dir");
+    let gone = {
+        let mut c = Command::new("true").spawn().expect("spawn true");
+        let pid = c.id();
+        c.wait().expect("wait");
+        pid
+    };
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let mut doc: serde_json::Value = serde_json::from_str(&instance).expect("instance JSON");
+    doc["pid"] = serde_json::json!(gone);
+    doc["http"] = serde_json::json!(format!("http://127.0.0.1:{closed}"));
+    std::fs::write(stale.path().join("instance.json"), doc.to_string()).expect("write instance.json");
+    let dead = env(stale.path());
+    assert!(!dead.status.success(), "armemu env must fail for a dead instance");
+    let err = String::from_utf8_lossy(&dead.stderr);
+    assert!(err.contains("is not running"), "{err}");
+    assert!(dead.stdout.is_empty(), "no exports for a dead instance: {}", String::from_utf8_lossy(&dead.stdout));
+}
