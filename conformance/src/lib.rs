@@ -613,3 +613,4 @@ pub fn qv(value: &str) -> String {
 
 /// The HTTP fuzzer (`make fuzz`, and a short run in `make test`).
 pub mod fuzz;
+pub mod templates;

@@ -553,54 +553,21 @@ fn deleting_the_group_removes_its_deployments() {
     t.get(&av(&dep(&t, "rg1", "d1"))).expect(404);
 }
 
-/// azure-ai-ml 1.35.2's workspace template (vendored by the template crate) with the
-/// parameters `MLClient.workspaces.begin_create` sends for a default workspace.
-fn ai_ml_deployment(t: &Target, rg: &str, ws: &str) -> Value {
-    let template: Value =
-        serde_json::from_str(include_str!("../../../template/tests/fixtures/azure-ai-ml/workspace_base.json")).unwrap();
-    let mut p: Value =
-        serde_json::from_str(include_str!("../../../template/tests/fixtures/azure-ai-ml/workspace_param.json"))
-            .unwrap();
-    let sub = t.sub().trim_start_matches("/subscriptions/").to_string();
-    let set = [
-        ("workspaceName", json!(ws)),
-        ("friendlyName", json!(ws)),
-        ("description", json!("from the template")),
-        ("location", json!("westeurope")),
-        ("kind", json!("default")),
-        ("resourceGroupName", json!(rg)),
-        ("keyVaultOption", json!("new")),
-        ("keyVaultName", json!(format!("{ws}kv1a2b3c4d"))),
-        ("keyVaultResourceGroupName", json!(rg)),
-        ("storageAccountOption", json!("new")),
-        ("storageAccountName", json!(format!("{ws}st5e6f7a8b"))),
-        ("storageAccountResourceGroupName", json!(rg)),
-        ("storageAccountSubscriptionId", json!(sub)),
-        ("applicationInsightsOption", json!("new")),
-        ("applicationInsightsName", json!(format!("{ws}ai0c1d2e3f"))),
-        ("applicationInsightsResourceGroupName", json!(rg)),
-        ("logAnalyticsName", json!(format!("{ws}la4a5b6c7d"))),
-        (
-            "logAnalyticsArmId",
-            json!(format!("{}/providers/Microsoft.OperationalInsights/workspaces/{ws}la4a5b6c7d", t.rg_id(rg))),
-        ),
-        ("containerRegistryOption", json!("none")),
-        ("tagValues", json!({"createdByToolkit": "sdk-v2-1.35.2"})),
-        ("identity", json!({"type": "SystemAssigned"})),
-        ("managedNetwork", json!({"isolationMode": "Disabled"})),
-        ("publicNetworkAccess", json!("Enabled")),
-    ];
-    for (k, v) in set {
-        p[k] = json!({ "value": v });
-    }
-    body(template, p)
-}
-
 #[test]
 fn azure_ai_ml_workspace_template_creates_the_workspace_and_its_dependents() {
     let t = Target::new();
     t.create_group("rg1", "westeurope");
-    let d = t.put(&av(&dep(&t, "rg1", "ws1-1234567")), &ai_ml_deployment(&t, "rg1", "ws1")).expect(201).json();
+    let d = t
+        .put(
+            &av(&dep(&t, "rg1", "ws1-1234567")),
+            &conformance::templates::ai_ml_workspace_deployment(
+                t.sub().trim_start_matches("/subscriptions/"),
+                "rg1",
+                "ws1",
+            ),
+        )
+        .expect(201)
+        .json();
     assert_eq!(d["properties"]["provisioningState"], "Succeeded", "{d}");
     let ws = t
         .get(&format!(

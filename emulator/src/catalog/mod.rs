@@ -146,6 +146,10 @@ impl Capabilities {
     /// An extension resource (role assignments): lives on another resource's scope and is
     /// not listed by the generic `…/resources` listings.
     pub const SUPPORTS_EXTENSION: Capabilities = Capabilities(16);
+    /// Not one of ARM's capabilities (never rendered): the type's resources live in a group
+    /// but are kept apart from its resources (deployments are not listed by `…/resources`,
+    /// nor deleted by a `Complete`-mode deployment).
+    pub const NOT_GROUP_LISTED: Capabilities = Capabilities(32);
 
     const NAMES: [(Capabilities, &'static str); 5] = [
         (Capabilities::CROSS_RESOURCE_GROUP_MOVE, "CrossResourceGroupResourceMove"),
@@ -246,6 +250,11 @@ impl ResourceTypeInfo {
     pub fn is_extension(&self) -> bool {
         self.capabilities.has(Capabilities::SUPPORTS_EXTENSION)
     }
+
+    /// True when the type's top-level resources count among their group's resources.
+    pub fn is_group_listed(&self) -> bool {
+        !self.is_extension() && !self.capabilities.has(Capabilities::NOT_GROUP_LISTED)
+    }
 }
 
 const ALL: Option<&[&str]> = None;
@@ -321,7 +330,7 @@ pub const PROVIDERS: &[ProviderInfo] = &[
         resource_types: types![
             ("resourceGroups", ALL, RESOURCES_API_VERSIONS, LOCATION, TYPED),
             ("subscriptions", ALL, RESOURCES_API_VERSIONS, NONE, TYPED),
-            ("deployments", ALL, RESOURCES_API_VERSIONS, TAGS, TYPED),
+            ("deployments", ALL, RESOURCES_API_VERSIONS, TAGS.with(Capabilities::NOT_GROUP_LISTED), TYPED),
             ("deployments/operations", ALL, RESOURCES_API_VERSIONS, NONE, TYPED),
             ("operationresults", ALL, RESOURCES_API_VERSIONS, NONE, TYPED),
             ("tenants", ALL, RESOURCES_API_VERSIONS, NONE, TYPED),

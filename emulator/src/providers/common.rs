@@ -24,6 +24,17 @@ use crate::store::{Registration, Resource, ResourceGroup, State};
 
 use super::Ctx;
 
+/// True for a group's own resources, as the `…/resources` listings show them and a
+/// `Complete`-mode deployment replaces them: top-level resources in a group
+/// (`/subscriptions/s/resourceGroups/rg/providers/NS/type/name`; stored ids are canonical),
+/// not extension resources (role assignments), not children, and not types the catalog keeps
+/// apart (deployments).
+pub fn is_group_resource(r: &Resource) -> bool {
+    r.id.split('/').filter(|s| !s.is_empty()).count() == 8
+        && !r.resource_group.is_empty()
+        && catalog::resource_type(&r.resource_type).is_none_or(|(_, t)| t.is_group_listed())
+}
+
 /// A provider's registration in a subscription as stored, or its default.
 pub fn registration(ctx: &Ctx, s: &State, sub: &str, p: &ProviderInfo) -> RegistrationState {
     if p.registration_free {

@@ -7,44 +7,12 @@
 use std::time::Instant;
 
 use armemu::testing::TestEmulator;
-use serde_json::{json, Value};
+use conformance::templates::ai_ml_workspace_deployment;
+use serde_json::Value;
 
 use super::{ms, stats};
 
-const TEMPLATE: &str = include_str!("../../../../template/tests/fixtures/azure-ai-ml/workspace_base.json");
-const PARAMETERS: &str = include_str!("../../../../template/tests/fixtures/azure-ai-ml/workspace_param.json");
 const SUB: &str = "9b3f7c52-0d8e-4e2b-8a41-5c6d7e8f9a01";
-
-fn body(template: &Value, params: &Value, ws: &str) -> Vec<u8> {
-    let mut p = params.clone();
-    let rg_id = format!("/subscriptions/{SUB}/resourceGroups/bench-dep");
-    let set = [
-        ("workspaceName", json!(ws)),
-        ("friendlyName", json!(ws)),
-        ("location", json!("westeurope")),
-        ("kind", json!("default")),
-        ("resourceGroupName", json!("bench-dep")),
-        ("keyVaultOption", json!("new")),
-        ("keyVaultName", json!(format!("{ws}kv"))),
-        ("keyVaultResourceGroupName", json!("bench-dep")),
-        ("storageAccountOption", json!("new")),
-        ("storageAccountName", json!(format!("{ws}st"))),
-        ("storageAccountResourceGroupName", json!("bench-dep")),
-        ("storageAccountSubscriptionId", json!(SUB)),
-        ("applicationInsightsOption", json!("new")),
-        ("applicationInsightsName", json!(format!("{ws}ai"))),
-        ("applicationInsightsResourceGroupName", json!("bench-dep")),
-        ("logAnalyticsName", json!(format!("{ws}la"))),
-        ("logAnalyticsArmId", json!(format!("{rg_id}/providers/Microsoft.OperationalInsights/workspaces/{ws}la"))),
-        ("containerRegistryOption", json!("none")),
-        ("identity", json!({"type": "SystemAssigned"})),
-    ];
-    for (k, v) in set {
-        p[k] = json!({ "value": v });
-    }
-    serde_json::to_vec(&json!({"properties": {"mode": "Incremental", "template": template, "parameters": p}}))
-        .expect("a JSON value serialises")
-}
 
 fn call(emu: &TestEmulator, method: &str, path: &str, body: Vec<u8>) -> Result<Value, String> {
     let headers = vec![
@@ -63,8 +31,6 @@ fn call(emu: &TestEmulator, method: &str, path: &str, body: Vec<u8>) -> Result<V
 pub(super) fn run(count: usize) -> Result<(), String> {
     let emu = std::panic::catch_unwind(TestEmulator::start)
         .map_err(|_| "the in-process emulator (TestEmulator) did not start".to_string())?;
-    let template: Value = serde_json::from_str(TEMPLATE).map_err(|e| e.to_string())?;
-    let params: Value = serde_json::from_str(PARAMETERS).map_err(|e| e.to_string())?;
     call(
         &emu,
         "PUT",
@@ -75,7 +41,7 @@ pub(super) fn run(count: usize) -> Result<(), String> {
     let mut times = Vec::with_capacity(count);
     for i in 0..warmup + count {
         let ws = format!("w{i:05}");
-        let b = body(&template, &params, &ws);
+        let b = serde_json::to_vec(&ai_ml_workspace_deployment(SUB, "bench-dep", &ws)).map_err(|e| e.to_string())?;
         let path = format!(
             "/subscriptions/{SUB}/resourcegroups/bench-dep/providers/Microsoft.Resources/deployments/{ws}-1234567"
         );

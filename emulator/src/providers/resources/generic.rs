@@ -22,8 +22,8 @@ use crate::protocol::{paging, ArmError, ArmRequest, ArmResponse, ArmResult, Meth
 use crate::store::{Change, Resource, State};
 
 use crate::providers::common::{
-    build_tracked, canonical_id, find_live, require_group, require_group_writable, system_data, tenant_of,
-    write_checks, BuildCx,
+    build_tracked, canonical_id, find_live, is_group_resource, require_group, require_group_writable, system_data,
+    tenant_of, write_checks, BuildCx,
 };
 use crate::providers::{Ctx, Handler};
 
@@ -191,17 +191,6 @@ fn list_by_group(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     list_under(ctx, req, &ids::group_prefix(sub, rg))
 }
 
-/// True for what the `…/resources` listings show: top-level resources in a group
-/// (`/subscriptions/s/resourceGroups/rg/providers/NS/type/name`; stored ids are canonical),
-/// not extension resources (role assignments), not children, and not deployments (ARM keeps
-/// them apart from the group's resources).
-fn is_listed(r: &Resource) -> bool {
-    r.id.split('/').filter(|s| !s.is_empty()).count() == 8
-        && !r.resource_group.is_empty()
-        && !r.resource_type.eq_ignore_ascii_case(super::deployments::model::TYPE)
-        && !catalog::resource_type(&r.resource_type).is_some_and(|(_, t)| t.is_extension())
-}
-
 /// Whether `r` (with its parsed `body`) passes the `$filter`.
 fn matches(f: &filter::Filter, r: &Resource, body: &Value) -> bool {
     let tag_name = f.eq("tagName");
@@ -270,7 +259,7 @@ fn list_under(ctx: &Ctx, req: &ArmRequest, prefix: &str) -> ArmResult<ArmRespons
     let page = loop {
         let chunk: Vec<(String, Arc<Resource>)> = ctx.store().read(|s| {
             s.resources_after(prefix, from.as_deref())
-                .filter(|(_, r)| r.is_live() && is_listed(r))
+                .filter(|(_, r)| r.is_live() && is_group_resource(r))
                 .take(CHUNK)
                 .map(|(k, r)| (k.clone(), r.clone()))
                 .collect()

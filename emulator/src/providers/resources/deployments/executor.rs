@@ -9,6 +9,7 @@
 //! whose committed batches become the deployment operation's completion (asynchronous modes).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use armtemplate::{Host, HostError, Plan};
 use serde_json::{json, Value};
@@ -16,10 +17,12 @@ use serde_json::{json, Value};
 use crate::catalog::{self, RESOURCES_API_VERSIONS};
 use crate::model::ids::ResourceId;
 use crate::protocol::{ArmError, ArmRequest, Method};
+use crate::providers::common::is_group_resource;
 use crate::providers::dispatch::{self, body_of};
 use crate::providers::Ctx;
+use crate::store::Resource;
 
-use super::model::{Mode, Outcome, StepRecord, Target, OWN_API_VERSION, TYPE};
+use super::model::{Mode, Outcome, StepRecord, Target, OWN_API_VERSION};
 use super::wire::status_name;
 
 /// The template's view of the emulator: reads and actions through the providers' routes, as
@@ -129,7 +132,7 @@ pub fn run(ctx: &Ctx, req: &ArmRequest, target: &Target, mode: Mode, plan: &Plan
         };
         let result = plan.resolve(i, &host).map_err(|e| ArmError::relayed(&e.code, e.message)).and_then(|mut body| {
             if step.nested.is_some() && body.get("location").is_none() {
-                if let Some(l) = nested_location(ctx, req, target) {
+                if let Some(l) = nested_location(ctx, target) {
                     body["location"] = json!(l);
                 }
             }
@@ -197,13 +200,26 @@ fn detail_error(v: &Value) -> ArmError {
 }
 
 /// A nested subscription-scope deployment without a `location` runs where its parent's group is.
-fn nested_location(ctx: &Ctx, _req: &ArmRequest, target: &Target) -> Option<String> {
+fn nested_location(ctx: &Ctx, target: &Target) -> Option<String> {
     let g = target.group.as_ref()?;
     ctx.store().read(|s| s.group(&target.subscription, g).map(|g| g.location.clone()))
 }
 
-/// `Complete` mode: the group's top-level resources the template does not name are deleted
-/// (deployments themselves are not resources of the group).
+/// The live resources of the target group ([`is_group_resource`]) that `plan` does not name:
+/// what `Complete` mode deletes and what-if reports as `Delete` or `Ignore`.
+pub fn unnamed_group_resources(ctx: &Ctx, target: &Target, plan: &Plan) -> Vec<Arc<Resource>> {
+    let Some(group) = &target.group else { return Vec::new() };
+    let named: HashSet<String> = plan.steps().iter().map(|s| s.id.to_lowercase()).collect();
+    let prefix = crate::model::ids::group_prefix(&target.subscription, group);
+    ctx.store().read(|s| {
+        s.resources_under(&prefix)
+            .filter(|r| r.is_live() && is_group_resource(r) && !named.contains(&r.key()))
+            .cloned()
+            .collect()
+    })
+}
+
+/// `Complete` mode: the group's resources the template does not name are deleted.
 fn complete_mode_deletes(
     ctx: &Ctx,
     req: &ArmRequest,
@@ -212,20 +228,9 @@ fn complete_mode_deletes(
     out: &mut Outcome,
     details: &mut Vec<Value>,
 ) {
-    let Some(group) = &target.group else { return };
-    let named: HashSet<String> = plan.steps().iter().map(|s| s.id.to_lowercase()).collect();
-    let prefix = crate::model::ids::group_prefix(&target.subscription, group);
-    let doomed: Vec<(String, String, String)> = ctx.store().read(|s| {
-        s.resources_under(&prefix)
-            .filter(|r| r.is_live())
-            .filter(|r| r.id.split('/').filter(|x| !x.is_empty()).count() == 8)
-            .filter(|r| !r.resource_type.eq_ignore_ascii_case(TYPE))
-            .filter(|r| !catalog::resource_type(&r.resource_type).is_some_and(|(_, t)| t.is_extension()))
-            .filter(|r| !named.contains(&r.key()))
-            .map(|r| (r.id.clone(), r.resource_type.to_string(), r.name.clone()))
-            .collect()
-    });
-    for (id, ty, name) in doomed {
+    let doomed = unnamed_group_resources(ctx, target, plan);
+    for r in doomed {
+        let (id, ty, name) = (r.id.clone(), r.resource_type.to_string(), r.name.clone());
         let api = api_version_for(&id);
         let mut record = StepRecord {
             operation_id: ctx.ids().hex(16).to_uppercase(),

@@ -85,12 +85,7 @@ fn template_context(
     let base = format!("{}/", ctx.https_base(&req.base_url()));
     let ids = ctx.ids_handle();
     Ok(armtemplate::Context {
-        scope: match &target.group {
-            Some(g) => {
-                armtemplate::Scope::ResourceGroup { subscription: target.subscription.clone(), group: g.clone() }
-            }
-            None => armtemplate::Scope::Subscription { subscription: target.subscription.clone() },
-        },
+        scope: target.scope(),
         tenant_id,
         subscription,
         resource_group,
@@ -100,6 +95,11 @@ fn template_context(
         now: ctx.now(),
         new_guid: Arc::new(move || ids.guid()),
     })
+}
+
+/// The client's `x-ms-correlation-request-id`, or a new one.
+fn correlation_id(ctx: &Ctx, req: &ArmRequest) -> String {
+    req.header("x-ms-correlation-request-id").map(str::to_string).unwrap_or_else(|| ctx.ids().guid())
 }
 
 fn template_error(e: armtemplate::TemplateError) -> ArmError {
@@ -180,11 +180,9 @@ fn record_body(
     })
 }
 
-/// Commits the record (with `secrets`), deleting the scope's oldest deployments when a new one
-/// would exceed the limit. Returns whether the deployment is new.
 /// The deployment's id as the state names its group now (the group may have been deleted and
-/// created again with other casing since the request was read), and `body` with that id.
-fn current_id(s: &State, p: &Prepared, mut body: Value) -> ArmResult<(ResourceId, Value)> {
+/// created again with other casing since the request was read).
+fn current_id(s: &State, p: &Prepared) -> ArmResult<ResourceId> {
     let target = match &p.target.group {
         Some(g) => Target {
             subscription: p.target.subscription.clone(),
@@ -192,26 +190,48 @@ fn current_id(s: &State, p: &Prepared, mut body: Value) -> ArmResult<(ResourceId
         },
         None => p.target.clone(),
     };
-    let rid = ResourceId::parse(&target.deployment_id(&p.name))
-        .ok_or_else(|| ArmError::internal("a deployment id did not parse"))?;
-    body["id"] = json!(rid.to_id());
-    Ok((rid, body))
+    ResourceId::parse(&target.deployment_id(&p.name)).ok_or_else(|| ArmError::internal("a deployment id did not parse"))
 }
 
+/// The record `body` with `secrets` as the change that stores it at `rid`.
+fn record_change(
+    rid: &ResourceId,
+    mut body: Value,
+    secrets: Value,
+    now: DateTime<Utc>,
+    existing: Option<&Resource>,
+) -> Change {
+    body["id"] = json!(rid.to_id());
+    let mut r = resource_record(rid, TYPE, body, now, existing);
+    r.secrets = Some(Box::new(secrets));
+    Change::PutResource { resource: Arc::new(r) }
+}
+
+/// Storing the record: the scope's oldest deployments go when a new one would exceed the
+/// limit. Also the record it replaces, if any.
+fn plan_record(
+    s: &State,
+    p: &Prepared,
+    body: Value,
+    secrets: Value,
+    now: DateTime<Utc>,
+) -> ArmResult<(ResourceId, Vec<Change>, Option<Arc<Resource>>)> {
+    let rid = current_id(s, p)?;
+    let existing = s.live(&rid.key()).cloned();
+    let mut changes = Vec::new();
+    if existing.is_none() {
+        let all = s.resources_under(&p.target.key_prefix()).map(|r| (r.id.clone(), r.created_time)).collect();
+        changes.extend(rules::evictions(all).into_iter().map(|id| Change::RemoveResource { id }));
+    }
+    changes.push(record_change(&rid, body, secrets, now, existing.as_deref()));
+    Ok((rid, changes, existing))
+}
+
+/// Commits the record in `store`. Returns whether the deployment is new.
 fn put_record(store: &Store, ctx: &Ctx, p: &Prepared, body: Value, secrets: Value) -> ArmResult<bool> {
     let now = ctx.now();
     store.commit(|s: &State| {
-        let (rid, body) = current_id(s, p, body)?;
-        let existing = s.live(&rid.key()).cloned();
-        let mut changes = Vec::new();
-        if existing.is_none() {
-            let prefix = p.target.key_prefix();
-            let all = s.resources_under(&prefix).map(|r| (r.id.clone(), r.created_time)).collect();
-            changes.extend(rules::evictions(all).into_iter().map(|id| Change::RemoveResource { id }));
-        }
-        let mut r = resource_record(&rid, TYPE, body, now, existing.as_deref());
-        r.secrets = Some(Box::new(secrets));
-        changes.push(Change::PutResource { resource: Arc::new(r) });
+        let (_, changes, existing) = plan_record(s, p, body, secrets, now)?;
         Ok((changes, existing.is_none()))
     })
 }
@@ -235,7 +255,7 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         Some(r) if is_active(&state_of(r)) => Err(ArmError::deployment_active(&p.name)),
         _ => Ok(()),
     })?;
-    let correlation = req.header("x-ms-correlation-request-id").map(str::to_string).unwrap_or_else(|| ctx.ids().guid());
+    let correlation = correlation_id(ctx, req);
     let started = ctx.now();
     let mode = ctx.lro_mode(KIND_CREATE);
     if mode == LroMode::Sync {
@@ -276,19 +296,10 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let status_path = format!("{dep_id}/operationStatuses/{op_id}");
     let now = ctx.now();
     ctx.store().commit(|s: &State| {
-        let (rid, accepted) = current_id(s, &p, accepted.clone())?;
-        let existing = s.live(&rid.key()).cloned();
+        let (rid, changes, existing) = plan_record(s, &p, accepted.clone(), secrets(&p, None, Some(&op_id), now), now)?;
         if existing.as_ref().is_some_and(|r| is_active(&state_of(r))) {
             return Err(ArmError::deployment_active(&p.name));
         }
-        let mut changes = Vec::new();
-        if existing.is_none() {
-            let all = s.resources_under(&p.target.key_prefix()).map(|r| (r.id.clone(), r.created_time)).collect();
-            changes.extend(rules::evictions(all).into_iter().map(|id| Change::RemoveResource { id }));
-        }
-        let mut r = resource_record(&rid, TYPE, accepted.clone(), now, existing.as_deref());
-        r.secrets = Some(Box::new(secrets(&p, None, Some(&op_id), now)));
-        changes.push(Change::PutResource { resource: Arc::new(r) });
         let status = if existing.is_none() { 201 } else { 200 };
         let mut l = Lro::new(KIND_CREATE, &p.target.subscription, NS, "global")
             .headers(LroHeaders::AsyncOperation)
@@ -299,11 +310,8 @@ pub fn create_or_update(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         if mode.fails() {
             let e = ArmError::configured_operation_failure(KIND_CREATE, &mode.to_string());
             let failed = Outcome { error: Some(e), ..Outcome::default() };
-            let mut body = record_body(&p, "Failed", &correlation, started, started, Some(&failed));
-            body["id"] = json!(rid.to_id());
-            let mut r = resource_record(&rid, TYPE, body, now, existing.as_deref());
-            r.secrets = Some(Box::new(secrets(&p, None, None, now)));
-            l = l.on_failure(vec![Change::PutResource { resource: Arc::new(r) }]);
+            let body = record_body(&p, "Failed", &correlation, started, started, Some(&failed));
+            l = l.on_failure(vec![record_change(&rid, body, secrets(&p, None, None, now), now, existing.as_deref())]);
         } else {
             // Each batch the private run committed (the record, each resource, the final
             // record) is one step: resources appear in order as the operation is polled or
@@ -412,7 +420,7 @@ pub fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 pub fn validate(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let p = prepare(ctx, req)?;
     let now = ctx.now();
-    let correlation = req.header("x-ms-correlation-request-id").map(str::to_string).unwrap_or_else(|| ctx.ids().guid());
+    let correlation = correlation_id(ctx, req);
     let mut body = record_body(&p, "Succeeded", &correlation, now, now, None);
     let validated: Vec<Value> = p.plan.steps().iter().map(|s| json!({"id": s.id})).collect();
     body["properties"]["validatedResources"] = json!(validated);
@@ -449,9 +457,7 @@ fn what_if_changes(
     depth: usize,
 ) {
     let host = DeployHost { ctx, req };
-    let mut named = std::collections::HashSet::new();
     for (i, step) in plan.steps().iter().enumerate() {
-        named.insert(step.id.to_lowercase());
         let resolved = match plan.resolve(i, &host) {
             Ok(b) => b,
             Err(e) => {
@@ -460,15 +466,7 @@ fn what_if_changes(
             }
         };
         if let Some(scope) = &step.nested {
-            let nested = match scope {
-                armtemplate::Scope::ResourceGroup { subscription, group } => {
-                    Target { subscription: subscription.clone(), group: Some(group.clone()) }
-                }
-                armtemplate::Scope::Subscription { subscription } => {
-                    Target { subscription: subscription.clone(), group: None }
-                }
-            };
-            if let Err(why) = nested_what_if(ctx, req, &nested, step, &resolved, changes, depth) {
+            if let Err(why) = nested_what_if(ctx, req, &Target::from(scope), step, &resolved, changes, depth) {
                 changes.push(ignore(&step.id, &why));
             }
             continue;
@@ -497,21 +495,9 @@ fn what_if_changes(
         };
         changes.push(change);
     }
-    if let Some(g) = &target.group {
-        let prefix = crate::model::ids::group_prefix(&target.subscription, g);
-        let others: Vec<(String, Value)> = ctx.store().read(|s| {
-            s.resources_under(&prefix)
-                .filter(|r| r.is_live() && r.id.split('/').filter(|x| !x.is_empty()).count() == 8)
-                .filter(|r| !r.resource_type.eq_ignore_ascii_case(TYPE))
-                .filter(|r| !catalog::resource_type(&r.resource_type).is_some_and(|(_, t)| t.is_extension()))
-                .filter(|r| !named.contains(&r.key()))
-                .map(|r| (r.id.clone(), r.body.value()))
-                .collect()
-        });
-        for (id, before) in others {
-            let kind = if mode == Mode::Complete { "Delete" } else { "Ignore" };
-            changes.push(json!({"resourceId": id, "changeType": kind, "before": before}));
-        }
+    for r in executor::unnamed_group_resources(ctx, target, plan) {
+        let kind = if mode == Mode::Complete { "Delete" } else { "Ignore" };
+        changes.push(json!({"resourceId": r.id, "changeType": kind, "before": r.body.value()}));
     }
 }
 
@@ -706,15 +692,13 @@ mod tests {
         };
         let mut state = recreated_group_state();
         let body = json!({"id": p.target.deployment_id("d1"), "name": "d1", "type": TYPE});
-        let (rid, body) = current_id(&state, &p, body).unwrap();
+        let at = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        let (rid, changes, _) = plan_record(&state, &p, body, json!({}), at).unwrap();
         assert_eq!(
             rid.to_id(),
             "/subscriptions/s/resourceGroups/Fz-gamma/providers/Microsoft.Resources/deployments/d1"
         );
-        let r = resource_record(&rid, TYPE, body, chrono::DateTime::<Utc>::UNIX_EPOCH, None);
-        state
-            .apply_batch(&[Change::PutResource { resource: Arc::new(r) }], chrono::DateTime::<Utc>::UNIX_EPOCH)
-            .unwrap();
+        state.apply_batch(&changes, at).unwrap();
     }
 
     #[test]

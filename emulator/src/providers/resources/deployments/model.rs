@@ -41,9 +41,30 @@ impl Target {
         }
     }
 
+    /// The same place as the template language names it.
+    pub fn scope(&self) -> armtemplate::Scope {
+        match &self.group {
+            Some(g) => armtemplate::Scope::ResourceGroup { subscription: self.subscription.clone(), group: g.clone() },
+            None => armtemplate::Scope::Subscription { subscription: self.subscription.clone() },
+        }
+    }
+
     /// The store's key prefix of this scope's deployments.
     pub fn key_prefix(&self) -> String {
         format!("{}/providers/{}/", self.scope_id(), TYPE).to_lowercase()
+    }
+}
+
+impl From<&armtemplate::Scope> for Target {
+    fn from(s: &armtemplate::Scope) -> Target {
+        match s {
+            armtemplate::Scope::ResourceGroup { subscription, group } => {
+                Target { subscription: subscription.clone(), group: Some(group.clone()) }
+            }
+            armtemplate::Scope::Subscription { subscription } => {
+                Target { subscription: subscription.clone(), group: None }
+            }
+        }
     }
 }
 
