@@ -71,6 +71,8 @@ eval "$("$ARMEMU" env --data-dir "$TMP/data")"
 export ARMEMU_AZ="$ROOT/.cache/venv-cli/bin/az"
 export ARMEMU_V1_PYTHON="$ROOT/.cache/venv-v1/bin/python"
 export ARMEMU_DATA_DIR="$TMP/data"
+# Tests that start an instance of their own (test_durable.py) start this binary.
+export ARMEMU_BINARY="$ARMEMU"
 
 t0=$SECONDS
 "$ARMEMU" az-login --data-dir "$TMP/data" --az "$ARMEMU_AZ"

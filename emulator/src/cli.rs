@@ -103,6 +103,15 @@ pub struct RunArgs {
     /// keeps none, the live stream still works).
     #[arg(long, value_name = "N")]
     pub journal_size: Option<usize>,
+    /// Keep the state in DIR: every acknowledged write is on disk before its answer, and a
+    /// restart (even after kill -9) restores resources, operations in flight, clock and
+    /// settings. Without it the state lives in memory only.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// With --state-dir: compact the log into a snapshot once it passes this many MiB (or the
+    /// last snapshot's size, whichever is larger; default 32).
+    #[arg(long, value_name = "MIB")]
+    pub state_log_limit: Option<u64>,
 }
 
 impl RunArgs {
@@ -123,6 +132,10 @@ impl RunArgs {
         }
         c.load = self.load;
         c.faults = self.faults;
+        c.state_dir = self.state_dir;
+        if let Some(m) = self.state_log_limit {
+            c.state_log_limit = m.max(1) << 20;
+        }
         for s in self.subscriptions {
             let (id, name) = s.split_once('=').unwrap_or((&s, ""));
             if uuid::Uuid::try_parse(id).is_err() {

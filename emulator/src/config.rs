@@ -53,6 +53,10 @@ pub struct ServicePrincipal {
     pub tenant_id: String,
 }
 
+/// A state directory's log larger than this (or than the last snapshot, whichever is larger)
+/// is compacted into a snapshot (the default of `--state-log-limit`).
+pub const DEFAULT_STATE_LOG_LIMIT: u64 = 32 << 20;
+
 /// How the clock starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockMode {
@@ -100,6 +104,10 @@ pub struct Config {
     pub cloud_name: String,
     /// How many requests `/_emulator/journal` keeps (`--journal-size`; 0 keeps none).
     pub journal_size: usize,
+    /// Where the state is kept across restarts (`--state-dir`; none: in memory only).
+    pub state_dir: Option<PathBuf>,
+    /// The log size (bytes) past which the state directory is compacted into a snapshot.
+    pub state_log_limit: u64,
 }
 
 impl Default for Config {
@@ -141,6 +149,8 @@ impl Default for Config {
             faults: None,
             cloud_name: DEFAULT_CLOUD_NAME.into(),
             journal_size: DEFAULT_JOURNAL_SIZE,
+            state_dir: None,
+            state_log_limit: DEFAULT_STATE_LOG_LIMIT,
         }
     }
 }

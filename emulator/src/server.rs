@@ -61,6 +61,8 @@ impl Running {
         for t in self.tasks {
             let _ = tokio::time::timeout(Duration::from_secs(6), t).await;
         }
+        let app = self.app.clone();
+        let _ = tokio::task::spawn_blocking(move || app.close()).await;
     }
 }
 
@@ -248,8 +250,18 @@ pub async fn handle(
             Err(e) => Err(ArmError::unreadable_body(e)),
         }
     };
-    let resp =
+    let mut resp =
         app.handle_request(parts.method.as_str(), parts.uri.path(), parts.uri.query(), parts.headers, body, secure);
+    // With a state directory, nothing is answered before what it shows is on disk (the last
+    // record queued when the answer was ready: its own batch, or one it read).
+    if let Some(d) = app.durable() {
+        let lsn = d.appended();
+        if !d.is_durable(lsn) {
+            if let Err(e) = d.wait(lsn).await {
+                resp.replace_with_error(ArmError::internal(e));
+            }
+        }
+    }
     if let Some(d) = resp.disruption {
         // A fault rule's latency waits here, not on the pipeline's (synchronous) thread.
         if let Some(delay) = d.delay {

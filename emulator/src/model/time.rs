@@ -181,6 +181,26 @@ impl VirtualClock {
         Ok(t)
     }
 
+    /// The offset from real time of a running clock (`None` when frozen).
+    pub fn offset(&self) -> Option<Duration> {
+        match self.mode.load() {
+            Mode::Running { offset } => Some(offset),
+            Mode::Frozen { .. } => None,
+        }
+    }
+
+    /// Makes the clock run at `offset` from real time (a restart restores a running clock).
+    pub fn run_at_offset(&self, offset: Duration) {
+        let _moving = self.moving.lock();
+        self.mode.store(Mode::Running { offset });
+    }
+
+    /// Freezes the clock at `at` (a restart restores a frozen clock).
+    pub fn freeze_at(&self, at: DateTime<Utc>) {
+        let _moving = self.moving.lock();
+        self.mode.store(Mode::Frozen { at: at.min(latest()) });
+    }
+
     /// True when time only moves through `advance`/`set`.
     pub fn is_frozen(&self) -> bool {
         matches!(self.mode.load(), Mode::Frozen { .. })

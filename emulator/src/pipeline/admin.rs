@@ -10,6 +10,7 @@ use crate::model::time::arm_time;
 use crate::model::{Clock, LroMode};
 use crate::protocol::router::{Access, Route};
 use crate::protocol::{ArmError, ArmRequest, ArmResponse, ArmResult, Method};
+use crate::providers::Settings;
 use crate::store::document::Export;
 
 use super::{App, ControlHandler, Handler};
@@ -50,6 +51,7 @@ fn health(app: &App, _req: &ArmRequest) -> ArmResult<ArmResponse> {
         "clock": arm_time(app.clock().now()),
         "operationsInFlight": in_flight,
         "operationsRetained": retained,
+        "stateDir": app.durable().map(|d| d.figures()),
     })))
 }
 
@@ -89,7 +91,7 @@ fn import(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let (subscriptions, groups, resources) = imported.state.counts();
     app.ctx.store().replace(imported.state);
     if let (Some(t), true) = (imported.clock, app.clock().is_frozen()) {
-        app.clock().set(t).map_err(|e| ArmError::emulator_request(e.to_string()))?;
+        app.move_clock(|c| c.set(t)).map_err(|e| ArmError::emulator_request(e.to_string()))?;
     }
     Ok(ArmResponse::ok(json!({"subscriptions": subscriptions, "resourceGroups": groups, "resources": resources})))
 }
@@ -121,7 +123,7 @@ fn advance(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
     if !any {
         return Err(ArmError::emulator_request("give 'seconds', 'minutes', 'hours' or 'days' to advance the clock by"));
     }
-    app.clock().advance(Duration::seconds(total)).map_err(|e| ArmError::emulator_request(e.to_string()))?;
+    app.move_clock(|c| c.advance(Duration::seconds(total))).map_err(|e| ArmError::emulator_request(e.to_string()))?;
     app.ctx.store().settle();
     Ok(ArmResponse::ok(clock_body(app)))
 }
@@ -134,13 +136,18 @@ fn set_clock(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
         .and_then(Value::as_str)
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         .ok_or_else(|| ArmError::emulator_request("give 'now' as an RFC 3339 time"))?;
-    app.clock().set(t.with_timezone(&Utc)).map_err(|e| ArmError::emulator_request(e.to_string()))?;
+    app.move_clock(|c| c.set(t.with_timezone(&Utc))).map_err(|e| ArmError::emulator_request(e.to_string()))?;
     app.ctx.store().settle();
     Ok(ArmResponse::ok(clock_body(app)))
 }
 
 fn settings_body(app: &App) -> Value {
-    let s = app.ctx.settings();
+    settings_json(&app.ctx.settings())
+}
+
+/// The runtime settings as `GET /_emulator/settings` shows them (and the state directory
+/// records them).
+pub fn settings_json(s: &Settings) -> Value {
     json!({"lro": s.lro, "registrationDelay": s.registration_delay.to_string(), "pageSize": s.page_size})
 }
 
@@ -151,7 +158,14 @@ fn settings(app: &App, _req: &ArmRequest) -> ArmResult<ArmResponse> {
 /// Body `{"lro": {"kind": "polls:2", …}, "registrationDelay": "seconds:5", "pageSize": 2}`;
 /// an LRO mode of `null` removes that kind's override.
 fn update_settings(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let body = req.json_object()?;
+    let patch = settings_patch(&req.json_object()?)?;
+    app.update_settings(patch);
+    Ok(ArmResponse::ok(settings_body(app)))
+}
+
+/// Reads a settings document (a `PATCH /_emulator/settings` body, or what the state directory
+/// recorded) into the change it makes; nothing changes when a part is invalid.
+pub fn settings_patch(body: &serde_json::Map<String, Value>) -> ArmResult<impl FnOnce(&mut Settings)> {
     let mut lro_changes = Vec::new();
     if let Some(l) = body.get("lro") {
         let m = l.as_object().ok_or_else(|| ArmError::emulator_request("'lro' must be an object of kind → mode"))?;
@@ -178,7 +192,7 @@ fn update_settings(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
                 .ok_or_else(|| ArmError::emulator_request("'pageSize' must be 1..100000"))? as usize,
         ),
     };
-    app.update_settings(|s| {
+    Ok(move |s: &mut Settings| {
         for (k, v) in lro_changes {
             match v {
                 Some(m) => {
@@ -195,8 +209,7 @@ fn update_settings(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
         if let Some(p) = page {
             s.page_size = p;
         }
-    });
-    Ok(ArmResponse::ok(settings_body(app)))
+    })
 }
 
 fn routes_doc(app: &App, _req: &ArmRequest) -> ArmResult<ArmResponse> {

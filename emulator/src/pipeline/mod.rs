@@ -33,6 +33,7 @@ use crate::protocol::{ArmError, ArmRequest, ArmResponse, ArmResult, Method};
 use crate::providers::common::default_registration;
 use crate::providers::{self, Ctx, Settings};
 use crate::store::document::{self, ImportError};
+use crate::store::durable::{Durable, Meta};
 use crate::store::{Change, State, Store};
 
 pub use render::RawResponse;
@@ -63,6 +64,8 @@ pub struct App {
     initial: Arc<State>,
     /// Every request answered ([`journal`]).
     journal: Arc<journal::Journal>,
+    /// The state directory's log (`--state-dir`), if any.
+    durable: Option<Durable>,
 }
 
 /// Every route, in matching order: the test-control API, then the providers' (open endpoints,
@@ -106,6 +109,34 @@ pub fn initial_state(config: &Config) -> Result<State, String> {
     Ok(state)
 }
 
+/// The clock as the state directory records it.
+fn clock_meta(clock: &VirtualClock) -> serde_json::Value {
+    match clock.offset() {
+        Some(offset) => serde_json::json!({"frozen": false, "offsetMillis": offset.num_milliseconds()}),
+        None => serde_json::json!({"frozen": true, "now": clock.now()}),
+    }
+}
+
+/// Puts back the clock and settings a state directory recorded.
+fn restore(meta: &Meta, clock: &VirtualClock, settings: &RwLock<Settings>) -> Result<(), String> {
+    if let Some(c) = meta.get("clock") {
+        let bad = || format!("the recorded clock {c} is not readable");
+        if c.get("frozen").and_then(serde_json::Value::as_bool).ok_or_else(bad)? {
+            let now = c.get("now").and_then(|v| serde_json::from_value(v.clone()).ok()).ok_or_else(bad)?;
+            clock.freeze_at(now);
+        } else {
+            let n = c.get("offsetMillis").and_then(serde_json::Value::as_i64).ok_or_else(bad)?;
+            clock.run_at_offset(chrono::Duration::milliseconds(n));
+        }
+    }
+    if let Some(s) = meta.get("settings") {
+        let body = s.as_object().ok_or_else(|| format!("the recorded settings {s} are not an object"))?;
+        let patch = admin::settings_patch(body).map_err(|e| format!("the recorded settings: {e}"))?;
+        patch(&mut settings.write());
+    }
+    Ok(())
+}
+
 impl App {
     /// Builds the emulator: clock, ids, the initial state, the store, the handlers' context
     /// and the route table.
@@ -120,10 +151,44 @@ impl App {
         };
         let initial = Arc::new(initial_state(&config)?);
         let read_only: Arc<dyn Clock> = clock.clone();
-        let store = Store::new(initial.clone(), read_only.clone());
+        let settings = Arc::new(RwLock::new(Settings::from_config(&config)));
+        let (store, durable) = match &config.state_dir {
+            None => (Store::new(initial.clone(), read_only.clone()), None),
+            Some(dir) => {
+                if config.load.is_some() && Durable::exists(dir) {
+                    return Err(format!(
+                        "--load and --state-dir: {} already holds a state (start without --load to use it, \
+                         or give a new directory to load into)",
+                        dir.display()
+                    ));
+                }
+                let meta = Meta::from([
+                    ("clock".to_string(), clock_meta(&clock)),
+                    ("settings".to_string(), admin::settings_json(&settings.read())),
+                ]);
+                let (durable, recovered) =
+                    Durable::open(dir, || Ok((*initial).clone()), meta, clock.now(), config.state_log_limit)?;
+                restore(&recovered.meta, &clock, &settings).map_err(|e| {
+                    durable.close();
+                    format!("{}: {e}", dir.display())
+                })?;
+                let store = Store::new(recovered.state, read_only.clone());
+                if recovered.cut_bytes > 0 {
+                    eprintln!(
+                        "armemu: {}: cut off {} bytes of a write a crash interrupted (never acknowledged)",
+                        dir.display(),
+                        recovered.cut_bytes
+                    );
+                }
+                (store, Some(durable))
+            }
+        };
         // No journal at all with `--journal-size 0`: no observer, nothing recorded.
         if config.journal_size > 0 {
             store.observe(journal::observer());
+        }
+        if let Some(d) = &durable {
+            d.attach(&store);
         }
         let journal = Arc::new(journal::Journal::new(config.journal_size));
         let faults = faults::Faults::new(config.id_seed.unwrap_or(0));
@@ -131,9 +196,8 @@ impl App {
             let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
             faults.load(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         }
-        let settings = Arc::new(RwLock::new(Settings::from_config(&config)));
         let ctx = Arc::new(Ctx::new(store, read_only, ids, Arc::new(config), settings.clone(), identity));
-        Ok(App { ctx, clock, settings, router: Router::new(all_routes()), faults, initial, journal })
+        Ok(App { ctx, clock, settings, router: Router::new(all_routes()), faults, initial, journal, durable })
     }
 
     pub fn router(&self) -> &Router<Handler> {
@@ -168,9 +232,44 @@ impl App {
         &self.journal
     }
 
-    /// Changes the runtime settings (the test-control API; in-process benches and tests).
+    /// Changes the runtime settings (the test-control API; in-process benches and tests);
+    /// recorded in the state directory, if any.
     pub fn update_settings(&self, f: impl FnOnce(&mut Settings)) {
-        f(&mut self.settings.write());
+        match &self.durable {
+            None => f(&mut self.settings.write()),
+            Some(d) => d.put_meta("settings", || {
+                let mut s = self.settings.write();
+                f(&mut s);
+                admin::settings_json(&s)
+            }),
+        }
+    }
+
+    /// Moves the clock (advance, set); recorded in the state directory, if any.
+    pub fn move_clock<T>(&self, f: impl FnOnce(&VirtualClock) -> T) -> T {
+        match &self.durable {
+            None => f(&self.clock),
+            Some(d) => {
+                let mut out = None;
+                d.put_meta("clock", || {
+                    out = Some(f(&self.clock));
+                    clock_meta(&self.clock)
+                });
+                out.expect("put_meta runs its closure")
+            }
+        }
+    }
+
+    /// The state directory's log (`--state-dir`).
+    pub fn durable(&self) -> Option<&Durable> {
+        self.durable.as_ref()
+    }
+
+    /// Flushes the state directory's log and stops its writer (a graceful shutdown).
+    pub fn close(&self) {
+        if let Some(d) = &self.durable {
+            d.close();
+        }
     }
 
     /// Sets the LRO mode of one operation kind (`None` removes the override).
@@ -215,7 +314,13 @@ impl App {
                 map.append(name, value);
             }
         }
-        self.handle_request(method, path, query, map, body, secure)
+        let mut raw = self.handle_request(method, path, query, map, body, secure);
+        if let Some(d) = &self.durable {
+            if let Err(e) = d.wait_blocking(d.appended()) {
+                raw.replace_with_error(ArmError::internal(e));
+            }
+        }
+        raw
     }
 
     /// Runs one request through the pipeline. `body` is `Err` when reading it already failed

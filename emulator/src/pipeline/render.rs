@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::protocol::{ArmResponse, Method};
+use crate::protocol::{ArmError, ArmResponse, Method};
 
 use super::{App, Exchange};
 
@@ -17,6 +17,20 @@ pub struct RawResponse {
     pub operation: &'static str,
     /// What the server does besides answering (a fault rule's delay or dropped connection).
     pub disruption: Option<super::faults::Disruption>,
+}
+
+impl RawResponse {
+    /// Replaces an answer with an error after the pipeline ran (its state could not be made
+    /// durable), keeping the request's ids and common headers.
+    pub fn replace_with_error(&mut self, e: ArmError) {
+        let r = e.into_response();
+        self.status = r.status;
+        self.body = r.body.unwrap_or_default();
+        for h in ["location", "azure-asyncoperation", "retry-after", "content-type"] {
+            self.headers.remove(h);
+        }
+        self.headers.insert(hyper::header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    }
 }
 
 const fn fixed(name: &'static str, value: &'static str) -> (HeaderName, HeaderValue) {

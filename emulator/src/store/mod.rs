@@ -24,6 +24,7 @@
 mod body;
 mod change;
 pub mod document;
+pub mod durable;
 mod operations;
 mod records;
 mod rejection;
@@ -54,6 +55,10 @@ use crate::model::Clock;
 /// journal, a write-ahead log, a test recording batches to replay).
 pub type Observer = Arc<dyn Fn(&Commit) + Send + Sync>;
 
+/// Something told, under the write lock, that the whole state was replaced (a reset or an
+/// import: not a batch of changes). A write-ahead log records the new state.
+pub type ReplaceObserver = Arc<dyn Fn(&State) + Send + Sync>;
+
 /// The shared handle: the state, the clock that settles it, and the commit observers.
 #[derive(Clone)]
 pub struct Store {
@@ -68,6 +73,7 @@ struct Inner {
     next_due: AtomicI64,
     seq: AtomicU64,
     observers: RwLock<Vec<Observer>>,
+    replace_observers: RwLock<Vec<ReplaceObserver>>,
 }
 
 impl Store {
@@ -81,6 +87,7 @@ impl Store {
                 next_due: AtomicI64::new(next),
                 seq: AtomicU64::new(0),
                 observers: RwLock::new(Vec::new()),
+                replace_observers: RwLock::new(Vec::new()),
             }),
         }
     }
@@ -178,12 +185,39 @@ impl Store {
         self.inner.next_due.store(next, Ordering::Release);
     }
 
-    /// Installs a whole state (reset, import). Not a batch: observers are told nothing.
+    /// Installs a whole state (reset, import). Not a batch: commit observers are told
+    /// nothing; replace observers get the new state before any later commit.
     pub fn replace(&self, state: impl Into<Arc<State>>) {
         let state = state.into();
         let next = state.next_deadline().map(nanos).unwrap_or(i64::MAX);
-        *self.inner.state.write() = state;
+        let mut guard = self.inner.state.write();
+        for o in self.inner.replace_observers.read().iter() {
+            o(&state);
+        }
+        *guard = state;
         self.inner.next_due.store(next, Ordering::Release);
+    }
+
+    /// Runs `f` on the current state's shared allocation while no commit can run (a snapshot
+    /// pins it and the position of the log in one step; later writes copy on write).
+    pub fn pinned<R>(&self, f: impl FnOnce(&Arc<State>) -> R) -> R {
+        self.settle();
+        f(&self.inner.state.read())
+    }
+
+    /// The sequence number of the last commit (a restart continues from the recovered one).
+    pub fn seq(&self) -> u64 {
+        self.inner.seq.load(Ordering::Relaxed)
+    }
+
+    /// Continues commit numbering after `seq` (a state recovered from disk).
+    pub fn continue_after(&self, seq: u64) {
+        self.inner.seq.store(seq, Ordering::Relaxed);
+    }
+
+    /// Registers an observer of whole-state replacements.
+    pub fn observe_replace(&self, o: ReplaceObserver) {
+        self.inner.replace_observers.write().push(o);
     }
 
     /// A copy of the current state.
