@@ -38,12 +38,15 @@ bench:
 
 ## Long runs: 1,000,000 fuzzed HTTP requests (plus 20,000 over a socket), a concurrent phase
 ## (FUZZ_THREADS threads x FUZZ_CONCURRENT_REQUESTS, then the state's invariants are checked),
-## then the model-based property test with 1,000 random sequences (PROPTEST_CASES to change);
+## then the model-based property test with 1,000 random sequences (PROPTEST_CASES to change),
+## then the SIGKILL crash harness of --state-dir with 200 rounds (CRASH_ROUNDS, CRASH_SEED);
 ## prints the counts.
 fuzz:
 	$(CARGO) build --release --locked -q -p conformance --bin armfuzz
 	$${CARGO_TARGET_DIR:-target}/release/armfuzz $(FUZZ_REQUESTS)
 	PROPTEST_CASES=$${PROPTEST_CASES:-1000} $(CARGO) test --release --locked -q -p conformance --test model
+	ARMEMU_CRASH_ROUNDS=$${CRASH_ROUNDS:-200} ARMEMU_CRASH_SEED=$${CRASH_SEED:-$$(date +%s)} \
+		$(CARGO) test --release --locked -q -p armemu --test crash -- --nocapture
 
 ## Mutation testing of the emulator's rule modules (cargo-mutants, installed into .cache/tools):
 ## every mutant of MUTANTS_FILES is built and run against the suites that test those rules;

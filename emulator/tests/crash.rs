@@ -300,4 +300,5 @@ fn issue_11_acknowledged_writes_survive_sigkill() {
     verify(&emu, &model, &workspaces, rounds, seed);
     let acked = model.values().filter(|v| v.is_some()).count();
     assert!(acked > rounds, "the storm acknowledged too few writes to test anything ({acked})");
+    eprintln!("crash harness: {rounds} SIGKILL rounds, {acked} acknowledged groups and {} workspaces checked (ARMEMU_CRASH_SEED={seed})", workspaces.len());
 }

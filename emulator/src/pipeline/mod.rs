@@ -66,6 +66,8 @@ pub struct App {
     journal: Arc<journal::Journal>,
     /// The state directory's log (`--state-dir`), if any.
     durable: Option<Durable>,
+    /// Serialises setting and clock changes with their records in the log.
+    recording: parking_lot::Mutex<()>,
 }
 
 /// Every route, in matching order: the test-control API, then the providers' (open endpoints,
@@ -197,7 +199,17 @@ impl App {
             faults.load(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         let ctx = Arc::new(Ctx::new(store, read_only, ids, Arc::new(config), settings.clone(), identity));
-        Ok(App { ctx, clock, settings, router: Router::new(all_routes()), faults, initial, journal, durable })
+        Ok(App {
+            ctx,
+            clock,
+            settings,
+            router: Router::new(all_routes()),
+            faults,
+            initial,
+            journal,
+            durable,
+            recording: parking_lot::Mutex::new(()),
+        })
     }
 
     pub fn router(&self) -> &Router<Handler> {
@@ -235,29 +247,25 @@ impl App {
     /// Changes the runtime settings (the test-control API; in-process benches and tests);
     /// recorded in the state directory, if any.
     pub fn update_settings(&self, f: impl FnOnce(&mut Settings)) {
-        match &self.durable {
-            None => f(&mut self.settings.write()),
-            Some(d) => d.put_meta("settings", || {
-                let mut s = self.settings.write();
-                f(&mut s);
-                admin::settings_json(&s)
-            }),
+        // Changes and their records in one order; never held while taking the store's lock.
+        let _recording = self.recording.lock();
+        let mut s = self.settings.write();
+        f(&mut s);
+        let value = self.durable.as_ref().map(|_| admin::settings_json(&s));
+        drop(s);
+        if let (Some(d), Some(v)) = (&self.durable, value) {
+            d.put_meta("settings", v);
         }
     }
 
     /// Moves the clock (advance, set); recorded in the state directory, if any.
     pub fn move_clock<T>(&self, f: impl FnOnce(&VirtualClock) -> T) -> T {
-        match &self.durable {
-            None => f(&self.clock),
-            Some(d) => {
-                let mut out = None;
-                d.put_meta("clock", || {
-                    out = Some(f(&self.clock));
-                    clock_meta(&self.clock)
-                });
-                out.expect("put_meta runs its closure")
-            }
+        let _recording = self.recording.lock();
+        let out = f(&self.clock);
+        if let Some(d) = &self.durable {
+            d.put_meta("clock", clock_meta(&self.clock));
         }
+        out
     }
 
     /// The state directory's log (`--state-dir`).

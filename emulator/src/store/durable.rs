@@ -455,11 +455,11 @@ impl Durable {
         }));
     }
 
-    /// Records a named setting (the clock, the runtime settings). `apply` runs under the log's
-    /// lock, so settings changed concurrently are recorded in the order they took effect.
-    pub fn put_meta(&self, key: &str, apply: impl FnOnce() -> Value) {
+    /// Records a named setting (the clock, the runtime settings) as it now is. Callers
+    /// serialise changes of one setting with their recording, so the log has them in the
+    /// order they took effect.
+    pub fn put_meta(&self, key: &str, value: Value) {
         let mut q = self.shared.queue.lock();
-        let value = apply();
         q.meta.insert(key.to_string(), value.clone());
         push(&self.shared, &mut q, Pending::Meta(key.to_string(), value));
     }
