@@ -25,6 +25,11 @@
 //!   documents of empty groups): median and p99 per sequential `DELETE` over one keep-alive
 //!   connection, interleaved between the two processes. Bar: ratio of the medians ≤ 2 (see
 //!   `armbench/deletes.rs`).
+//! - durable state (`--state-dir`): `PUT` of new resource groups at 16 and 64 connections to an
+//!   `armemu` with a state directory against one without, and the records per sync (group
+//!   commit); restart after `SIGKILL` with 100,000 workspaces (`--durable`), from the snapshot
+//!   alone and with a log tail of writes. Bars: durable/in-memory ≥ 50 % at 64 connections,
+//!   restart (spawn → first health 200) ≤ 2 s (see `armbench/durable.rs`).
 //!
 //! The emulator and `barehyper` run as separate processes; this process only generates load
 //! (hyper client connections, each doing sequential requests for a fixed time after a warm-up;
@@ -47,6 +52,8 @@ mod bigstate;
 mod deletes;
 #[path = "armbench/deployments.rs"]
 mod deployments;
+#[path = "armbench/durable.rs"]
+mod durable;
 #[path = "armbench/inproc.rs"]
 mod inproc;
 
@@ -55,6 +62,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream as StdTcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
@@ -102,17 +110,20 @@ struct Options {
     big_per_group: usize,
     /// Measured resource-group deletes per state size (0 skips the section).
     deletes: usize,
+    /// Workspaces in the state of the durable restart (0 skips the durable-state section).
+    durable: usize,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: armbench [--quick] [--duration SECS] [--warmup SECS] [--slices N] [--starts N] [--conns N,N,...]\n\
-         \x20               [--creates N] [--big N] [--big-per-group N] [--big-dependents] [--deletes N] [--bin-dir DIR]\n\
+         \x20               [--creates N] [--big N] [--big-per-group N] [--big-dependents] [--deletes N] [--durable N] [--bin-dir DIR]\n\
          defaults: --duration 3 --warmup 0.5 --slices 3 --starts 15 --conns 1,16,64 --creates 2000\n\
          \x20         --big 100000 (0 or 2000..2000000) --big-per-group 500 (workspaces share one set of dependents unless --big-dependents)\n\
          \x20         --deletes 300 (0..=800: resource groups deleted among 1,000 and among 100,000);\n\
+         \x20         --durable 100000 (0 or 1..2000000: workspaces in the state restarted with --state-dir);\n\
          --quick: --duration 1 --warmup 0.3 --slices 2 --starts 5 --conns 16,64 --creates 500 (later options override);\n\
-         --creates 0 / --big 0 / --deletes 0 skip those sections; binaries next to armbench"
+         --creates 0 / --big 0 / --deletes 0 / --durable 0 skip those sections; binaries next to armbench"
     );
     std::process::exit(2);
 }
@@ -130,6 +141,7 @@ fn parse_options() -> Options {
         big_dependents: false,
         big_per_group: bigstate::PER_GROUP,
         deletes: deletes::DEFAULT_DELETES,
+        durable: durable::DEFAULT_WORKSPACES,
     };
     let mut args = std::env::args().skip(1);
     let secs = |v: Option<String>, max: f64| -> Duration {
@@ -183,6 +195,10 @@ fn parse_options() -> Options {
             },
             "--deletes" => match args.next().and_then(|v| v.parse().ok()) {
                 Some(n) if n <= deletes::MAX_DELETES => o.deletes = n,
+                _ => usage(),
+            },
+            "--durable" => match args.next().and_then(|v| v.parse().ok()) {
+                Some(n) if n <= 2_000_000 => o.durable = n,
                 _ => usage(),
             },
             "-h" | "--help" => usage(),
@@ -334,23 +350,35 @@ struct StartTiming {
 
 /// Spawn → ready line → first 200 from the health endpoint; the process is killed afterwards.
 fn time_one_start(exe: &Path, data_dir: &Path) -> Result<StartTiming, String> {
+    let (p, _, t) = timed_start(exe, data_dir, &[], START_TIMEOUT)?;
+    drop(p);
+    Ok(t)
+}
+
+/// Spawns `armemu` with `extra` arguments and times spawn → ready line → first 200 from the
+/// health endpoint (each within `timeout`); returns the running process and its address.
+fn timed_start(
+    exe: &Path,
+    data_dir: &Path,
+    extra: &[OsString],
+    timeout: Duration,
+) -> Result<(Proc, SocketAddr, StartTiming), String> {
     let t0 = Instant::now();
-    let mut p = spawn_armemu(exe, data_dir)?;
-    let url = first_line(&mut p, "armemu", START_TIMEOUT, ready_http)?;
+    let mut p = spawn_armemu_with(exe, data_dir, extra)?;
+    let url = first_line(&mut p, "armemu", timeout, ready_http)?;
     let ready = t0.elapsed();
     let addr = loopback_addr(&url)?;
     loop {
         if health_ok(addr) {
             break;
         }
-        if t0.elapsed() > START_TIMEOUT {
-            return Err(format!("armemu: no 200 from {url}/_emulator/health within {START_TIMEOUT:?}"));
+        if t0.elapsed() > timeout {
+            return Err(format!("armemu: no 200 from {url}/_emulator/health within {timeout:?}"));
         }
         std::thread::sleep(Duration::from_micros(200));
     }
     let answer = t0.elapsed();
-    drop(p);
-    Ok(StartTiming { ready, answer })
+    Ok((p, addr, StartTiming { ready, answer }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,22 +390,43 @@ struct Spec {
     path: Arc<str>,
     body: Option<Bytes>,
     expect: StatusCode,
+    /// When set, every request replaces `@@N@@` in the path with the next number of this
+    /// counter (shared by the clones), so each one names a new resource.
+    seq: Option<Arc<AtomicU64>>,
 }
 
 impl Spec {
     fn get(path: &str) -> Spec {
-        Spec { method: Method::GET, path: path.into(), body: None, expect: StatusCode::OK }
+        Spec { method: Method::GET, path: path.into(), body: None, expect: StatusCode::OK, seq: None }
     }
     fn put(path: &str, body: &'static str, expect: StatusCode) -> Spec {
-        Spec { method: Method::PUT, path: path.into(), body: Some(Bytes::from_static(body.as_bytes())), expect }
+        Spec {
+            method: Method::PUT,
+            path: path.into(),
+            body: Some(Bytes::from_static(body.as_bytes())),
+            expect,
+            seq: None,
+        }
+    }
+    /// A PUT to a new path each time: `@@N@@` in `path` becomes 0, 1, 2, … across all clones.
+    fn put_each(path: &str, body: &'static str, expect: StatusCode) -> Spec {
+        Spec { seq: Some(Arc::new(AtomicU64::new(0))), ..Spec::put(path, body, expect) }
     }
     fn delete(path: &str, expect: StatusCode) -> Spec {
-        Spec { method: Method::DELETE, path: path.into(), body: None, expect }
+        Spec { method: Method::DELETE, path: path.into(), body: None, expect, seq: None }
     }
     fn request(&self, host: &str) -> Request<Full<Bytes>> {
+        let numbered;
+        let path = match &self.seq {
+            Some(n) => {
+                numbered = self.path.replace("@@N@@", &n.fetch_add(1, Ordering::Relaxed).to_string());
+                numbered.as_str()
+            }
+            None => &*self.path,
+        };
         let mut b = Request::builder()
             .method(self.method.clone())
-            .uri(&*self.path)
+            .uri(path)
             .header(hyper::header::HOST, host)
             .header(hyper::header::AUTHORIZATION, "Bearer x");
         if self.body.is_some() {
@@ -895,6 +944,12 @@ fn run(opts: &Options) -> Result<(), String> {
     // 6. Deleting a resource group among 1,000 and among 100,000.
     if opts.deletes > 0 {
         deletes::run(&rt, &armemu, data.path(), opts.deletes)?;
+        println!();
+    }
+
+    // 7. Durable state: PUT throughput with and without --state-dir, restart after SIGKILL.
+    if opts.durable > 0 {
+        durable::run(&rt, &armemu, data.path(), opts, opts.durable)?;
     }
     Ok(())
 }

@@ -59,7 +59,7 @@ const BAR_RSS_MB: f64 = 250.0;
 const BAR_HWM_MB: f64 = 400.0;
 const BAR_PAGE_RATIO: f64 = 1.5;
 /// Loading a large document takes seconds (tens of seconds with `--big-dependents`).
-const LOAD_TIMEOUT: Duration = Duration::from_secs(600);
+pub(super) const LOAD_TIMEOUT: Duration = Duration::from_secs(600);
 /// Interleaved rounds of page requests (one of each kind per round).
 const ROUNDS: usize = 1000;
 /// Default-size pages followed to reach the deep page (at most; half the listing).
@@ -223,12 +223,18 @@ pub(super) async fn template(addr: SocketAddr) -> Result<Template, String> {
     })
 }
 
-fn ws_name(i: usize) -> String {
+pub(super) fn ws_name(i: usize) -> String {
     format!("bench{i:07}")
 }
 
 /// Writes a state document with `n` workspaces; returns its size in bytes.
-fn write_state(path: &Path, t: &Template, n: usize, per_group: usize, own_deps: bool) -> Result<u64, String> {
+pub(super) fn write_state(
+    path: &Path,
+    t: &Template,
+    n: usize,
+    per_group: usize,
+    own_deps: bool,
+) -> Result<u64, String> {
     let file = std::fs::File::create(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let io = |e: std::io::Error| format!("writing {}: {e}", path.display());
