@@ -63,10 +63,6 @@ pub struct Recovered {
     pub meta: Meta,
     /// The last commit number (the store continues after it).
     pub seq: u64,
-    /// True when the directory was new (the state is the initial one).
-    pub fresh: bool,
-    /// Records replayed after the snapshot.
-    pub replayed: u64,
     /// Bytes of an interrupted write cut off the end of the log.
     pub cut_bytes: u64,
 }
@@ -351,8 +347,9 @@ impl Durable {
     ) -> Result<(Durable, Recovered), String> {
         fs::create_dir_all(dir).map_err(io(format!("creating {}", dir.display())))?;
         let marker = dir.join(MARKER);
-        let mut fresh = false;
-        if !marker.exists() {
+        let fresh = !marker.exists();
+        let mut created = None;
+        if fresh {
             let stray: Vec<String> = fs::read_dir(dir)
                 .map_err(io(format!("reading {}", dir.display())))?
                 .filter_map(|e| e.ok().and_then(|e| e.file_name().into_string().ok()))
@@ -365,11 +362,12 @@ impl Durable {
                 ));
             }
             let state = initial()?;
-            write_snapshot(dir, 0, 0, &state, clock, &initial_meta)?;
+            let bytes = write_snapshot(dir, 0, 0, &state, clock, &initial_meta)?;
             let m = Marker { format: MARKER_FORMAT.into(), version: DIR_VERSION };
             write_atomically(&marker, |w| serde_json::to_writer(w, &m).map_err(std::io::Error::other))?;
-            sync_dir(dir)?;
-            fresh = true;
+            // The state just written is the recovered one: no need to read it back.
+            let rec = Recovered { state, meta: initial_meta, seq: 0, cut_bytes: 0 };
+            created = Some((rec, 1, new_log(dir, 1)?, 0, bytes));
         } else {
             let text = fs::read(&marker).map_err(io(format!("reading {}", marker.display())))?;
             let m: Marker =
@@ -395,8 +393,10 @@ impl Durable {
                 let _ = fs::remove_file(e.path());
             }
         }
-        let (mut rec, next_lsn, log, log_bytes, snapshot_bytes) = recover(dir)?;
-        rec.fresh = fresh;
+        let (rec, next_lsn, log, log_bytes, snapshot_bytes) = match created {
+            Some(c) => c,
+            None => recover(dir)?,
+        };
         let (watch, _) = tokio::sync::watch::channel(Progress { lsn: next_lsn - 1, failed: false });
         let shared = Arc::new(Shared {
             dir: dir.to_path_buf(),
@@ -527,11 +527,6 @@ impl Durable {
             "bytes": dir_bytes(&self.shared.dir),
         })
     }
-
-    /// Writes a snapshot now and prunes what it covers (also what compaction does).
-    pub fn checkpoint(&self) -> Result<(), String> {
-        checkpoint(&self.shared)
-    }
 }
 
 fn push(s: &Shared, q: &mut Queue, p: Pending) {
@@ -545,21 +540,30 @@ fn push(s: &Shared, q: &mut Queue, p: Pending) {
 fn fail(s: &Shared, why: String) {
     tracing::error!("the state directory can no longer be written: {why}");
     s.failure.lock().get_or_insert(format!("the state directory can no longer be written: {why}"));
+    progress(s, |p| p.failed = true);
+}
+
+fn publish(s: &Shared, lsn: u64) {
+    progress(s, |p| p.lsn = lsn);
+}
+
+/// Changes the progress and tells both kinds of waiter (blocked threads and tasks).
+fn progress(s: &Shared, change: impl FnOnce(&mut Progress)) {
     let mut p = s.progress.lock();
-    p.failed = true;
+    change(&mut p);
     let now = *p;
     drop(p);
     s.progressed.notify_all();
     s.watch.send_replace(now);
 }
 
-fn publish(s: &Shared, lsn: u64) {
-    let mut p = s.progress.lock();
-    p.lsn = lsn;
-    let now = *p;
-    drop(p);
-    s.progressed.notify_all();
-    s.watch.send_replace(now);
+/// Starts the log file whose first record is `first` (synced into the directory).
+fn new_log(dir: &Path, first: u64) -> Result<File, String> {
+    let path = log_path(dir, first);
+    let f =
+        OpenOptions::new().create(true).append(true).open(&path).map_err(io(format!("creating {}", path.display())))?;
+    sync_dir(dir)?;
+    Ok(f)
 }
 
 /// The writer thread: one write and one sync per group of queued records.
@@ -593,15 +597,12 @@ fn writer(s: Arc<Shared>, mut file: File, mut file_bytes: u64) {
         let threshold = s.log_limit.max(s.snapshot_bytes.load(Ordering::Relaxed));
         if file_bytes > threshold && s.store.get().is_some() && !s.compacting.swap(true, Ordering::AcqRel) {
             // A new log file for what follows; the compaction covers at least the old one.
-            match OpenOptions::new().create(true).append(true).open(log_path(&s.dir, last + 1)) {
+            match new_log(&s.dir, last + 1) {
                 Ok(f) => {
                     file = f;
                     file_bytes = 0;
-                    if let Err(e) = sync_dir(&s.dir) {
-                        return fail(&s, e);
-                    }
                 }
-                Err(e) => return fail(&s, format!("starting a new log file: {e}")),
+                Err(e) => return fail(&s, e),
             }
             let c = s.clone();
             let spawned = std::thread::Builder::new().name("armemu-compact".into()).spawn(move || {
@@ -673,7 +674,6 @@ fn recover(dir: &Path) -> Result<(Recovered, u64, File, u64, u64), String> {
     let mut meta = side.meta;
     let mut seq = side.seq;
     let mut next = lsn0 + 1;
-    let mut replayed = 0u64;
     let mut cut = 0u64;
 
     let logs = numbered(dir, "log-", ".wal")?;
@@ -715,7 +715,6 @@ fn recover(dir: &Path) -> Result<(Recovered, u64, File, u64, u64), String> {
                 return Err(at("an unknown kind of record".into()));
             }
             next += 1;
-            replayed += 1;
         }
         if let Some((offset, why, torn)) = frames.bad_at {
             if !is_last || !torn {
@@ -746,18 +745,9 @@ fn recover(dir: &Path) -> Result<(Recovered, u64, File, u64, u64), String> {
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);
             (f, len)
         }
-        _ => {
-            let path = log_path(dir, next);
-            let f = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map_err(io(format!("creating {}", path.display())))?;
-            sync_dir(dir)?;
-            (f, 0)
-        }
+        _ => (new_log(dir, next)?, 0),
     };
-    let rec = Recovered { state, meta, seq, fresh: false, replayed, cut_bytes: cut };
+    let rec = Recovered { state, meta, seq, cut_bytes: cut };
     Ok((rec, next, log, log_bytes, snapshot_bytes))
 }
 
