@@ -7,6 +7,7 @@ test that needs it with a message saying how to run the suite.
 
 import json
 import os
+import signal
 import subprocess
 import uuid
 
@@ -118,6 +119,58 @@ def credential(env):
         authority=env.endpoint,
         disable_instance_discovery=True,
     )
+
+
+class Instance:
+    """An armemu of a test's own (ARMEMU_BINARY, exported by run.sh) on free ports, started
+    with extra arguments; its ready line gives the endpoints."""
+
+    def __init__(self, exe, args):
+        self.proc = subprocess.Popen(
+            [exe, "--http-port", "0", "--https-port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stdout.readline()
+        if '"ready"' not in line:
+            self.proc.kill()
+            pytest.fail(f"armemu {' '.join(args)} did not start: {line!r} {self.proc.stderr.read()}")
+        ready = json.loads(line)
+        self.http = ready["http"]
+        self.https = ready["https"]
+        self.bundle = ready["bundle"]
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+def start_own_armemu(*args):
+    exe = os.environ.get("ARMEMU_BINARY")
+    if not exe:
+        pytest.fail("ARMEMU_BINARY is not set: run the suite through conformance/interop/run.sh", pytrace=False)
+    return Instance(exe, args)
+
+
+@pytest.fixture
+def own_armemu():
+    """`own_armemu(*args)` starts an armemu of the test's own, so what the test does to it
+    (kill -9, moving its clock) touches nothing the other tests use; each is killed after
+    the test."""
+    started = []
+
+    def start(*args):
+        i = start_own_armemu(*args)
+        started.append(i)
+        return i
+
+    yield start
+    for i in started:
+        if i.proc.poll() is None:
+            i.kill9()
 
 
 @pytest.fixture(scope="session")

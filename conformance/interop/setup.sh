@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Create or update the three virtualenvs the interop suite uses:
+# Install Debian's Chromium when missing (the console's browser suite), and create or update
+# the three virtualenvs the interop suite uses:
 #   .cache/venv-sdk  <- conformance/interop/requirements-sdk.txt  (azure SDKs + pytest)
 #   .cache/venv-cli  <- conformance/interop/requirements-cli.txt  (azure-cli)
 #   .cache/venv-v1   <- conformance/interop/requirements-v1.txt   (azureml-core, the v1 SDK)
@@ -53,6 +54,37 @@ ensure_venv() {
     echo "setup: $name ready in $((SECONDS - t0)) s"
 }
 
+# The console's browser suite (test_console.py) drives Debian's Chromium through Playwright.
+# Installed with apt-get when missing (as root, else through sudo); $ARMEMU_CHROMIUM names
+# another build to use instead.
+ensure_chromium() {
+    local want="${ARMEMU_CHROMIUM:-/usr/bin/chromium}"
+    if [[ -x "$want" ]]; then
+        echo "setup: chromium is installed ($want)"
+        return 0
+    fi
+    if [[ -n "${ARMEMU_CHROMIUM:-}" ]]; then
+        echo "setup: ARMEMU_CHROMIUM=$ARMEMU_CHROMIUM is not an executable" >&2
+        return 1
+    fi
+    local sudo=()
+    if [[ "$(id -u)" -ne 0 ]]; then
+        command -v sudo >/dev/null 2>&1 || { echo "setup: installing chromium needs root or sudo" >&2; return 1; }
+        sudo=(sudo)
+    fi
+    echo "setup: apt-get install chromium (log: .cache/apt-chromium.log)"
+    mkdir -p "$CACHE"
+    local t0=$SECONDS
+    if ! { "${sudo[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q chromium; } \
+        >"$CACHE/apt-chromium.log" 2>&1; then
+        tail -n 30 "$CACHE/apt-chromium.log" >&2
+        echo "setup: installing chromium failed; see .cache/apt-chromium.log" >&2
+        return 1
+    fi
+    echo "setup: chromium ready in $((SECONDS - t0)) s"
+}
+
+ensure_chromium
 ensure_venv venv-sdk "$HERE/requirements-sdk.txt"
 ensure_venv venv-cli "$HERE/requirements-cli.txt"
 ensure_venv venv-v1 "$HERE/requirements-v1.txt"

@@ -7,54 +7,14 @@ Each test starts its own `armemu` (ARMEMU_BINARY, exported by run.sh) on free po
 own data and state directories, so killing it touches nothing the other tests use.
 """
 
-import json
-import os
-import signal
-import subprocess
-
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
 
 
-class Instance:
-    def __init__(self, exe, data, state):
-        self.proc = subprocess.Popen(
-            [exe, "--http-port", "0", "--https-port", "0", "--data-dir", data, "--state-dir", state],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        line = self.proc.stdout.readline()
-        if '"ready"' not in line:
-            self.proc.kill()
-            pytest.fail(f"armemu --state-dir did not start: {line!r} {self.proc.stderr.read()}")
-        ready = json.loads(line)
-        self.https = ready["https"]
-        self.bundle = ready["bundle"]
-
-    def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-
-
 @pytest.fixture
-def instance(tmp_path):
-    exe = os.environ.get("ARMEMU_BINARY")
-    if not exe:
-        pytest.fail("ARMEMU_BINARY is not set: run the suite through conformance/interop/run.sh", pytrace=False)
-    started = []
-
-    def start():
-        i = Instance(exe, str(tmp_path / "data"), str(tmp_path / "state"))
-        started.append(i)
-        return i
-
-    yield start
-    for i in started:
-        if i.proc.poll() is None:
-            i.kill9()
+def instance(own_armemu, tmp_path):
+    """`instance()` starts an armemu on the same data and state directories each time."""
+    return lambda: own_armemu("--data-dir", str(tmp_path / "data"), "--state-dir", str(tmp_path / "state"))
 
 
 def client(env, credential, inst):

@@ -63,6 +63,14 @@ const SUITES: &[Suite] = &[
         replays_fixtures: false,
     },
     Suite {
+        name: "console",
+        what: "conformance/tests/console (the web console and the journal entry, raw HTTP)",
+        roots: &["conformance/tests/console"],
+        exts: &[".rs"],
+        from_route_table: false,
+        replays_fixtures: false,
+    },
+    Suite {
         name: "seeds",
         what: "conformance/tests/seeds (one suite per seed-document section, through armctl)",
         roots: &["conformance/tests/seeds"],

@@ -123,6 +123,16 @@ fn filters_select_by_subscription_path_prefix_and_time() {
     assert_eq!(paths(&late), [t.rg("a")]);
     // Control calls are recorded; the journal's own are not.
     assert!(journal(&t, "").iter().all(|e| !e["path"].as_str().unwrap().starts_with("/_emulator/journal")));
+    // Empty values filter nothing (a form with empty fields sends them); they were a 400.
+    let all = journal(&t, "");
+    assert_eq!(journal(&t, "?status=&since=&operationId=&subscription=&principal=&pathPrefix=").len(), all.len());
+    // A value that is given must still be valid.
+    check_error_prefix(
+        &t.control("GET", "journal?status=abc", None),
+        400,
+        "InvalidEmulatorRequest",
+        "'status' must be",
+    );
 }
 
 #[test]

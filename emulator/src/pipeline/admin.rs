@@ -34,6 +34,7 @@ pub fn routes() -> Vec<Route<Handler>> {
         r(Method::Get, "/_emulator/journal", "Emulator_GetJournal", super::journal::list),
         r(Method::Delete, "/_emulator/journal", "Emulator_ClearJournal", super::journal::clear),
         r(Method::Get, "/_emulator/journal/stream", super::journal::STREAM_OPERATION, super::journal::stream),
+        r(Method::Get, "/_emulator/journal/{seq}", "Emulator_GetJournalEntry", super::journal::get),
     ]
 }
 

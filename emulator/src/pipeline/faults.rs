@@ -533,7 +533,7 @@ fn clear(app: &App, _req: &ArmRequest) -> ArmResult<ArmResponse> {
 }
 
 fn not_found(id: &str) -> ArmError {
-    ArmError::injected(404, "NotFound", format!("There is no fault rule '{id}'."))
+    ArmError::emulator_not_found(format!("There is no fault rule '{id}'."))
 }
 
 fn get(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {

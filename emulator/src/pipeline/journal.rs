@@ -2,9 +2,14 @@
 //! answered, oldest first, with the change batches it committed, and a live stream of the same
 //! entries as newline-delimited JSON.
 //!
-//! Requests to `/_emulator/journal…` themselves are not recorded (a tool polling or streaming
-//! the journal would otherwise flood it); every other request is, test-control calls included,
-//! so a reset or an import shows up between the requests it separates.
+//! Requests to `/_emulator/journal…` and the console's pages (`/_emulator/ui…`) are not
+//! recorded (a tool polling or streaming the journal would otherwise flood it); every other
+//! request is, test-control calls included, so a reset or an import shows up between the
+//! requests it separates.
+//!
+//! Each entry also keeps the request's query, headers and body and the answer's headers and
+//! body ([`Detail`], the first [`BODY_KEPT`] bytes of each body), which only
+//! `GET /_emulator/journal/{seq}` shows: lists and the stream stay one short line per request.
 //!
 //! How a commit finds its request: handlers commit synchronously on the thread that runs the
 //! pipeline, so [`App::handle_request`](super::App::handle_request) opens a per-thread
@@ -34,6 +39,9 @@ use super::App;
 
 /// How many entries a slow stream reader may fall behind before it misses some.
 const STREAM_BUFFER: usize = 4096;
+/// How much of each request and answer body an entry keeps (a list page of a large
+/// collection is cut here; the entry says so and gives the full size).
+pub const BODY_KEPT: usize = 32 * 1024;
 
 /// One answered request. It keeps what the request already had (header values are shared
 /// buffers, times plain values) and is formatted only when read ([`View`]), so recording
@@ -65,9 +73,83 @@ pub struct Entry {
     pub response_bytes: usize,
     /// Every change the request committed, in commit order.
     pub changes: Vec<Arc<[Change]>>,
+    /// The request and answer themselves (boxed: only the entry's own page reads them).
+    pub detail: Box<Detail>,
+}
+
+/// What an entry keeps of the request and the answer beyond the summary.
+#[derive(Debug)]
+pub struct Detail {
+    pub query: Option<String>,
+    pub request_headers: hyper::HeaderMap,
+    /// At most [`BODY_KEPT`] bytes (a copy: the request's buffer may be the connection's).
+    pub request_body: Bytes,
+    pub response_headers: hyper::HeaderMap,
+    /// At most [`BODY_KEPT`] bytes.
+    pub response_body: Bytes,
+}
+
+/// The first [`BODY_KEPT`] bytes of a body, copied.
+fn kept(body: &[u8]) -> Bytes {
+    Bytes::copy_from_slice(&body[..body.len().min(BODY_KEPT)])
+}
+
+/// A body as the entry's page shows it: JSON when it is JSON, else text.
+fn body_view(body: &Bytes, size: usize) -> serde_json::Value {
+    let text = if body.is_empty() {
+        serde_json::Value::Null
+    } else if body.len() == size {
+        serde_json::from_slice(body).unwrap_or_else(|_| json!(String::from_utf8_lossy(body)))
+    } else {
+        json!(String::from_utf8_lossy(body))
+    };
+    json!({"size": size, "truncated": body.len() < size, "content": text})
+}
+
+/// Headers as a JSON object in the order sent; bearer tokens are shortened (the page is for
+/// reading what was sent, not for lifting credentials off a shared screen).
+fn headers_view(h: &hyper::HeaderMap) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for (name, value) in h {
+        let text = String::from_utf8_lossy(value.as_bytes());
+        let shown = if name == hyper::header::AUTHORIZATION {
+            match text.split_once(' ') {
+                Some((scheme, cred)) => format!("{scheme} …({} characters)", cred.len()),
+                None => format!("…({} characters)", text.len()),
+            }
+        } else {
+            text.into_owned()
+        };
+        match out.get_mut(name.as_str()) {
+            Some(serde_json::Value::String(prev)) => {
+                prev.push_str(", ");
+                prev.push_str(&shown);
+            }
+            _ => {
+                out.insert(name.as_str().to_string(), json!(shown));
+            }
+        }
+    }
+    serde_json::Value::Object(out)
 }
 
 impl Entry {
+    /// The entry with its request and answer, as `GET /_emulator/journal/{seq}` answers it.
+    pub fn full_view(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        let d = &self.detail;
+        v["request"] = json!({
+            "query": d.query,
+            "headers": headers_view(&d.request_headers),
+            "body": body_view(&d.request_body, self.request_bytes),
+        });
+        v["response"] = json!({
+            "headers": headers_view(&d.response_headers),
+            "body": body_view(&d.response_body, self.response_bytes),
+        });
+        v
+    }
+
     /// The subscription the request is about (`/subscriptions/{id}/…`, or the one a
     /// test-control call names).
     pub fn subscription(&self) -> Option<&str> {
@@ -170,11 +252,15 @@ pub struct Recording {
     outer: Option<Vec<Arc<[Change]>>>,
 }
 
-/// True for the paths the journal leaves out (its own).
+/// True for the paths the journal leaves out: its own, and the console's pages (what the
+/// console's buttons call is recorded: those are test-control or ARM calls).
 pub fn skipped(path: &str) -> bool {
-    const PREFIX: &[u8] = b"_emulator/journal";
     let p = path.trim_start_matches('/').as_bytes();
-    p.len() >= PREFIX.len() && p[..PREFIX.len()].eq_ignore_ascii_case(PREFIX)
+    [&b"_emulator/journal"[..], b"_emulator/ui"].iter().any(|prefix| {
+        p.len() >= prefix.len()
+            && p[..prefix.len()].eq_ignore_ascii_case(prefix)
+            && (p.len() == prefix.len() || p[prefix.len()] == b'/')
+    })
 }
 
 /// The subscription a request is about.
@@ -222,11 +308,11 @@ impl Journal {
         Some(Recording { started: Instant::now(), time: app.ctx.now(), wall: Utc::now(), request_bytes, outer })
     }
 
-    /// Records the answered request.
+    /// Records the answered request; its headers move into the entry (the request is done).
     pub fn finish(
         &self,
         rec: Recording,
-        req: &ArmRequest<'_>,
+        req: &mut ArmRequest<'_>,
         operation: &'static str,
         resp: &super::RawResponse,
         error_code: Option<&str>,
@@ -258,6 +344,13 @@ impl Journal {
             request_bytes: rec.request_bytes,
             response_bytes: resp.body.len(),
             changes,
+            detail: Box::new(Detail {
+                query: req.raw_query().map(str::to_string),
+                request_headers: std::mem::take(&mut req.headers),
+                request_body: kept(&req.body),
+                response_headers: resp.headers.clone(),
+                response_body: if resp.body.len() <= BODY_KEPT { resp.body.clone() } else { kept(&resp.body) },
+            }),
         };
         if self.live.receiver_count() > 0 {
             if let Ok(mut line) = serde_json::to_vec(&entry) {
@@ -276,6 +369,13 @@ impl Journal {
             entries.push_back(entry);
             evicted
         };
+    }
+
+    /// The entry numbered `seq`, while the ring still holds it.
+    pub fn entry(&self, seq: u64) -> Option<Arc<Entry>> {
+        // Concurrent requests may enter the ring slightly out of number order: search (from
+        // the newest end, where a reader usually looks).
+        self.entries.lock().iter().rev().find(|e| e.seq == seq).cloned()
     }
 
     /// The entries that pass `filter`, oldest first.
@@ -313,7 +413,9 @@ pub struct Filter {
 
 impl Filter {
     pub fn from_request(req: &ArmRequest<'_>) -> ArmResult<Filter> {
-        let status = match req.query("status") {
+        // An empty value filters nothing (what a form with an empty field sends).
+        let given = |k: &str| req.query(k).filter(|v| !v.is_empty());
+        let status = match given("status") {
             None => None,
             Some(s) => {
                 let class = s.len() == 3 && s[1..].eq_ignore_ascii_case("xx");
@@ -328,7 +430,7 @@ impl Filter {
                 }
             }
         };
-        let since = match req.query("since") {
+        let since = match given("since") {
             None => None,
             Some(t) => Some(
                 DateTime::parse_from_rfc3339(t)
@@ -336,7 +438,7 @@ impl Filter {
                     .with_timezone(&Utc),
             ),
         };
-        let text = |k: &str| req.query(k).filter(|v| !v.is_empty()).map(str::to_string);
+        let text = |k: &str| given(k).map(str::to_string);
         Ok(Filter {
             operation: text("operationId").or_else(|| text("operation")),
             status,
@@ -371,6 +473,18 @@ pub fn list(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let entries = app.journal().entries(&filter);
     let body = serde_json::to_vec(&json!({ "value": entries })).map_err(|e| ArmError::internal(e.to_string()))?;
     Ok(ArmResponse::raw_json(200, body.into()))
+}
+
+/// `GET /_emulator/journal/{seq}`: one entry with its request and answer.
+pub fn get(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let seq = req.param("seq")?;
+    let entry = seq.parse::<u64>().ok().and_then(|n| app.journal().entry(n)).ok_or_else(|| {
+        ArmError::emulator_not_found(format!(
+            "The journal holds no entry '{seq}' (it keeps the latest {} requests).",
+            app.config().journal_size
+        ))
+    })?;
+    Ok(ArmResponse::ok(entry.full_view()))
 }
 
 /// `DELETE /_emulator/journal`.

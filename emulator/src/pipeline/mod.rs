@@ -11,6 +11,7 @@
 //! the start state).
 
 pub mod admin;
+mod console;
 pub mod faults;
 pub mod journal;
 mod render;
@@ -76,6 +77,7 @@ pub fn all_routes() -> Vec<Route<Handler>> {
     let mut r = admin::routes();
     r.extend(subscriptions::routes());
     r.extend(faults::routes());
+    r.extend(console::routes());
     r.extend(providers::routes().into_iter().map(|r| r.map(Handler::Provider)));
     r
 }
@@ -356,7 +358,7 @@ impl App {
         };
         let raw = render::finish(self, resp, &ex);
         if let Some(rec) = recording {
-            self.journal.finish(rec, &ex.request, ex.operation, &raw, error_code.as_deref());
+            self.journal.finish(rec, &mut ex.request, ex.operation, &raw, error_code.as_deref());
         }
         raw
     }

@@ -403,6 +403,11 @@ impl ArmError {
         Self::of(ErrorCode::InvalidEmulatorRequest, message)
     }
 
+    /// A test-control item (a fault rule, a journal entry) that does not exist.
+    pub fn emulator_not_found(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::NotFound, message)
+    }
+
     // ---- Microsoft.Resources ----
 
     pub fn invalid_resource_namespace(ns: &str) -> Self {

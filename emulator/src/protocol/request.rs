@@ -157,6 +157,11 @@ impl<'a> ArmRequest<'a> {
         self.raw_path
     }
 
+    /// The query as the client sent it (not decoded), without the `?`.
+    pub fn raw_query(&self) -> Option<&'a str> {
+        self.raw_query
+    }
+
     /// Decoded, non-empty path segments.
     pub fn segments(&self) -> &[Cow<'a, str>] {
         &self.segments
