@@ -180,6 +180,17 @@ fn console_pages_stay_out_of_the_journal_and_an_entry_opens_its_request_answer_a
     let html = page(&t, &format!("/journal/{seq}")).expect(200).text();
     assert!(html.contains("PUT ") && html.contains("Changes committed") && html.contains("putGroup"), "{html}");
     assert!(html.contains("Bearer …("), "the page shows the token's length, not the token: {html}");
+    // A successful read keeps only its summary; a failed one keeps its request and answer.
+    t.get(&av(&t.rg("ui-j"))).expect(200);
+    t.get(&av(&t.rg("ui-missing"))).expect(404);
+    let reads = t.control("GET", "journal?operationId=ResourceGroups_Get", None).expect(200).json();
+    let (ok, missing) = (reads["value"][0]["seq"].as_u64().unwrap(), reads["value"][1]["seq"].as_u64().unwrap());
+    let e = t.control("GET", &format!("journal/{ok}"), None).expect(200).json();
+    assert_eq!((&e["request"], &e["response"]), (&json!({"kept": false}), &json!({"kept": false})));
+    assert!(page(&t, &format!("/journal/{ok}")).expect(200).text().contains("kept only its summary"));
+    let e = t.control("GET", &format!("journal/{missing}"), None).expect(200).json();
+    assert_eq!(e["request"]["kept"], true);
+    assert_eq!(e["response"]["body"]["content"]["error"]["code"], "ResourceGroupNotFound");
     // An unknown entry.
     let r = t.control("GET", "journal/424242", None);
     check_error_prefix(&r, 404, "NotFound", "The journal holds no entry '424242'");

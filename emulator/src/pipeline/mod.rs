@@ -358,7 +358,7 @@ impl App {
         };
         let raw = render::finish(self, resp, &ex);
         if let Some(rec) = recording {
-            self.journal.finish(rec, &mut ex.request, ex.operation, &raw, error_code.as_deref());
+            self.journal.finish(rec, &ex.request, ex.operation, &raw, error_code.as_deref());
         }
         raw
     }

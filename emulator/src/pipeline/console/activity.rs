@@ -208,15 +208,20 @@ pub fn entry(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
             dt { "Correlation id" } dd.mono { (text_at(&v, "/correlationId")) }
             dt { "Latency" } dd { (format!("{:.3} ms", v["latencyMs"].as_f64().unwrap_or(0.0))) }
         }
-        section aria-labelledby="request" {
-            h2 #request { "Request" }
-            (headers(&v["request"]["headers"]))
-            (body_block(&v["request"]["body"]))
-        }
-        section aria-labelledby="response" {
-            h2 #response { "Answer" }
-            (headers(&v["response"]["headers"]))
-            (body_block(&v["response"]["body"]))
+        @if v["request"]["kept"] == true {
+            section aria-labelledby="request" {
+                h2 #request { "Request" }
+                (headers(&v["request"]["headers"]))
+                (body_block(&v["request"]["body"]))
+            }
+            section aria-labelledby="response" {
+                h2 #response { "Answer" }
+                (headers(&v["response"]["headers"]))
+                (body_block(&v["response"]["body"]))
+            }
+        } @else {
+            p { "The journal keeps the request and the answer of writes and failed requests; this successful read "
+                "kept only its summary (what it answered is what a GET of the same path shows)." }
         }
         section aria-labelledby="changes" {
             h2 #changes { "Changes committed" }
