@@ -31,7 +31,8 @@ interop: interop-setup
 	$(CARGO) build --locked -q -p armemu --bin armemu
 	bash conformance/interop/run.sh $${CARGO_TARGET_DIR:-target}/debug/armemu
 
-## Speed figures (release build): start-up, GET/PUT throughput and latency vs a bare hyper server.
+## Speed figures (release build): start-up, GET/PUT throughput and latency vs a bare hyper server;
+## writes SVG plots of them into docs/bench/ (armbench --plots DIR / --no-plots).
 bench:
 	$(CARGO) build --release --locked -q -p armemu -p conformance --bins
 	$${CARGO_TARGET_DIR:-target}/release/armbench

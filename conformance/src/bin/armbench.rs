@@ -20,7 +20,8 @@
 //!   process, and the time of one list page, first and deep in the listing, against the same
 //!   page with 10 workspaces. Bars: RSS after loading (VmRSS) ≤ 250 MB, peak RSS while loading
 //!   (VmHWM) ≤ 400 MB, page time within a tolerance of the 10-workspace time (see
-//!   `armbench/bigstate.rs`).
+//!   `armbench/bigstate.rs`). Then the growth curve: states of 1,000, 10,000, 25,000 and 50,000
+//!   workspaces (`--big-steps`) loaded one at a time, with their RSS and page times.
 //! - deleting a resource group among 100,000 against among 1,000 (`--load` of two generated
 //!   documents of empty groups): median and p99 per sequential `DELETE` over one keep-alive
 //!   connection, interleaved between the two processes. Bar: ratio of the medians ≤ 2 (see
@@ -41,6 +42,12 @@
 //! this executable, so `cargo build --release -p armemu -p conformance --bins &&
 //! target/release/armbench` works.
 //!
+//! Next to the tables it writes SVG plots (`armbench/plots.rs`) into `--plots DIR` (default
+//! `docs/bench` under the current directory, the repository root for `make bench`; `--no-plots`
+//! writes none): `throughput.svg` (requests/s and p99 against connections, emulator and bare
+//! hyper), `create-latency.svg` (histogram and distribution of the per-create latencies) and
+//! `workspaces-growth.svg` (RSS and list-page time against the workspaces loaded).
+//!
 //! It prints figures; it is not a test: the exit status is 0 even when a bar fails, 1 when
 //! something could not run (a binary missing, a start timing out, an unexpected status or a
 //! request timing out under load), 2 on a usage error.
@@ -56,6 +63,8 @@ mod deployments;
 mod durable;
 #[path = "armbench/inproc.rs"]
 mod inproc;
+#[path = "armbench/plots.rs"]
+mod plots;
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -112,18 +121,27 @@ struct Options {
     deletes: usize,
     /// Workspaces in the state of the durable restart (0 skips the durable-state section).
     durable: usize,
+    /// Intermediate state sizes of the growth curve (those below `big`; empty skips it).
+    big_steps: Vec<usize>,
+    /// Where the SVG plots go (`None`: `--no-plots`).
+    plots: Option<PathBuf>,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: armbench [--quick] [--duration SECS] [--warmup SECS] [--slices N] [--starts N] [--conns N,N,...]\n\
-         \x20               [--creates N] [--big N] [--big-per-group N] [--big-dependents] [--deletes N] [--durable N] [--bin-dir DIR]\n\
+         \x20               [--creates N] [--big N] [--big-per-group N] [--big-dependents] [--big-steps N,N,...|none]\n\
+         \x20               [--deletes N] [--durable N] [--bin-dir DIR] [--plots DIR | --no-plots]\n\
          defaults: --duration 3 --warmup 0.5 --slices 3 --starts 15 --conns 1,16,64 --creates 2000\n\
          \x20         --big 100000 (0 or 2000..2000000) --big-per-group 500 (workspaces share one set of dependents unless --big-dependents)\n\
+         \x20         --big-steps 1000,10000,25000,50000 (growth curve: each size below --big loaded alone after the --big comparison;\n\
+         \x20           adds about 5 s to the run with the defaults; none skips it)\n\
          \x20         --deletes 300 (0..=800: resource groups deleted among 1,000 and among 100,000);\n\
          \x20         --durable 100000 (0 or 1..2000000: workspaces in the state restarted with --state-dir);\n\
          --quick: --duration 1 --warmup 0.3 --slices 2 --starts 5 --conns 16,64 --creates 500 (later options override);\n\
-         --creates 0 / --big 0 / --deletes 0 / --durable 0 skip those sections; binaries next to armbench"
+         --creates 0 / --big 0 / --deletes 0 / --durable 0 skip those sections; binaries next to armbench;\n\
+         --plots docs/bench: the SVG plots (throughput.svg, create-latency.svg, workspaces-growth.svg) go there,\n\
+         \x20 relative to the current directory (make bench runs from the repository root); --no-plots writes none"
     );
     std::process::exit(2);
 }
@@ -142,6 +160,8 @@ fn parse_options() -> Options {
         big_per_group: bigstate::PER_GROUP,
         deletes: deletes::DEFAULT_DELETES,
         durable: durable::DEFAULT_WORKSPACES,
+        big_steps: bigstate::STEPS.to_vec(),
+        plots: Some(PathBuf::from("docs/bench")),
     };
     let mut args = std::env::args().skip(1);
     let secs = |v: Option<String>, max: f64| -> Duration {
@@ -201,6 +221,22 @@ fn parse_options() -> Options {
                 Some(n) if n <= 2_000_000 => o.durable = n,
                 _ => usage(),
             },
+            "--big-steps" => {
+                let list: Option<Vec<usize>> = args.next().and_then(|v| {
+                    if v == "none" {
+                        return Some(Vec::new());
+                    }
+                    v.split(',')
+                        .map(|c| c.trim().parse().ok().filter(|n| (bigstate::MIN_STEP..=2_000_000).contains(n)))
+                        .collect()
+                });
+                match list {
+                    Some(l) => o.big_steps = l,
+                    None => usage(),
+                }
+            }
+            "--plots" => o.plots = Some(args.next().map(PathBuf::from).unwrap_or_else(|| usage())),
+            "--no-plots" => o.plots = None,
             "-h" | "--help" => usage(),
             _ => usage(),
         }
@@ -918,6 +954,26 @@ fn run(opts: &Options) -> Result<(), String> {
             bar
         );
     }
+    if let Some(dir) = &opts.plots {
+        let labels = [
+            "armemu GET workspace",
+            "bare hyper, workspace-sized body",
+            "armemu GET resource group",
+            "bare hyper, group-sized body",
+            "armemu PUT resource group",
+        ];
+        let series: Vec<plots::ConnSeries<'_>> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| plots::ConnSeries {
+                label,
+                bare: i == 1 || i == 3,
+                main: i < 2,
+                points: rows.iter().map(|(c, p)| (*c, p[i].rps, ms(p[i].p99))).collect(),
+            })
+            .collect();
+        plots::report(plots::throughput(dir, &series, BAR_GET_P99_MS));
+    }
     println!();
     drop(bare_ws);
     drop(bare_rg);
@@ -929,7 +985,7 @@ fn run(opts: &Options) -> Result<(), String> {
 
     // 4. Workspace create through the client, in-process; template deployments.
     if opts.creates > 0 {
-        inproc::run(opts.creates)?;
+        inproc::run(opts.creates, opts.plots.as_deref())?;
         println!();
         deployments::run((opts.creates / 10).max(20))?;
         println!();
@@ -937,7 +993,7 @@ fn run(opts: &Options) -> Result<(), String> {
 
     // 5. 100,000 workspaces loaded.
     if let Some(t) = template {
-        bigstate::run(&rt, &armemu, data.path(), &t, opts.big, opts.big_per_group, opts.big_dependents)?;
+        bigstate::run(&rt, &armemu, data.path(), &t, opts)?;
         println!();
     }
 

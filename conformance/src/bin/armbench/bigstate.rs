@@ -27,6 +27,13 @@
 //! The server's CPU time per request (from /proc, over a block of rounds per page kind) is
 //! printed next to the times: other load disturbs it less.
 //!
+//! The growth curve: after that comparison, states of the sizes of `--big-steps` below N
+//! (default 1,000, 10,000, 25,000, 50,000) are generated the same way and loaded one at a time,
+//! alone; for each: VmRSS and VmHWM after loading and 500 rounds of the first page and
+//! (from 2,000 workspaces) the page half-way, both `$top=10`. Together with the 10 and N columns
+//! of the comparison they make the curves of `workspaces-growth.svg` (about 5 s with the
+//! defaults, mostly generating and loading the documents). No bar applies to them.
+//!
 //! The page bar: median with N workspaces ≤ 1.5 × the median with 10. A page should cost a
 //! seek in the ordered map (log N) plus rendering 10 items, so a state-size effect shows as a
 //! multiple (one workspace group of 100,000 with their own dependents, `--big-dependents
@@ -45,8 +52,8 @@ use hyper::StatusCode;
 use serde_json::{Map, Value};
 
 use super::{
-    connect, first_line, loopback_addr, ms, once, proc_cpu, ready_http, send, spawn_armemu_with, stats, us, verdict,
-    Proc, Spec, Stats, TempDir, PUT_BODY,
+    connect, first_line, loopback_addr, ms, once, plots, proc_cpu, ready_http, send, spawn_armemu_with, stats, us,
+    verdict, Options, Proc, Spec, Stats, TempDir, PUT_BODY,
 };
 
 /// The small state the large one is compared with.
@@ -65,6 +72,12 @@ const ROUNDS: usize = 1000;
 /// Default-size pages followed to reach the deep page (at most; half the listing).
 const MAX_HOPS: usize = 50;
 const DEFAULT_PAGE: usize = 1000;
+/// The intermediate sizes of the growth curve (default of `--big-steps`).
+pub(super) const STEPS: [usize; 4] = [1_000, 10_000, 25_000, 50_000];
+/// The smallest size `--big-steps` accepts (above the small state).
+pub(super) const MIN_STEP: usize = 100;
+/// Rounds of page requests per intermediate size.
+const STEP_ROUNDS: usize = 500;
 
 const SUB: &str = armemu::config::DEFAULT_SUBSCRIPTION_ID;
 const WORKSPACE_TYPE: &str = "Microsoft.MachineLearningServices/workspaces";
@@ -403,32 +416,43 @@ fn cpu_per(a: Option<Duration>, b: Option<Duration>, n: usize) -> Option<Duratio
     Some(b?.saturating_sub(a?) / n as u32)
 }
 
-async fn measure_pages(small: (SocketAddr, u32), big: (SocketAddr, u32), n: usize) -> Result<PageTimes, String> {
-    let list = list_path();
-    let (sh, bh) = (small.0.to_string(), big.0.to_string());
-    let mut sc = connect(small.0).await?;
-    let mut bc = connect(big.0).await?;
-    let check = |what: &str, p: &Page, items: usize, next: bool, first: Option<String>| -> Result<(), String> {
-        if p.items != items || p.next.is_some() != next || (first.is_some() && p.first_name != first) {
-            return Err(format!(
-                "{what}: {} items, first {:?}, nextLink {}; expected {items} items, first {first:?}, nextLink {next}",
-                p.items,
-                p.first_name,
-                p.next.is_some()
-            ));
-        }
-        Ok(())
-    };
+fn check(what: &str, p: &Page, items: usize, next: bool, first: Option<String>) -> Result<(), String> {
+    if p.items != items || p.next.is_some() != next || (first.is_some() && p.first_name != first) {
+        return Err(format!(
+            "{what}: {} items, first {:?}, nextLink {}; expected {items} items, first {first:?}, nextLink {next}",
+            p.items,
+            p.first_name,
+            p.next.is_some()
+        ));
+    }
+    Ok(())
+}
 
-    // Default-size pages from the start to half-way: the deep page's token, and their times.
-    let hops = (n / 2 / DEFAULT_PAGE).clamp(1, MAX_HOPS);
+/// The page half-way through a listing of `n` workspaces (at least [`MIN_BIG`]).
+struct Deep {
+    /// `$top=10` with the `$skip` token of the `nextLink` half-way.
+    path: String,
+    /// The index of the page's first workspace.
+    at: usize,
+    /// The times of the default-size pages followed to get there.
+    hops: Vec<Duration>,
+}
+
+/// Follows default-size pages from the start to half-way (at most [`MAX_HOPS`]).
+async fn deep_page(
+    c: &mut hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>,
+    host: &str,
+    n: usize,
+) -> Result<Deep, String> {
+    let list = list_path();
+    let count = (n / 2 / DEFAULT_PAGE).clamp(1, MAX_HOPS);
     let mut path = list.clone();
-    let mut default_big = Vec::with_capacity(hops);
+    let mut hops = Vec::with_capacity(count);
     let mut seen = 0;
-    for h in 0..hops {
-        let (d, p) = timed_get(&mut bc, &bh, &path).await?;
+    for h in 0..count {
+        let (d, p) = timed_get(c, host, &path).await?;
         check(&format!("default page {h}"), &p, DEFAULT_PAGE, true, Some(ws_name(seen)))?;
-        default_big.push(d);
+        hops.push(d);
         seen += p.items;
         path = path_of(p.next.as_deref().unwrap_or_default())?.to_string();
     }
@@ -439,8 +463,19 @@ async fn measure_pages(small: (SocketAddr, u32), big: (SocketAddr, u32), n: usiz
         })
         .ok_or_else(|| format!("no $skip in the nextLink {path}"))?;
     let enc: String = form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    Ok(Deep { path: format!("{list}&$top={SMALL}&$skip={enc}"), at: seen, hops })
+}
+
+async fn measure_pages(small: (SocketAddr, u32), big: (SocketAddr, u32), n: usize) -> Result<PageTimes, String> {
+    let list = list_path();
+    let (sh, bh) = (small.0.to_string(), big.0.to_string());
+    let mut sc = connect(small.0).await?;
+    let mut bc = connect(big.0).await?;
+
+    // Default-size pages from the start to half-way: the deep page's token, and their times.
+    let Deep { path: deep, at: seen, hops: default_big } = deep_page(&mut bc, &bh, n).await?;
+    let hops = default_big.len();
     let top = format!("{list}&$top={SMALL}");
-    let deep = format!("{list}&$top={SMALL}&$skip={enc}");
 
     // The 10-workspace listing without `$top`: the same single page of 10, for reference.
     let mut ds = Vec::new();
@@ -489,16 +524,67 @@ async fn measure_pages(small: (SocketAddr, u32), big: (SocketAddr, u32), n: usiz
     })
 }
 
+/// The figures of one intermediate size of the growth curve.
+struct Step {
+    n: usize,
+    load: Duration,
+    rss: u64,
+    hwm: u64,
+    first: Stats,
+    /// From [`MIN_BIG`] workspaces on: the page half-way and its index.
+    deep: Option<(Stats, usize)>,
+}
+
+/// Rounds of the first page and (when the state is large enough) the page half-way, over one
+/// keep-alive connection.
+async fn step_pages(addr: SocketAddr, n: usize) -> Result<(Stats, Option<(Stats, usize)>), String> {
+    let host = addr.to_string();
+    let mut c = connect(addr).await?;
+    let top = format!("{}&$top={SMALL}", list_path());
+    let deep = if n >= MIN_BIG { Some(deep_page(&mut c, &host, n).await?) } else { None };
+    let (mut first, mut half) = (Vec::with_capacity(STEP_ROUNDS), Vec::with_capacity(STEP_ROUNDS));
+    for _ in 0..STEP_ROUNDS {
+        let (d, p) = timed_get(&mut c, &host, &top).await?;
+        check(&format!("{n} workspaces, first page"), &p, SMALL, n > SMALL, Some(ws_name(0)))?;
+        first.push(d);
+        if let Some(deep) = &deep {
+            let (d, p) = timed_get(&mut c, &host, &deep.path).await?;
+            check(&format!("{n} workspaces, page half-way"), &p, SMALL, true, Some(ws_name(deep.at)))?;
+            half.push(d);
+        }
+    }
+    Ok((stats(first), deep.map(|d| (stats(half), d.at))))
+}
+
+/// Generates, loads (alone) and measures one intermediate size.
+fn step(
+    rt: &tokio::runtime::Runtime,
+    exe: &Path,
+    data_dir: &Path,
+    files: &Path,
+    t: &Template,
+    n: usize,
+    opts: &Options,
+) -> Result<Step, String> {
+    let file = files.join(format!("state-{n}.json"));
+    write_state(&file, t, n, opts.big_per_group, opts.big_dependents)?;
+    let (p, addr, load) = load(exe, data_dir, &file)?;
+    let (rss, hwm) = memory(p.child.id())?;
+    let _ = std::fs::remove_file(&file);
+    let (first, deep) = rt.block_on(step_pages(addr, n))?;
+    drop(p);
+    Ok(Step { n, load, rss, hwm, first, deep })
+}
+
 /// Generates, loads and measures; prints the section.
 pub(super) fn run(
     rt: &tokio::runtime::Runtime,
     exe: &Path,
     data_dir: &Path,
     t: &Template,
-    n: usize,
-    per_group: usize,
-    own_deps: bool,
+    opts: &Options,
 ) -> Result<(), String> {
+    let (n, per_group, own_deps) = (opts.big, opts.big_per_group, opts.big_dependents);
     let files = TempDir::new()?;
     let small_file = files.path().join(format!("state-{SMALL}.json"));
     let big_file = files.path().join(format!("state-{n}.json"));
@@ -600,5 +686,65 @@ pub(super) fn run(
     println!(
         "  note: a page with a nextLink also renders one look-ahead workspace and the link; the {SMALL}-workspace page has neither"
     );
+
+    // The growth curve: the intermediate sizes, each loaded alone.
+    let mut sizes: Vec<usize> = opts.big_steps.iter().copied().filter(|&s| s > SMALL && s < n).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let mut steps = Vec::with_capacity(sizes.len());
+    let t0 = Instant::now();
+    for &s in &sizes {
+        steps.push(step(rt, exe, data_dir, files.path(), t, s, opts).map_err(|e| format!("{s} workspaces: {e}"))?);
+    }
+    if !steps.is_empty() {
+        println!(
+            "  growth: {} more states loaded one at a time, alone ({:.1} s); {STEP_ROUNDS} rounds of each $top={SMALL} page (reference, no bar)",
+            steps.len(),
+            t0.elapsed().as_secs_f64()
+        );
+        println!(
+            "  {:>10} | {:>9} | {:>9} | {:>9} | {:>20} | {:>20}",
+            "workspaces", "load", "VmRSS", "VmHWM", "first page med (p99)", "half-way med (p99)"
+        );
+        let med_p99 = |s: &Stats| format!("{:.3} ({:.3}) ms", ms(s.median), ms(s.p99));
+        for st in &steps {
+            println!(
+                "  {:>10} | {:>9} | {:>9} | {:>9} | {:>20} | {:>20}",
+                st.n,
+                secs(st.load),
+                mbs(st.rss),
+                mbs(st.hwm),
+                med_p99(&st.first),
+                st.deep.as_ref().map(|(d, _)| med_p99(d)).unwrap_or_else(|| "-".into())
+            );
+        }
+    }
+    if let Some(dir) = &opts.plots {
+        let pair = |s: &Stats| (ms(s.median), ms(s.p99));
+        let mut points = vec![plots::GrowthPoint {
+            workspaces: SMALL,
+            rss_mb: mb(small_rss),
+            hwm_mb: mb(small_hwm),
+            first_ms: pair(&pages.small_first),
+            deep_ms: None,
+        }];
+        points.extend(steps.iter().map(|st| plots::GrowthPoint {
+            workspaces: st.n,
+            rss_mb: mb(st.rss),
+            hwm_mb: mb(st.hwm),
+            first_ms: pair(&st.first),
+            deep_ms: st.deep.as_ref().map(|(d, _)| pair(d)),
+        }));
+        points.push(plots::GrowthPoint {
+            workspaces: n,
+            rss_mb: mb(big_rss),
+            hwm_mb: mb(big_hwm),
+            first_ms: pair(&pages.big_first),
+            deep_ms: Some(pair(&pages.big_deep)),
+        });
+        let shape = if own_deps { "own dependents each" } else { "shared dependents" };
+        let note = format!("{per_group} per group, {shape}; {SMALL} and {n} loaded side by side, the others alone");
+        plots::report(plots::growth(dir, &points, BAR_RSS_MB, BAR_HWM_MB, &note));
+    }
     Ok(())
 }

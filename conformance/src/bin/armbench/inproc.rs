@@ -17,6 +17,7 @@
 //!   workspace (3 requests). `Retry-After: 1` is honoured through a sleeper that returns at
 //!   once, so the figure is the work of the protocol, not the advertised wait. For reference.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,7 +27,7 @@ use armctl::sleep::{BoxFuture, Sleeper};
 use armctl::ArmClient;
 use armemu::testing::TestEmulator;
 
-use super::{ms, stats, verdict, Stats};
+use super::{ms, plots, stats, verdict, Stats};
 
 const BAR_CREATE_MEDIAN_MS: f64 = 1.0;
 
@@ -64,6 +65,8 @@ struct Row {
     first_tenth: Duration,
     last_tenth: Duration,
     bar: bool,
+    /// Every measured create, in order (for the plot).
+    samples: Vec<Duration>,
 }
 
 fn client(emu: &TestEmulator, transport: Transport) -> Result<ArmClient, String> {
@@ -130,11 +133,19 @@ async fn run_variant(emu: &TestEmulator, v: &Variant, creates: usize, warmup: us
     let tenth = (creates / 10).max(1);
     let first_tenth = stats(times[..tenth].to_vec()).median;
     let last_tenth = stats(times[creates - tenth..].to_vec()).median;
-    Ok(Row { label: v.label, requests, stats: stats(times), first_tenth, last_tenth, bar: v.bar })
+    Ok(Row {
+        label: v.label,
+        requests,
+        stats: stats(times.clone()),
+        first_tenth,
+        last_tenth,
+        bar: v.bar,
+        samples: times,
+    })
 }
 
-/// Runs the section and prints its table.
-pub(super) fn run(creates: usize) -> Result<(), String> {
+/// Runs the section and prints its table; with `plot_dir`, plots the per-create latencies there.
+pub(super) fn run(creates: usize, plot_dir: Option<&Path>) -> Result<(), String> {
     let warmup = (creates / 10).clamp(50, 500);
     let emu = std::panic::catch_unwind(TestEmulator::start)
         .map_err(|_| "the in-process emulator (TestEmulator) did not start".to_string())?;
@@ -205,5 +216,15 @@ pub(super) fn run(creates: usize) -> Result<(), String> {
     println!(
         "  each create also makes the workspace's storage account, key vault and Application Insights; reqs: HTTP requests per create"
     );
+    if let Some(dir) = plot_dir {
+        // The row the bar applies to first: the plot draws the bar against it.
+        let mut ordered: Vec<&Row> = rows.iter().filter(|r| r.bar).collect();
+        ordered.extend(rows.iter().filter(|r| !r.bar));
+        let samples: Vec<plots::Samples<'_>> = ordered
+            .iter()
+            .map(|r| plots::Samples { label: r.label, ms: r.samples.iter().map(|&d| ms(d)).collect() })
+            .collect();
+        plots::report(plots::create_latency(dir, &samples, BAR_CREATE_MEDIAN_MS));
+    }
     Ok(())
 }
