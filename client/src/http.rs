@@ -1,5 +1,8 @@
 //! The transport: a hyper 1 client (hyper-util's legacy pool) over rustls. It trusts the
 //! system's roots plus an optional CA file (the emulator's), and knows nothing about ARM.
+//! A client made [`HttpClient::loopback_only`] refuses, before resolving or connecting, any URL
+//! whose host is not this machine: an emulator's tool must not send a saved secret to public
+//! Azure because the emulator happened to be stopped.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -77,11 +80,15 @@ pub struct TlsOptions {
 pub struct HttpClient {
     inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeout: Duration,
+    loopback_only: bool,
 }
 
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpClient").field("timeout", &self.timeout).finish()
+        f.debug_struct("HttpClient")
+            .field("timeout", &self.timeout)
+            .field("loopback_only", &self.loopback_only)
+            .finish()
     }
 }
 
@@ -127,7 +134,14 @@ impl HttpClient {
             .enable_http1()
             .wrap_connector(http);
         let inner = Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(30)).build(https);
-        Ok(HttpClient { inner, timeout: Duration::from_secs(100) })
+        Ok(HttpClient { inner, timeout: Duration::from_secs(100), loopback_only: false })
+    }
+
+    /// Refuses every URL whose host is not a loopback address (`127.0.0.0/8`, `::1`,
+    /// `localhost`), before any name is resolved or connection made.
+    pub fn loopback_only(mut self) -> HttpClient {
+        self.loopback_only = true;
+        self
     }
 
     /// Sets the time one request may take, answer included (default 100 s, like azure-core).
@@ -138,6 +152,16 @@ impl HttpClient {
 
     pub async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
         let uri: Uri = req.url.parse().map_err(|e| Error::transport(&req.url, format!("invalid URL: {e}")))?;
+        if self.loopback_only && !uri.host().is_some_and(is_loopback) {
+            return Err(Error::transport(
+                &req.url,
+                format!(
+                    "refused to call '{}': without an endpoint named by --endpoint, ARMEMU_ENDPOINT or \
+                     'armctl login --endpoint', armctl calls only this machine",
+                    uri.host().unwrap_or_default()
+                ),
+            ));
+        }
         let mut builder = Request::builder().method(req.method.clone()).uri(uri);
         {
             let headers = builder.headers_mut().ok_or_else(|| Error::transport(&req.url, "invalid request"))?;
@@ -168,6 +192,17 @@ impl HttpClient {
     }
 }
 
+/// Whether a URL's host is this machine: a loopback IP literal (`[::1]` in URL form) or
+/// `localhost` (and its subdomains, which resolvers must answer with loopback, RFC 6761).
+pub fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
+        return ip.is_loopback();
+    }
+    let name = bare.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
+}
+
 /// The legacy client's errors hide their cause; walk the chain for a readable message.
 fn describe(e: &hyper_util::client::legacy::Error) -> String {
     let mut out = if e.is_connect() { "connection failed".to_string() } else { e.to_string() };
@@ -178,4 +213,34 @@ fn describe(e: &hyper_util::client::legacy::Error) -> String {
         src = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for h in ["127.0.0.1", "127.8.9.10", "[::1]", "localhost", "LOCALHOST.", "armemu.localhost"] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["management.azure.com", "login.microsoftonline.com", "10.0.0.1", "[::2]", "localhost.example.com", ""]
+        {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_loopback_only_client_refuses_other_hosts_before_connecting() {
+        let http = HttpClient::new(&TlsOptions::default()).unwrap().loopback_only();
+        // `.invalid` never resolves (RFC 2606): a DNS or connect error here would mean the
+        // client tried; the refusal must come first.
+        for url in ["https://management.azure.com/subscriptions", "https://example.invalid/token"] {
+            let e = http.send(&HttpRequest::new(Method::GET, url)).await.unwrap_err().to_string();
+            assert!(e.contains("refused to call") && e.contains("armctl calls only this machine"), "{e}");
+        }
+        // A loopback URL is attempted (nothing listens on port 9 here: a connection error).
+        let e = http.send(&HttpRequest::new(Method::GET, "http://127.0.0.1:9/")).await.unwrap_err().to_string();
+        assert!(!e.contains("refused to call"), "{e}");
+    }
 }

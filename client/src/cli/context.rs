@@ -27,6 +27,11 @@ pub struct Target {
     pub emulator: bool,
     /// Given explicitly (flag or environment), so `login` saves it.
     pub explicit: bool,
+    /// Named by a flag, the environment or the profile (not found, not the fallback): only
+    /// then may armctl call a host that is not this machine.
+    pub named: bool,
+    /// A live emulator's `instance.json` was found.
+    pub running: bool,
     pub cloud_name: String,
 }
 
@@ -86,16 +91,16 @@ impl Ctx {
         let inst = profile::discover_emulator(&self.env.vars);
         let prof = self.profile();
         let env_ca = self.global.ca.clone().or_else(|| self.var("ARMEMU_CA").map(String::from));
-        let (endpoint, explicit, mut ca) = if let Some(e) = &self.global.endpoint {
-            (e.clone(), true, None)
+        let (endpoint, explicit, named, mut ca) = if let Some(e) = &self.global.endpoint {
+            (e.clone(), true, true, None)
         } else if let Some(e) = self.var("ARMEMU_ENDPOINT") {
-            (e.to_string(), true, None)
+            (e.to_string(), true, true, None)
         } else if let Some(e) = prof.as_ref().and_then(|p| p.endpoint.clone()) {
-            (e, false, prof.as_ref().and_then(|p| p.ca.clone()))
+            (e, false, true, prof.as_ref().and_then(|p| p.ca.clone()))
         } else if let Some(i) = &inst {
-            (i.https.clone(), false, i.ca.clone())
+            (i.https.clone(), false, false, i.ca.clone())
         } else {
-            (PUBLIC_ARM.to_string(), false, None)
+            (PUBLIC_ARM.to_string(), false, false, None)
         };
         let endpoint = endpoint.trim_end_matches('/').to_string();
         if ca.is_none() {
@@ -107,15 +112,38 @@ impl Ctx {
         }
         let ca = env_ca.or(ca).map(PathBuf::from);
         let emulator = !origin(&endpoint).eq_ignore_ascii_case(PUBLIC_ARM);
+        let running = inst.is_some();
         let cloud_name = inst.and_then(|i| i.cloud_name).unwrap_or_else(|| "AzureCloud".into());
-        Target { endpoint, ca, emulator, explicit, cloud_name }
+        Target { endpoint, ca, emulator, explicit, named, running, cloud_name }
+    }
+
+    /// [`Ctx::target`], refused when nothing names an endpoint and no emulator is running:
+    /// armctl then says so instead of falling back to public Azure with a saved secret.
+    pub fn live_target(&self) -> Result<Target, CliError> {
+        let target = self.target();
+        if target.named || target.running {
+            return Ok(target);
+        }
+        let looked = profile::emulator_data_dir(&self.env.vars)
+            .map(|d| d.join("instance.json").display().to_string())
+            .unwrap_or_else(|| "$ARMEMU_DATA_DIR/instance.json (no HOME is set)".into());
+        Err(CliError::usage(format!(
+            "The emulator is not running: no live armemu instance was found ({looked}), and no endpoint was named."
+        ))
+        .with_hint(
+            "start it ('armemu', or 'make run' in its repository), or name an endpoint with --endpoint, \
+             ARMEMU_ENDPOINT or 'armctl login --endpoint URL' (only a named endpoint may be outside this machine)",
+        ))
     }
 
     pub fn http(&self, target: &Target) -> Result<HttpClient, CliError> {
         if let Some(h) = self.http.get() {
             return Ok(h.clone());
         }
-        let h = HttpClient::new(&TlsOptions { ca_file: target.ca.clone(), no_system_roots: false })?;
+        let mut h = HttpClient::new(&TlsOptions { ca_file: target.ca.clone(), no_system_roots: false })?;
+        if !target.named {
+            h = h.loopback_only();
+        }
         let _ = self.http.set(h.clone());
         Ok(h)
     }
@@ -166,7 +194,7 @@ impl Ctx {
         let c = self
             .client
             .get_or_try_init(|| async {
-                let target = self.target();
+                let target = self.live_target()?;
                 let http = self.http(&target)?;
                 let cred = self.credential(&target, &http)?;
                 let base = self.build_client(&target, cred)?;

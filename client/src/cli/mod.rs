@@ -6,7 +6,10 @@
 //! missing login) or a transport error (nothing answered).
 //!
 //! Endpoint: `--endpoint`, else `$ARMEMU_ENDPOINT`, else the endpoint saved by `armctl login
-//! --endpoint`, else a running `armemu` (its `instance.json`), else `https://management.azure.com`.
+//! --endpoint`, else a running `armemu` (its `instance.json`); with none of these armctl says the
+//! emulator is not running. Only a named endpoint (flag, environment, profile) may be outside
+//! this machine: otherwise the transport refuses every non-loopback host (token URLs, `nextLink`,
+//! `Location` included), so a stopped emulator never sends a saved secret to public Azure.
 //! Extra CA: `--ca`, else `$ARMEMU_CA`, else the running emulator's. Credentials:
 //! `$ARMCTL_ACCESS_TOKEN`, else `armctl login`'s profile (in `$ARMCTL_CONFIG_DIR`, else
 //! `~/.config/armctl`), else — against an emulator — its built-in service principal.

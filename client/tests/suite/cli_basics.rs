@@ -195,8 +195,30 @@ fn endpoint_and_ca_come_from_instance_json() {
     let profile: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("cfg/profile.json")).unwrap()).unwrap();
     assert_eq!(profile["endpoint"], Value::Null, "a discovered emulator is found again next time, not pinned");
-    let (code, out, _) = armctl::cli::run(["armctl", "group", "exists", "-n", "rg-disc"], env);
+    let (code, out, _) = armctl::cli::run(["armctl", "group", "exists", "-n", "rg-disc"], env.clone());
     assert_eq!((code, out.as_str()), (0, "true\n"));
+    // The emulator stops (its file names a dead process, as after kill -9, or is gone): the
+    // saved login must not fall back to public Azure (issue 13: the secret went to
+    // management.azure.com); armctl says the emulator is not running and calls nobody.
+    let dead = json!({"http": emu.http, "https": emu.https, "ca": emu.ca.display().to_string(), "bundle": "", "pid": u32::MAX, "cloudName": "AzureCloud"});
+    std::fs::write(data.join("instance.json"), dead.to_string()).unwrap();
+    for args in [&["group", "list"][..], &["emulator", "journal"], &["login"]] {
+        let (code, out, err) = armctl::cli::run(["armctl"].iter().chain(args).copied(), env.clone());
+        assert_eq!((code, out.as_str()), (2, ""), "{args:?}: {err}");
+        assert!(err.contains("The emulator is not running: no live armemu instance was found"), "{args:?}: {err}");
+        assert!(err.contains(&data.join("instance.json").display().to_string()), "{err}");
+        assert!(!err.contains("management.azure.com"), "{err}");
+    }
+    std::fs::remove_file(data.join("instance.json")).unwrap();
+    let (code, _, err) = armctl::cli::run(["armctl", "group", "list"], env.clone());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("The emulator is not running"), "{err}");
+    // A named endpoint is used as named.
+    let (code, out, err) = armctl::cli::run(
+        ["armctl", "group", "exists", "-n", "rg-disc", "--endpoint", &emu.https, "--ca", &emu.ca.display().to_string()],
+        env,
+    );
+    assert_eq!((code, out.as_str()), (0, "true\n"), "{err}");
 }
 
 #[test]

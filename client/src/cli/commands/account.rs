@@ -28,7 +28,7 @@ async fn discover_authority(ctx: &Ctx, target: &super::super::context::Target) -
 }
 
 pub async fn login(ctx: &Ctx, a: &LoginArgs) -> Result<Output, CliError> {
-    let target = ctx.target();
+    let target = ctx.live_target()?;
     let (tenant, client_id, secret) = if a.service_principal {
         match (&a.username, &a.password, &a.tenant) {
             (Some(u), Some(p), Some(t)) => (t.clone(), u.clone(), p.clone()),

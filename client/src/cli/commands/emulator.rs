@@ -79,7 +79,7 @@ async fn send(ctx: &Ctx, target: &Target, req: HttpRequest) -> Result<HttpRespon
 }
 
 pub async fn run(ctx: &Ctx, cmd: EmulatorCmd) -> Result<Output, CliError> {
-    let target = ctx.target();
+    let target = ctx.live_target()?;
     if !target.emulator {
         return Err(CliError::usage(format!(
             "'{}' is not an emulator: the journal is armemu's test-control API",
