@@ -47,6 +47,22 @@ const SUITES: &[Suite] = &[
         replays_fixtures: false,
     },
     Suite {
+        name: "environments",
+        what: "conformance/tests/environments (ML environments: containers, versions, curated, raw HTTP)",
+        roots: &["conformance/tests/environments"],
+        exts: &[".rs"],
+        from_route_table: false,
+        replays_fixtures: false,
+    },
+    Suite {
+        name: "environment_service",
+        what: "conformance/tests/environment_service (the ML v1 environment service and image builds, raw HTTP)",
+        roots: &["conformance/tests/environment_service"],
+        exts: &[".rs"],
+        from_route_table: false,
+        replays_fixtures: false,
+    },
+    Suite {
         name: "deployments",
         what: "conformance/tests/deployments (template deployments, raw HTTP)",
         roots: &["conformance/tests/deployments"],

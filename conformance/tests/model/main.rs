@@ -3,7 +3,9 @@
 //! answer the emulator gives (statuses, error codes, how long-running operations end) must be
 //! the one the model predicts, and after every step the emulator's observable state must equal
 //! the model's. Each case starts by choosing the LRO mode of group deletes and workspace
-//! creates, updates and deletes (`sync`, `polls:N`, `seconds:T`). Failing sequences shrink.
+//! creates, updates and deletes (`sync`, `polls:N`, `seconds:T`). Environment versions ride
+//! along (new, identical and changed PUTs, get, latest, archive and restore), checked through
+//! their workspace's soft delete, recovery and purge. Failing sequences shrink.
 //! `PROPTEST_CASES` sets the number of sequences (small in `make test`, large in `make fuzz`).
 
 mod reference;
@@ -64,6 +66,46 @@ impl ReferenceStateMachine for Reference {
                 2 => (known_pair(workspaces), any::<bool>(), any::<bool>(), description()).prop_map(|((group, name), recover, reuse, description)| Transition::CreateWorkspace { group, name, recover, reuse, description }),
             ];
             choices.push((8, on_workspace.boxed()));
+        }
+        // Environments live under workspaces (live ones, and soft-deleted ones: 404 then).
+        let all_workspaces: Vec<(String, String)> =
+            state.workspaces.values().map(|w| (w.group.clone(), w.name.clone())).collect();
+        if !all_workspaces.is_empty() {
+            let w = all_workspaces;
+            let on_env = prop_oneof![
+                4 => (known_pair(w.clone()), env_name(), env_version(), env_image(), any::<bool>()).prop_map(
+                    |((group, workspace), env, version, image, archived)| Transition::PutEnv { group, workspace, env, version, image, archived }
+                ),
+                1 => (known_pair(w.clone()), env_name(), env_version())
+                    .prop_map(|((group, workspace), env, version)| Transition::GetEnv { group, workspace, env, version }),
+                1 => (known_pair(w), env_name()).prop_map(|((group, workspace), env)| Transition::LatestEnv { group, workspace, env }),
+            ];
+            choices.push((6, on_env.boxed()));
+        }
+        // And on the versions that exist: re-PUT (the same image or another), archive, restore.
+        let versions = state.env_versions();
+        if !versions.is_empty() {
+            let again = (proptest::sample::select(versions.clone()), env_image(), any::<bool>()).prop_map(
+                |((group, workspace, env, version), image, archived)| Transition::PutEnv {
+                    group,
+                    workspace,
+                    env,
+                    version,
+                    image,
+                    archived,
+                },
+            );
+            let archive = (proptest::sample::select(versions), any::<bool>()).prop_map(
+                |((group, workspace, env, version), archived)| Transition::ArchiveEnv {
+                    group,
+                    workspace,
+                    env,
+                    version,
+                    archived,
+                },
+            );
+            choices.push((3, again.boxed()));
+            choices.push((3, archive.boxed()));
         }
         // Recovery needs a create, a soft delete and then a recovering PUT of the same name:
         // when there are soft-deleted workspaces, also try to recover one of them (recovery

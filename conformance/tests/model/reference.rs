@@ -20,6 +20,13 @@
 //! reaches its deadline, whether or not anyone polls ([`Transition::AdvanceClock`]); a
 //! [`Transition::Poll`] then asks how it went. A finished operation answers polls for an hour
 //! of emulator time, then `404 OperationNotFound`.
+//!
+//! Environments: each workspace holds environment containers and their versions
+//! ([`Model::envs`]). A version's definition is its image; re-PUTting the same image answers
+//! 200 (the archive flag may change), another image 409. They are visible only while their
+//! workspace is live: hidden while it is soft-deleted, back on recovery, gone with its purge
+//! (by request, retention or group delete). The curated `AzureML-Minimal` (version 48) is in
+//! every live workspace and read-only; names starting with `AzureML` are refused.
 
 use std::collections::BTreeMap;
 
@@ -33,6 +40,45 @@ pub const OPERATION_RETENTION: i64 = 3_600;
 
 /// The documented message of the 400 a PUT over a soft-deleted name answers.
 pub const SOFT_DELETED: &str = "Soft-deleted workspace exists. Please purge or recover it. https://aka.ms/wsoftdelete";
+
+/// The curated environment the strategies name, and its one version.
+pub const CURATED_ENV: &str = "AzureML-Minimal";
+pub const CURATED_VERSION: &str = "48";
+
+/// (lower group, lower workspace, lower environment name): how the emulator keys a container.
+pub type EnvKey = (String, String, String);
+
+/// An environment version: its definition (which image) and archive flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvVersion {
+    pub image: u8,
+    pub archived: bool,
+    /// Creation order within the container (the clock may stand still).
+    pub seq: u64,
+}
+
+/// An environment container with its versions (keyed by the version as given: digits here).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvContainer {
+    /// The name as first cased.
+    pub name: String,
+    pub versions: BTreeMap<String, EnvVersion>,
+    pub created: u64,
+}
+
+impl EnvContainer {
+    /// The version created last (the container's `latestVersion`).
+    pub fn latest(&self) -> Option<&String> {
+        self.versions.iter().max_by_key(|(_, v)| v.seq).map(|(n, _)| n)
+    }
+
+    /// The versions in creation order.
+    pub fn in_order(&self) -> Vec<(&String, &EnvVersion)> {
+        let mut v: Vec<_> = self.versions.iter().collect();
+        v.sort_by_key(|(_, v)| v.seq);
+        v
+    }
+}
 
 /// How an operation kind completes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,6 +317,8 @@ pub enum Outcome {
     Lro(u16, Lro),
     /// One poll of an operation left running: its status, or the error.
     Poll(Result<PollStatus, (u16, &'static str)>),
+    /// A listing's first item's name (`None`: an empty list), or the error.
+    First(Result<Option<String>, (u16, &'static str)>),
 }
 
 #[derive(Debug, Clone)]
@@ -292,6 +340,8 @@ pub struct Model {
     pub next_op: u32,
     /// The pollers of the operations left running, in the order they started.
     pub handles: Vec<Handle>,
+    /// Environment containers, by workspace (the workspace live or soft-deleted).
+    pub envs: BTreeMap<EnvKey, EnvContainer>,
     /// The expected answer of the last transition.
     pub last: Outcome,
 }
@@ -319,6 +369,7 @@ impl Model {
             ops: BTreeMap::new(),
             next_op: 0,
             handles: Vec::new(),
+            envs: BTreeMap::new(),
             last: Outcome::Answer(Ok(200)),
         }
     }
@@ -361,6 +412,79 @@ impl Model {
     /// The indexes of the handles [`Model::pollable`] accepts.
     pub fn pollable_handles(&self) -> Vec<usize> {
         (0..self.handles.len()).filter(|i| self.pollable(*i)).collect()
+    }
+
+    /// Every environment version as (group, workspace, environment, version), names as first
+    /// cased.
+    pub fn env_versions(&self) -> Vec<(String, String, String, String)> {
+        let mut out = Vec::new();
+        for ((g, w, _), c) in &self.envs {
+            let Some(ws) = self.workspaces.get(&(g.clone(), w.clone())) else { continue };
+            for v in c.versions.keys() {
+                out.push((ws.group.clone(), ws.name.clone(), c.name.clone(), v.clone()));
+            }
+        }
+        out
+    }
+
+    /// The containers of a workspace (its group and name lower-cased).
+    pub fn envs_of<'a>(&'a self, g: &'a str, w: &'a str) -> impl Iterator<Item = &'a EnvContainer> + 'a {
+        self.envs.iter().filter(move |((eg, ew, _), _)| eg == g && ew == w).map(|(_, c)| c)
+    }
+
+    /// What a read under a workspace needs: the group, then the workspace live.
+    fn env_readable(&self, group: &str, ws: &str) -> Result<(), (u16, &'static str)> {
+        if !self.groups.contains_key(&k(group)) {
+            return Err((404, "ResourceGroupNotFound"));
+        }
+        match self.workspaces.get(&(k(group), k(ws))) {
+            Some(w) if w.state == WsState::Live => Ok(()),
+            _ => Err((404, "ResourceNotFound")),
+        }
+    }
+
+    /// What a write under a workspace needs: the provider registered, the group writable, the
+    /// workspace live (ARM's write checks, then the parent).
+    fn env_writable(&self, group: &str, ws: &str) -> Result<(), (u16, &'static str)> {
+        if !self.ml_registered {
+            return Err((409, "MissingSubscriptionRegistration"));
+        }
+        self.writable_group(group)?;
+        self.env_readable(group, ws)
+    }
+
+    /// A version PUT's answer and effect.
+    fn put_env(&mut self, group: &str, ws: &str, env: &str, version: &str, image: u8, archived: bool) -> Answer {
+        self.env_writable(group, ws)?;
+        if k(env).starts_with("azureml") {
+            return Err((400, "UserError"));
+        }
+        let c = self.envs.entry((k(group), k(ws), k(env))).or_insert_with(|| EnvContainer {
+            name: env.to_string(),
+            versions: BTreeMap::new(),
+            created: 0,
+        });
+        match c.versions.get_mut(&k(version)) {
+            Some(v) if v.image == image => {
+                v.archived = archived;
+                Ok(200)
+            }
+            Some(_) => Err((409, "UserError")),
+            None => {
+                c.created += 1;
+                c.versions.insert(k(version), EnvVersion { image, archived, seq: c.created });
+                Ok(201)
+            }
+        }
+    }
+
+    /// A version GET's answer: the version, archived or not.
+    fn get_env(&self, group: &str, ws: &str, env: &str, version: &str) -> Result<&EnvVersion, (u16, &'static str)> {
+        self.env_readable(group, ws)?;
+        self.envs
+            .get(&(k(group), k(ws), k(env)))
+            .and_then(|c| c.versions.get(&k(version)))
+            .ok_or((404, "ResourceNotFound"))
     }
 
     fn writable_group(&self, group: &str) -> Result<(), (u16, &'static str)> {
@@ -718,6 +842,46 @@ impl Model {
                 self.advance_to(self.now + seconds);
                 Outcome::Answer(Ok(200))
             }
+            Transition::PutEnv { group, workspace, env, version, image, archived } => {
+                Outcome::Answer(self.put_env(group, workspace, env, version, *image, *archived))
+            }
+            Transition::GetEnv { group, workspace, env, version } => {
+                let curated = env.eq_ignore_ascii_case(CURATED_ENV);
+                Outcome::Answer(match self.get_env(group, workspace, env, version) {
+                    Err(e)
+                        if curated
+                            && e.0 == 404
+                            && e.1 == "ResourceNotFound"
+                            && self.env_readable(group, workspace).is_ok() =>
+                    {
+                        if version == CURATED_VERSION {
+                            Ok(200)
+                        } else {
+                            Err(e)
+                        }
+                    }
+                    r => r.map(|_| 200),
+                })
+            }
+            Transition::LatestEnv { group, workspace, env } => {
+                Outcome::First(match self.env_readable(group, workspace) {
+                    Err(e) => Err(e),
+                    Ok(()) if env.eq_ignore_ascii_case(CURATED_ENV) => Ok(Some(CURATED_VERSION.to_string())),
+                    Ok(()) => Ok(self.envs.get(&(k(group), k(workspace), k(env))).and_then(|c| {
+                        c.versions
+                            .iter()
+                            .filter(|(_, v)| !v.archived)
+                            .max_by_key(|(_, v)| v.seq)
+                            .map(|(n, _)| n.clone())
+                    })),
+                })
+            }
+            Transition::ArchiveEnv { group, workspace, env, version, archived } => {
+                Outcome::Answer(match self.get_env(group, workspace, env, version).map(|v| v.image) {
+                    Err(e) => Err(e),
+                    Ok(image) => self.put_env(group, workspace, env, version, image, *archived).map(|_| 200),
+                })
+            }
             Transition::Poll { op } => {
                 let h = self.handles[*op].clone();
                 let answer = self.poll(&h);
@@ -727,6 +891,9 @@ impl Model {
                 Outcome::Poll(answer)
             }
         };
+        // Environments go with their workspace's record (purge, retention, group delete).
+        let workspaces = &self.workspaces;
+        self.envs.retain(|(g, w, _), _| workspaces.contains_key(&(g.clone(), w.clone())));
         self
     }
 }

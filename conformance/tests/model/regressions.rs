@@ -276,3 +276,158 @@ fn a_sync_recovery_answers_a_terminal_state() {
     );
     assert_eq!(m.last, Outcome::Lro(200, Lro::Final));
 }
+
+fn put_env(group: &str, ws: &str, env: &str, version: &str, image: u8) -> Transition {
+    PutEnv {
+        group: group.into(),
+        workspace: ws.into(),
+        env: env.into(),
+        version: version.into(),
+        image,
+        archived: false,
+    }
+}
+
+fn get_env(group: &str, ws: &str, env: &str, version: &str) -> Transition {
+    GetEnv { group: group.into(), workspace: ws.into(), env: env.into(), version: version.into() }
+}
+
+fn latest_env(group: &str, ws: &str, env: &str) -> Transition {
+    LatestEnv { group: group.into(), workspace: ws.into(), env: env.into() }
+}
+
+fn archive_env(group: &str, ws: &str, env: &str, version: &str, archived: bool) -> Transition {
+    ArchiveEnv { group: group.into(), workspace: ws.into(), env: env.into(), version: version.into(), archived }
+}
+
+/// Replays `steps` and returns the answers the model expected (and the emulator gave).
+fn answers(modes: Modes, steps: &[Transition]) -> Vec<Outcome> {
+    let mut sut = Sut::new(modes);
+    let mut model = Model::with_modes(modes);
+    let mut out = Vec::new();
+    for (i, t) in steps.iter().enumerate() {
+        model = model.apply(t);
+        let got = sut.apply(t);
+        assert_eq!(got, model.last, "step {i}: answer to {t:?}");
+        sut.check(&model);
+        out.push(got);
+    }
+    out
+}
+
+#[test]
+fn environment_versions_new_identical_changed_latest_archive_and_restore() {
+    let ok = |s| Outcome::Answer(Ok(s));
+    let err = |s, c| Outcome::Answer(Err((s, c)));
+    let first = |v: Option<&str>| Outcome::First(Ok(v.map(String::from)));
+    let got = answers(
+        Modes::default(),
+        &[
+            group("rg-a"),
+            create("rg-a", "ws1"),
+            latest_env("rg-a", "ws1", "env-a"),
+            put_env("rg-a", "ws1", "env-a", "1", 0),
+            put_env("rg-a", "WS1", "ENV-A", "1", 0),
+            put_env("rg-a", "ws1", "env-a", "1", 1),
+            put_env("rg-a", "ws1", "env-a", "2", 1),
+            latest_env("rg-a", "ws1", "env-a"),
+            archive_env("rg-a", "ws1", "env-a", "2", true),
+            latest_env("rg-a", "ws1", "env-a"),
+            get_env("rg-a", "ws1", "env-a", "2"),
+            archive_env("rg-a", "ws1", "env-a", "2", false),
+            latest_env("rg-a", "ws1", "env-a"),
+            put_env("rg-a", "ws1", "AzureML-Minimal", "1", 0),
+            put_env("rg-a", "ws1", "azureml-mine", "1", 0),
+            latest_env("rg-a", "ws1", "AzureML-Minimal"),
+            get_env("rg-a", "ws1", "env-a", "3"),
+            UnregisterMl,
+            put_env("rg-a", "ws1", "env-b", "1", 0),
+            get_env("rg-a", "ws1", "env-a", "1"),
+        ],
+    );
+    assert_eq!(
+        got[2..],
+        [
+            first(None),
+            ok(201),
+            ok(200),
+            err(409, "UserError"),
+            ok(201),
+            first(Some("2")),
+            ok(200),
+            first(Some("1")),
+            ok(200),
+            ok(200),
+            first(Some("2")),
+            err(400, "UserError"),
+            err(400, "UserError"),
+            first(Some("48")),
+            err(404, "ResourceNotFound"),
+            ok(200),
+            err(409, "MissingSubscriptionRegistration"),
+            ok(200),
+        ]
+    );
+}
+
+#[test]
+fn environments_follow_their_workspace_through_soft_delete_recovery_and_purge() {
+    let got = answers(
+        Modes::default(),
+        &[
+            group("rg-a"),
+            create("rg-a", "ws1"),
+            put_env("rg-a", "ws1", "env-a", "1", 0),
+            delete("rg-a", "ws1"),
+            get_env("rg-a", "ws1", "env-a", "1"),
+            put_env("rg-a", "ws1", "env-a", "2", 0),
+            latest_env("rg-a", "ws1", "AzureML-Minimal"),
+            recover("rg-a", "ws1"),
+            get_env("rg-a", "ws1", "env-a", "1"),
+            purge("rg-a", "ws1"),
+            create("rg-a", "ws1"),
+            get_env("rg-a", "ws1", "env-a", "1"),
+            // The retention purge and the group delete take them too.
+            put_env("rg-a", "ws1", "env-a", "1", 2),
+            delete("rg-a", "ws1"),
+            AdvanceClock { seconds: RETENTION },
+            create("rg-a", "ws1"),
+            latest_env("rg-a", "ws1", "env-a"),
+            put_env("rg-a", "ws1", "env-a", "1", 2),
+            DeleteGroup { name: "rg-a".into() },
+            group("rg-a"),
+            create("rg-a", "ws1"),
+            latest_env("rg-a", "ws1", "env-a"),
+        ],
+    );
+    let nf = Outcome::Answer(Err((404, "ResourceNotFound")));
+    assert_eq!(got[4], nf);
+    assert_eq!(got[5], nf);
+    assert_eq!(got[6], Outcome::First(Err((404, "ResourceNotFound"))));
+    assert_eq!(got[8], Outcome::Answer(Ok(200)));
+    assert_eq!(got[11], nf);
+    assert_eq!(got[16], Outcome::First(Ok(None)));
+    assert_eq!(got[21], Outcome::First(Ok(None)));
+}
+
+/// A `seconds:T` workspace delete: the environments stay visible until the clock ends it.
+#[test]
+fn environments_stay_until_a_running_delete_ends() {
+    let modes = Modes { delete: Mode::Seconds(30), ..Modes::default() };
+    let got = answers(
+        modes,
+        &[
+            group("rg-a"),
+            create("rg-a", "ws1"),
+            put_env("rg-a", "ws1", "env-a", "1", 0),
+            delete("rg-a", "ws1"),
+            get_env("rg-a", "ws1", "env-a", "1"),
+            put_env("rg-a", "ws1", "env-a", "2", 1),
+            AdvanceClock { seconds: 30 },
+            get_env("rg-a", "ws1", "env-a", "2"),
+        ],
+    );
+    assert_eq!(got[4], Outcome::Answer(Ok(200)));
+    assert_eq!(got[5], Outcome::Answer(Ok(201)));
+    assert_eq!(got[7], Outcome::Answer(Err((404, "ResourceNotFound"))));
+}

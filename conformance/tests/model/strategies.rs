@@ -14,6 +14,27 @@ pub fn workspace() -> impl Strategy<Value = String> {
     prop_oneof![Just("ws1".to_string()), Just("WS1".to_string()), Just("ws-2".to_string()), Just("Ws_3".to_string())]
 }
 
+/// Environment names: two of one name in another casing, another, and now and then a curated
+/// one (always refused for writes) or one with the reserved prefix.
+pub fn env_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just("env-a".to_string()),
+        2 => Just("ENV-A".to_string()),
+        3 => Just("env_b".to_string()),
+        1 => Just("AzureML-Minimal".to_string()),
+        1 => Just("azureml-mine".to_string()),
+    ]
+}
+
+pub fn env_version() -> impl Strategy<Value = String> {
+    prop_oneof![Just("1".to_string()), Just("2".to_string()), Just("3".to_string())]
+}
+
+/// Which of three images a version PUT names (the same image is the same definition).
+pub fn env_image() -> impl Strategy<Value = u8> {
+    0u8..3
+}
+
 pub fn description() -> impl Strategy<Value = String> {
     prop_oneof![Just(String::new()), Just("first".to_string()), Just("second".to_string())]
 }

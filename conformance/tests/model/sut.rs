@@ -21,7 +21,7 @@ use conformance::{av, enc, Http, Resp};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use crate::reference::{Lro, Mode, Model, Modes, Outcome, PollStatus, SetId, SOFT_DELETED};
+use crate::reference::{Lro, Mode, Model, Modes, Outcome, PollStatus, SetId, CURATED_ENV, SOFT_DELETED};
 use crate::transition::Transition;
 
 const ML: &str = "Microsoft.MachineLearningServices";
@@ -30,6 +30,8 @@ const STORAGE: &str = "microsoft.storage/storageaccounts";
 const KEY_VAULT: &str = "microsoft.keyvault/vaults";
 const INSIGHTS: &str = "microsoft.insights/components";
 const TOKEN: &str = "model-test";
+/// The ML api-version azure-ai-ml 1.35.2 sends for environments.
+const ENV_API: &str = "2023-04-01-preview";
 /// The most polls the SUT makes before it calls an operation stuck (`polls:2` needs 3).
 const MAX_POLLS: u32 = 8;
 
@@ -122,6 +124,48 @@ impl Sut {
         av(&format!("/subscriptions/{}/providers/{ML}/{action}", armemu::config::DEFAULT_SUBSCRIPTION_ID))
     }
 
+    /// `…/workspaces/{ws}/environments[/{rest}]?api-version=…[&query]`.
+    fn env_path(group: &str, ws: &str, rest: &str, query: &str) -> String {
+        let mut p = format!(
+            "/subscriptions/{}/resourcegroups/{}/providers/{ML}/workspaces/{}/environments",
+            armemu::config::DEFAULT_SUBSCRIPTION_ID,
+            enc(group),
+            enc(ws)
+        );
+        if !rest.is_empty() {
+            p.push('/');
+            p.push_str(rest);
+        }
+        p.push_str("?api-version=");
+        p.push_str(ENV_API);
+        if !query.is_empty() {
+            p.push('&');
+            p.push_str(query);
+        }
+        p
+    }
+
+    fn image(n: u8) -> String {
+        format!("repo/img:{n}")
+    }
+
+    /// Every item of a (paged) listing, or the error.
+    fn list_all(&self, path: &str) -> Result<Vec<Value>, (u16, &'static str)> {
+        let mut url = path.to_string();
+        let mut items = Vec::new();
+        for _ in 0..100 {
+            let r = self.arm.get(&url);
+            answer(&r)?;
+            let page = r.json();
+            items.extend(page["value"].as_array().cloned().unwrap_or_default());
+            match page["nextLink"].as_str() {
+                Some(n) => url = n.to_string(),
+                None => return Ok(items),
+            }
+        }
+        panic!("a listing of more than 100 pages: {path}")
+    }
+
     /// Runs one transition and returns what the emulator answered, as an [`Outcome`].
     pub fn apply(&mut self, t: &Transition) -> Outcome {
         let c = self.client.clone();
@@ -180,6 +224,47 @@ impl Sut {
             Transition::DeleteWorkspace { group, name, purge } => {
                 let started = self.rt.block_on(c.workspaces().delete(group, name, *purge));
                 self.follow(self.modes.delete, started, Pending::Other)
+            }
+            Transition::PutEnv { group, workspace, env, version, image, archived } => {
+                let body = json!({"properties": {"image": Self::image(*image), "isArchived": archived}});
+                Outcome::Answer(answer(
+                    &self.arm.put(
+                        &Self::env_path(group, workspace, &format!("{}/versions/{}", enc(env), version), ""),
+                        &body,
+                    ),
+                ))
+            }
+            Transition::GetEnv { group, workspace, env, version } => Outcome::Answer(answer(
+                &self.arm.get(&Self::env_path(group, workspace, &format!("{}/versions/{}", enc(env), version), "")),
+            )),
+            Transition::LatestEnv { group, workspace, env } => {
+                let r = self.arm.get(&Self::env_path(
+                    group,
+                    workspace,
+                    &format!("{}/versions", enc(env)),
+                    "$orderBy=createdtime%20desc&$top=1",
+                ));
+                Outcome::First(answer(&r).map(|_| {
+                    r.json()["value"]
+                        .as_array()
+                        .and_then(|v| v.first())
+                        .and_then(|v| v["name"].as_str())
+                        .map(String::from)
+                }))
+            }
+            Transition::ArchiveEnv { group, workspace, env, version, archived } => {
+                let path = Self::env_path(group, workspace, &format!("{}/versions/{}", enc(env), version), "");
+                let got = self.arm.get(&path);
+                if let Err(e) = answer(&got) {
+                    return Outcome::Answer(Err(e));
+                }
+                // As azure-ai-ml: the GET body back, `isArchived` set, `stage` left out.
+                let mut body = got.json();
+                body["properties"]["isArchived"] = json!(archived);
+                if let Some(p) = body["properties"].as_object_mut() {
+                    p.remove("stage");
+                }
+                Outcome::Answer(answer(&self.arm.put(&path, &body)))
             }
             Transition::Poll { op } => {
                 let mut p =
@@ -462,6 +547,7 @@ impl Sut {
             let state = c.providers().get(ML).await.unwrap().registration_state.unwrap_or_default();
             assert_eq!(state, if m.ml_registered { "Registered" } else { "NotRegistered" });
         });
+        self.check_environments(m);
         // Operations end when the clock passes their deadline, whether or not anyone polls.
         let health = self.admin.get("/_emulator/health").expect(200).json();
         assert_eq!(
@@ -470,6 +556,83 @@ impl Sut {
             "operations in flight (a `seconds:T` operation ends when the clock reaches its deadline, polled or not; \
              `polls:N` ones were polled to their end)"
         );
+    }
+}
+
+impl Sut {
+    /// Environments: each live workspace lists exactly the model's containers (and the curated
+    /// one), each container its versions in creation order with their images and archive flags,
+    /// the default (active) view only the unarchived ones, newest first; a soft-deleted
+    /// workspace's environments answer 404.
+    fn check_environments(&self, m: &Model) {
+        for w in m.live() {
+            let (g, n) = (w.group.to_lowercase(), w.name.to_lowercase());
+            let who = format!("{}/{}", w.group, w.name);
+            let all = self
+                .list_all(&Self::env_path(&w.group, &w.name, "", "listViewType=All"))
+                .unwrap_or_else(|e| panic!("the environments of live workspace {who} must list: {e:?}"));
+            let listed: BTreeSet<String> = all
+                .iter()
+                .filter_map(|c| c["name"].as_str())
+                .filter(|n| !n.to_lowercase().starts_with("azureml"))
+                .map(String::from)
+                .collect();
+            let expected: BTreeSet<String> = m.envs_of(&g, &n).map(|c| c.name.clone()).collect();
+            assert_eq!(listed, expected, "environment containers of {who} (created by their first version)");
+            assert!(
+                all.iter().any(|c| c["name"] == CURATED_ENV),
+                "the curated {CURATED_ENV} is listed in every live workspace ({who})"
+            );
+            for c in m.envs_of(&g, &n) {
+                let container = self.arm.get(&Self::env_path(&w.group, &w.name, &enc(&c.name), "")).expect(200).json();
+                assert_eq!(
+                    container["properties"]["latestVersion"].as_str(),
+                    c.latest().map(String::as_str),
+                    "latestVersion of {who}/{} (the version created last)",
+                    c.name
+                );
+                let versions = self
+                    .list_all(&Self::env_path(
+                        &w.group,
+                        &w.name,
+                        &format!("{}/versions", enc(&c.name)),
+                        "listViewType=All&$orderBy=createdtime%20asc",
+                    ))
+                    .unwrap_or_else(|e| panic!("the versions of {who}/{} must list: {e:?}", c.name));
+                let got: Vec<(String, String, bool)> = versions
+                    .iter()
+                    .map(|v| {
+                        (
+                            v["name"].as_str().unwrap_or("").to_string(),
+                            v["properties"]["image"].as_str().unwrap_or("").to_string(),
+                            v["properties"]["isArchived"].as_bool().unwrap_or(false),
+                        )
+                    })
+                    .collect();
+                let want: Vec<(String, String, bool)> =
+                    c.in_order().into_iter().map(|(n, v)| (n.clone(), Self::image(v.image), v.archived)).collect();
+                assert_eq!(got, want, "versions of {who}/{} in creation order: (version, image, archived)", c.name);
+                let active: Vec<String> = self
+                    .list_all(&Self::env_path(&w.group, &w.name, &format!("{}/versions", enc(&c.name)), ""))
+                    .unwrap()
+                    .iter()
+                    .map(|v| v["name"].as_str().unwrap_or("").to_string())
+                    .collect();
+                let want: Vec<String> =
+                    c.in_order().into_iter().rev().filter(|(_, v)| !v.archived).map(|(n, _)| n.clone()).collect();
+                assert_eq!(active, want, "the active versions of {who}/{}, newest first", c.name);
+            }
+        }
+        for w in m.soft_deleted() {
+            let r = self.arm.get(&Self::env_path(&w.group, &w.name, "", ""));
+            assert_eq!(
+                answer(&r),
+                Err((404, "ResourceNotFound")),
+                "the environments of soft-deleted workspace {}/{} are hidden",
+                w.group,
+                w.name
+            );
+        }
     }
 }
 

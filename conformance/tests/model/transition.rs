@@ -30,4 +30,18 @@ pub enum Transition {
     /// One poll, through the client's poller, of the `op`-th operation that was left running
     /// (numbered from 0 in the order they started; see [`crate::reference::Model::handles`]).
     Poll { op: usize },
+    /// `PUT …/workspaces/{workspace}/environments/{env}/versions/{version}` with
+    /// `{"image": "repo/img:{image}", "isArchived": archived}`: 201 new (creating the container
+    /// with the first version), 200 for the same image (the archive flag may change), 409 for
+    /// another image; 400 for a curated or reserved (`AzureML…`) name; 404 while the
+    /// workspace is soft-deleted or missing.
+    PutEnv { group: String, workspace: String, env: String, version: String, image: u8, archived: bool },
+    /// `GET` one environment version.
+    GetEnv { group: String, workspace: String, env: String, version: String },
+    /// azure-ai-ml's `get(label="latest")`: `GET …/versions?$orderBy=createdtime desc&$top=1`
+    /// (active versions only): the first item's name, if any.
+    LatestEnv { group: String, workspace: String, env: String },
+    /// azure-ai-ml's `archive`/`restore` of a version: `GET` it, then `PUT` the body back with
+    /// `isArchived` set.
+    ArchiveEnv { group: String, workspace: String, env: String, version: String, archived: bool },
 }

@@ -18,6 +18,8 @@ const RG_API: &str = "2021-04-01";
 const SUB_API: &str = "2022-12-01";
 const ML_API: &str = "2024-04-01";
 const AUTH_API: &str = "2022-04-01";
+/// What azure-ai-ml 1.35.2 sends for environments.
+const ENV_API: &str = "2023-04-01-preview";
 const META_API: &str = "2022-09-01";
 const MSI_API: &str = "2019-08-01";
 /// The Entra endpoints have no api-version: the fixtures record `null`.
@@ -322,6 +324,33 @@ fn cases() -> Vec<Case> {
             "privateLinkServiceConnectionState": {"status": "Approved", "description": "Approved by the shapes run", "actionsRequired": "None"}
         }})),
     );
+    let env_container = format!("{}/environments/shapes-env", ws("rg1", "ws1"));
+    let env_version = format!("{env_container}/versions/1");
+    let create_env_version = step(
+        "PUT",
+        q(&env_version, ENV_API),
+        Some(
+            json!({"properties": {"image": "docker.io/python:3.11-slim", "description": "shapes", "isAnonymous": false, "isArchived": false}}),
+        ),
+    );
+    let env_dir = |f: &str| format!("machinelearning/{ENV_API}/environments/{f}");
+    let ems_dir = |f: &str| format!("machinelearning/environment-service/{f}");
+    let ems = |rest: &str| format!("/environment/v1.0{}/environments{rest}", ws("rg1", "ws1"));
+    let ems_v2 = |rest: &str| format!("/environment/v2.0{}/environments{rest}", ws("rg1", "ws1"));
+    let v1_body = |name: &str| {
+        json!({"Name": name,
+            "python": {"userManagedDependencies": false, "interpreterPath": "python", "condaDependenciesFile": null, "baseCondaEnvironment": null,
+                       "condaDependencies": {"name": "project_environment", "dependencies": ["python=3.8.13", {"pip": ["azureml-defaults"]}, "scikit-learn==0.21.3"], "channels": ["anaconda", "conda-forge"]}},
+            "EnvironmentVariables": {"EXAMPLE_ENV_VAR": "EXAMPLE_VALUE"},
+            "Docker": {"enabled": false, "baseImage": "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251130.v1", "baseDockerfile": null, "buildContext": null,
+                       "sharedVolumes": true, "shmSize": "2g", "arguments": [], "baseImageRegistry": {"address": null, "username": null, "password": null, "registryIdentity": null},
+                       "platform": {"os": "Linux", "architecture": "amd64"}},
+            "Spark": {"repositories": [], "packages": [], "precachePackages": true},
+            "InferencingStackVersion": null,
+            "r": null})
+    };
+    let register_v1 = step("PUT", ems("/shapes-v1"), Some(v1_body("shapes-v1")));
+    let build_v1 = step("POST", ems_v2("/shapes-v1/versions/1/image"), Some(json!({})));
     let storage = dependents().remove(0);
     let create_storage = step("PUT", q(&storage.path, storage.api), Some(storage.body.clone()));
     let token_form = [
@@ -655,6 +684,192 @@ fn cases() -> Vec<Case> {
             ML_API,
             ws1().into_iter().chain([create_connection.clone()]).collect(),
             step("DELETE", q(&connection, ML_API), None),
+        ),
+        // ---- environments (containers and versions) ----
+        c(
+            env_dir("versions/create"),
+            "Create an environment's first version (and its container)",
+            "EnvironmentVersions_CreateOrUpdate",
+            ENV_API,
+            ws1(),
+            create_env_version.clone(),
+        ),
+        c(
+            env_dir("versions/create_changed"),
+            "PUT an existing environment version with another definition",
+            "EnvironmentVersions_CreateOrUpdate",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("PUT", q(&env_version, ENV_API), Some(json!({"properties": {"image": "docker.io/python:3.12-slim"}}))),
+        ),
+        c(
+            env_dir("versions/get"),
+            "Get an environment version",
+            "EnvironmentVersions_Get",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("GET", q(&env_version, ENV_API), None),
+        ),
+        c(
+            env_dir("versions/list_latest"),
+            "Get the latest version of an environment (azure-ai-ml's label=\"latest\")",
+            "EnvironmentVersions_List",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("GET", q(&format!("{env_container}/versions?$orderBy=createdtime%20desc&$top=1"), ENV_API), None),
+        ),
+        c(
+            env_dir("versions/delete"),
+            "Delete an environment version",
+            "EnvironmentVersions_Delete",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("DELETE", q(&env_version, ENV_API), None),
+        ),
+        c(
+            env_dir("versions/patch"),
+            "PATCH an environment version (not an operation of the type)",
+            "Emulator_EnvironmentVersions_Patch",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("PATCH", q(&env_version, ENV_API), Some(json!({"properties": {"description": "x"}}))),
+        ),
+        c(
+            env_dir("containers/get"),
+            "Get an environment container",
+            "EnvironmentContainers_Get",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("GET", q(&env_container, ENV_API), None),
+        ),
+        c(
+            env_dir("containers/list"),
+            "List a workspace's environments (the curated ones included)",
+            "EnvironmentContainers_List",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("GET", q(&format!("{}/environments?listViewType=ActiveOnly", ws("rg1", "ws1")), ENV_API), None),
+        ),
+        c(
+            env_dir("containers/archive"),
+            "Archive an environment (a container PUT with isArchived)",
+            "EnvironmentContainers_CreateOrUpdate",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("PUT", q(&env_container, ENV_API), Some(json!({"properties": {"isArchived": true}}))),
+        ),
+        c(
+            env_dir("containers/delete"),
+            "Delete an environment with its versions",
+            "EnvironmentContainers_Delete",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("DELETE", q(&env_container, ENV_API), None),
+        ),
+        c(
+            env_dir("containers/patch"),
+            "PATCH an environment container (not an operation of the type)",
+            "Emulator_EnvironmentContainers_Patch",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("PATCH", q(&env_container, ENV_API), Some(json!({"properties": {"description": "x"}}))),
+        ),
+        c(
+            env_dir("containers/head"),
+            "Check that an environment exists",
+            "Emulator_EnvironmentContainers_CheckExistence",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("HEAD", q(&env_container, ENV_API), None),
+        ),
+        c(
+            env_dir("versions/head"),
+            "Check that an environment version exists",
+            "Emulator_EnvironmentVersions_CheckExistence",
+            ENV_API,
+            ws1().into_iter().chain([create_env_version.clone()]).collect(),
+            step("HEAD", q(&env_version, ENV_API), None),
+        ),
+        // ---- the v1 environment service (azureml-core's data plane: no api-version) ----
+        c(
+            ems_dir("list"),
+            "List a workspace's environments through the v1 service (the latest of each, curated included)",
+            "Emulator_EnvironmentService_List",
+            "",
+            ws1(),
+            step("GET", ems("/"), None),
+        ),
+        c(
+            ems_dir("get_latest_curated"),
+            "Get the latest version of a curated environment through the v1 service",
+            "Emulator_EnvironmentService_GetLatest",
+            "",
+            ws1(),
+            step("GET", ems("/AzureML-Minimal"), None),
+        ),
+        c(
+            ems_dir("register"),
+            "Register an environment through the v1 service (azureml-core's PascalCase body)",
+            "Emulator_EnvironmentService_Register",
+            "",
+            ws1(),
+            register_v1.clone(),
+        ),
+        c(
+            ems_dir("register_reserved_name"),
+            "Register an environment whose name starts with AzureML (refused, data-plane envelope)",
+            "Emulator_EnvironmentService_Register",
+            "",
+            ws1(),
+            step("PUT", ems("/AzureML-Mine"), Some(v1_body("AzureML-Mine"))),
+        ),
+        c(
+            ems_dir("register_version"),
+            "Register a given version through the v1 service",
+            "Emulator_EnvironmentService_RegisterVersion",
+            "",
+            ws1(),
+            step("PUT", ems("/shapes-v1/versions/7"), Some(v1_body("shapes-v1"))),
+        ),
+        c(
+            ems_dir("get_version"),
+            "Get one version through the v1 service",
+            "Emulator_EnvironmentService_Get",
+            "",
+            ws1().into_iter().chain([register_v1.clone()]).collect(),
+            step("GET", ems("/shapes-v1/versions/1"), None),
+        ),
+        c(
+            ems_dir("image_details_latest"),
+            "Image details of an environment's latest version (never built)",
+            "Emulator_EnvironmentService_ImageDetailsLatest",
+            "",
+            ws1().into_iter().chain([register_v1.clone()]).collect(),
+            step("GET", ems("/shapes-v1/image"), None),
+        ),
+        c(
+            ems_dir("image_details"),
+            "Image details of one version, after its build",
+            "Emulator_EnvironmentService_ImageDetails",
+            "",
+            ws1().into_iter().chain([register_v1.clone(), build_v1.clone()]).collect(),
+            step("GET", ems("/shapes-v1/versions/1/image"), None),
+        ),
+        c(
+            ems_dir("build_image"),
+            "Build an environment's image (Environment.build)",
+            "Emulator_EnvironmentService_BuildImage",
+            "",
+            ws1().into_iter().chain([register_v1.clone()]).collect(),
+            build_v1.clone(),
+        ),
+        c(
+            ems_dir("build_status_unknown"),
+            "The status of a build the service does not know",
+            "Emulator_EnvironmentService_BuildStatus",
+            "",
+            ws1().into_iter().chain([register_v1.clone()]).collect(),
+            step("GET", ems_v2("/shapes-v1/versions/1/image/operations/00000000-0000-0000-0000-000000000000"), None),
         ),
         // ---- role assignments and definitions ----
         c(ra_dir("create"), "Share a workspace: assign a role at workspace scope", "RoleAssignments_Create", AUTH_API, ws1(), assign(&ws("rg1", "ws1"))),

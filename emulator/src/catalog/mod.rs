@@ -354,8 +354,8 @@ pub const PROVIDERS: &[ProviderInfo] = &[
         resource_types: types![
             ("workspaces", ML_REGIONS, ML_API_VERSIONS, TAGS_LOCATION, TYPED, WORKSPACE_MOVES),
             ("workspaces/computes", ML_REGIONS, ML_API_VERSIONS, TAGS_LOCATION, NOT_EMULATED),
-            ("workspaces/environments", ML_REGIONS, ML_API_VERSIONS, NONE, NOT_EMULATED),
-            ("workspaces/environments/versions", ML_REGIONS, ML_API_VERSIONS, NONE, NOT_EMULATED),
+            ("workspaces/environments", ML_REGIONS, ML_API_VERSIONS, NONE, TYPED),
+            ("workspaces/environments/versions", ML_REGIONS, ML_API_VERSIONS, NONE, TYPED),
             ("locations/workspaceOperationsStatus", ML_REGIONS, ML_API_VERSIONS, NONE, TYPED),
             ("locations/mfeOperationResults", ML_REGIONS, ML_API_VERSIONS, NONE, NOT_EMULATED),
             ("locations/mfeOperationsStatus", ML_REGIONS, ML_API_VERSIONS, NONE, NOT_EMULATED),

@@ -29,7 +29,7 @@ use crate::identity::Identity;
 use crate::model::idgen::{RandomIds, SeededIds};
 use crate::model::time::VirtualClock;
 use crate::model::{Clock, IdGen, LroMode};
-use crate::protocol::router::{Route, Router};
+use crate::protocol::router::{Access, Route, Router};
 use crate::protocol::{ArmError, ArmRequest, ArmResponse, ArmResult, Method};
 use crate::providers::common::default_registration;
 use crate::providers::{self, Ctx, Settings};
@@ -353,7 +353,11 @@ impl App {
             Err(e) => {
                 // The code as answered (an injected fault's own code text included).
                 error_code = Some(e.code_str().to_string());
-                e.into_response()
+                if ex.access() == Access::DataPlane {
+                    e.in_data_plane_envelope(self.data_plane_trace()).into_response()
+                } else {
+                    e.into_response()
+                }
             }
         };
         let raw = render::finish(self, resp, &ex);
@@ -361,6 +365,19 @@ impl App {
             self.journal.finish(rec, &ex.request, ex.operation, &raw, error_code.as_deref());
         }
         raw
+    }
+
+    /// The ids and time of an Azure ML data-plane error envelope (from the injected id
+    /// generator and clock).
+    fn data_plane_trace(&self) -> crate::protocol::DataPlaneTrace {
+        let ids = self.ctx.ids();
+        crate::protocol::DataPlaneTrace {
+            operation: ids.hex(32),
+            request: ids.hex(16),
+            location: "local".into(),
+            time: crate::model::time::arm_time(self.ctx.now()),
+            component: "environment-management",
+        }
     }
 
     /// Reads a state document sent to the test-control API, checked like writes.

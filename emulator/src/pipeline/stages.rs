@@ -93,10 +93,39 @@ impl<'a> Exchange<'a> {
     pub fn access(&self) -> Access {
         match self.route {
             Some(r) => r.meta.access,
+            None if is_data_plane_path(self.request.segments()) => Access::DataPlane,
             None if is_open_path(self.request.segments()) => Access::Open,
             None => Access::ArmTenant,
         }
     }
+}
+
+/// The first path segments of Azure ML's data-plane services (the hosts the discovery
+/// document names are this emulator), with the SDK features that reach each: a request
+/// under one of them that no route serves is answered `ServiceNotEmulated` naming the
+/// feature, in the data-plane envelope, never an ARM error about api-versions.
+const DATA_PLANE_PREFIXES: &[(&str, &str)] = &[
+    ("environment", "this environment-service operation (labels, build_local recipes, image builds on a compute)"),
+    ("artifact", "the artifact service (Environment.add_private_pip_wheel uploads to the workspace's blob storage)"),
+    ("content", "the snapshot service (run submission: ScriptRunConfig, Experiment.submit)"),
+    ("history", "the run history service (run submission: ScriptRunConfig, Experiment.submit)"),
+    ("execution", "the execution service (run submission: ScriptRunConfig, Experiment.submit)"),
+    ("hyperdrive", "the HyperDrive service (hyperparameter tuning runs)"),
+    ("modelmanagement", "the model management service (Model.register, Model.deploy, web services)"),
+    ("datastore", "the datastore service (Workspace.get_default_datastore, Datastore)"),
+    ("dataset", "the dataset service (Dataset)"),
+    ("pipelines", "the pipelines service (Pipeline.submit)"),
+    ("mlflow", "the MLflow tracking service"),
+    ("studioservice", "the studio service"),
+];
+
+fn data_plane_service(segments: &[Cow<'_, str>]) -> Option<&'static str> {
+    let first = segments.first()?;
+    DATA_PLANE_PREFIXES.iter().find(|(p, _)| p.eq_ignore_ascii_case(first)).map(|(_, what)| *what)
+}
+
+fn is_data_plane_path(segments: &[Cow<'_, str>]) -> bool {
+    data_plane_service(segments).is_some()
 }
 
 /// The first path segments of routes that are not ARM calls (no auth, no api-version).
@@ -207,6 +236,11 @@ fn is_arm(access: Access) -> bool {
     matches!(access, Access::Arm | Access::ArmTenant)
 }
 
+/// Calls that need a bearer token: ARM's and the Azure ML data plane's.
+fn needs_token(access: Access) -> bool {
+    matches!(access, Access::Arm | Access::ArmTenant | Access::DataPlane)
+}
+
 /// ARM calls need a bearer token; its claims name the caller.
 pub struct Authenticate;
 
@@ -216,7 +250,7 @@ impl Stage for Authenticate {
     }
 
     fn run<'a>(&self, _app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
-        if is_arm(ex.access()) {
+        if needs_token(ex.access()) {
             ex.request.principal = Some(principal_from_header(ex.request.header(hyper::header::AUTHORIZATION))?);
         }
         Ok(())
@@ -281,6 +315,8 @@ impl Stage for MediaType {
         let ct = req.header(hyper::header::CONTENT_TYPE);
         let json = ct.is_some_and(is_json);
         match ex.access() {
+            // The data plane (ASP.NET) takes any JSON type (`application/json-patch+json` from
+            // azureml-core's artifact client), so only ARM's rule is checked here.
             Access::Arm | Access::ArmTenant if req.method.is_write() && !req.body_is_empty() && !json => {
                 Err(ArmError::unsupported_media_type(ct))
             }
@@ -306,7 +342,12 @@ impl Stage for HandlerStage {
         let route = match (ex.route, ex.unrouted) {
             (Some(r), _) => r,
             (None, Some(Unrouted::MethodNotAllowed)) => return Err(ArmError::method_not_allowed(req.method.as_str())),
-            (None, _) => return Err(ArmError::no_route(req.raw_path())),
+            (None, _) => {
+                return Err(match data_plane_service(req.segments()) {
+                    Some(what) => ArmError::service_not_emulated(req.method.as_str(), req.raw_path(), what),
+                    None => ArmError::no_route(req.raw_path()),
+                })
+            }
         };
         let result = catch_unwind(AssertUnwindSafe(|| match route.handler {
             Handler::Provider(h) => h(&app.ctx, req),

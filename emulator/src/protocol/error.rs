@@ -105,6 +105,8 @@ error_codes! {
     // Microsoft.MachineLearningServices.
     ValidationError = 400,
     BadRequest = 400,
+    /// The ML asset service's (environments): 400 for a bad request, 409 for a changed version.
+    UserError = 400,
     // Microsoft.Authorization.
     InvalidRoleAssignmentId = 400,
     InvalidRoleDefinitionId = 400,
@@ -113,6 +115,8 @@ error_codes! {
     RoleAssignmentUpdateNotPermitted = 400,
     RoleAssignmentNotFound = 404,
     InvalidPrincipalId = 400,
+    /// An Azure ML data-plane service (or one of its operations) the emulator does not model.
+    ServiceNotEmulated = 400,
     // The emulator's own (the test-control API, request hygiene).
     InvalidEmulatorRequest = 400,
     ResourceTypeNotEmulated = 400,
@@ -140,6 +144,24 @@ struct Extra {
     oauth: Option<Value>,
     /// A code outside [`ErrorCode`], rendered instead of `code` (an injected fault's).
     code_text: Option<String>,
+    /// Render Azure ML's data-plane envelope (the environment service's) with these ids.
+    data_plane: Option<DataPlaneTrace>,
+}
+
+/// The variable parts of Azure ML's data-plane error envelope
+/// (`{"error":{…},"correlation":{…},"environment","location","time","componentName"}`, the
+/// `ErrorResponse`/`RootError` azureml-core's `_restclient` models read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataPlaneTrace {
+    /// `correlation.operation`: 32 hex digits.
+    pub operation: String,
+    /// `correlation.request`: 16 hex digits.
+    pub request: String,
+    /// `environment` and `location` (the service's region).
+    pub location: String,
+    /// `time`, RFC 3339.
+    pub time: String,
+    pub component: &'static str,
 }
 
 pub type ArmResult<T> = Result<T, ArmError>;
@@ -217,13 +239,49 @@ impl ArmError {
         self
     }
 
+    /// The same error, to be rendered in Azure ML's data-plane envelope (the pipeline marks
+    /// every error of an [`Access::DataPlane`](super::router::Access::DataPlane) route so).
+    pub fn in_data_plane_envelope(mut self, trace: DataPlaneTrace) -> Self {
+        if self.extra.as_ref().is_none_or(|e| e.oauth.is_none()) {
+            self.extra().data_plane = Some(trace);
+        }
+        self
+    }
+
+    /// The `RootError` of the data-plane envelope: every key present, as the service sends it.
+    fn to_root_error(&self) -> Value {
+        json!({
+            "code": self.code_str(),
+            "severity": null,
+            "message": self.message,
+            "messageFormat": null,
+            "messageParameters": null,
+            "referenceCode": null,
+            "detailsUri": null,
+            "target": self.target(),
+            "details": self.details().iter().map(ArmError::to_root_error).collect::<Vec<_>>(),
+            "innerError": null,
+            "debugInfo": null,
+            "additionalInfo": null,
+        })
+    }
+
     /// Renders the error's envelope. This is the only place an error becomes a response.
     pub fn into_response(self) -> ArmResponse {
         let oauth = self.extra.as_ref().and_then(|e| e.oauth.clone());
-        let arm = oauth.is_none();
-        let body = match oauth {
-            Some(b) => b,
-            None => json!({ "error": self.to_json() }),
+        let data_plane = self.extra.as_ref().and_then(|e| e.data_plane.clone());
+        let arm = oauth.is_none() && data_plane.is_none();
+        let body = match (oauth, data_plane) {
+            (Some(b), _) => b,
+            (None, Some(t)) => json!({
+                "error": self.to_root_error(),
+                "correlation": {"operation": t.operation, "request": t.request},
+                "environment": t.location,
+                "location": t.location,
+                "time": t.time,
+                "componentName": t.component,
+            }),
+            (None, None) => json!({ "error": self.to_json() }),
         };
         let mut resp = ArmResponse::json(self.status, body);
         if let Some(e) = self.extra {
@@ -684,6 +742,38 @@ impl ArmError {
         Self::of(
             ErrorCode::BadRequest,
             "Soft-deleted workspace exists. Please purge or recover it. https://aka.ms/wsoftdelete",
+        )
+    }
+
+    /// An ML asset rule (environment names, versions, definitions): `400 UserError`.
+    pub fn asset_user_error(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::UserError, message)
+    }
+
+    /// A PUT that would change a registered environment version (azure-ai-ml maps the 409 to
+    /// `ResourceExistsError` and retries with the container's `nextVersion`).
+    pub fn environment_version_exists(name: &str, version: &str) -> Self {
+        Self::of(
+            ErrorCode::UserError,
+            format!("Environment {name} with version {version} is already registered and cannot be changed."),
+        )
+        .with_status(409)
+    }
+
+    // ---- the Azure ML data plane (the environment service) ----
+
+    /// A data-plane `404` (`NotFound`): a missing workspace, environment or version.
+    pub fn data_plane_not_found(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::NotFound, message)
+    }
+
+    /// A data-plane request the emulator does not model: `what` names the SDK feature.
+    pub fn service_not_emulated(method: &str, path: &str, what: &str) -> Self {
+        Self::of(
+            ErrorCode::ServiceNotEmulated,
+            format!(
+                "The emulator does not emulate {what}: {method} {path} is not served. The emulator models the Azure ML environment service (environments, their versions and image builds) only."
+            ),
         )
     }
 

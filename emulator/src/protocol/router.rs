@@ -22,6 +22,10 @@ pub enum Access {
     ArmTenant,
     /// No checks: cloud metadata, sign-in endpoints.
     Open,
+    /// An Azure ML data-plane call (the environment service): a bearer token as ARM takes it,
+    /// but no `api-version` and no subscription stage (the handler answers a missing workspace
+    /// as the service does), and errors in Azure ML's data-plane envelope.
+    DataPlane,
     /// The test-control API: no authentication, but only from this machine, and writes must be
     /// JSON (or carry `X-ArmEmu-Control`).
     Control,

@@ -39,7 +39,7 @@ impl ResourceGroup {
 ///
 /// A large state holds hundreds of thousands of these, so the record is kept small: the body
 /// is its JSON text, the strings many resources repeat (type, subscription, group) are shared
-/// when a state document is read, and the rare secrets are boxed.
+/// when a state document is read, and the rare side data (`secrets`) is boxed.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Resource {
@@ -59,7 +59,10 @@ pub struct Resource {
     /// Set while the resource is soft-deleted: invisible to GET and lists, name reserved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soft_deleted: Option<SoftDeleted>,
-    /// Keys and passwords the type's list-keys actions return; never part of the GET body.
+    /// Data the type keeps beside its body, never part of the GET body: the keys and
+    /// passwords of list-keys actions, a deployment's template and operations, an environment
+    /// version's v1 definition and creation order. Exported, imported and logged with the
+    /// record (the serde name stays `secrets`, so older documents and logs load).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Box<Value>>,
 }

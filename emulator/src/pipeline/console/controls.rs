@@ -22,6 +22,7 @@ const LRO_KINDS: &[&str] = &[
     "workspaces/resyncKeys",
     "deployments/create",
     "deployments/delete",
+    "environments/build",
 ];
 
 pub fn page(app: &App, _req: &ArmRequest) -> ArmResult<ArmResponse> {

@@ -2,6 +2,8 @@
 //! files in each) and the discovery document a workspace's `discoveryUrl` points at.
 
 pub mod discovery;
+pub mod environment_service;
+pub mod environments;
 pub mod workspaces;
 
 use crate::protocol::router::Route;
@@ -9,6 +11,8 @@ use crate::providers::Handler;
 
 pub fn routes() -> Vec<Route<Handler>> {
     let mut r = workspaces::routes();
+    r.extend(environments::routes());
+    r.extend(environment_service::routes());
     r.extend(discovery::routes());
     r
 }
