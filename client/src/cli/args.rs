@@ -293,6 +293,121 @@ pub enum MlCmd {
     /// Azure ML workspaces.
     #[command(subcommand)]
     Workspace(WorkspaceCmd),
+    /// Azure ML environments: the CLI v1 forms (scaffold, register, list, show, download) and
+    /// the CLI v2 forms (create, show --version/--label, list, archive, restore).
+    #[command(subcommand)]
+    Environment(EnvironmentCmd),
+}
+
+/// The workspace of an environment command: `-w/-g/--subscription-id`, else the `config.json`
+/// found from `--path` (the v1 CLI's lookup).
+#[derive(Debug, Args, Clone, Default)]
+pub struct EnvWs {
+    #[arg(long = "workspace-name", short = 'w')]
+    pub workspace_name: Option<String>,
+    #[arg(long = "resource-group", short = 'g')]
+    pub resource_group: Option<String>,
+    /// The subscription (v1 flag; the global --subscription also works).
+    #[arg(long = "subscription-id")]
+    pub subscription_id: Option<String>,
+    /// Where to look for config.json (.azureml/config.json, aml_config/config.json) and upward.
+    #[arg(long)]
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnvironmentCmd {
+    /// Write a default environment definition to a directory (v1).
+    Scaffold {
+        #[arg(long, short = 'n')]
+        name: String,
+        #[arg(long, short = 'd')]
+        directory: String,
+        /// Write into an existing directory.
+        #[arg(long)]
+        overwrite: bool,
+        #[command(flatten)]
+        ws: EnvWs,
+    },
+    /// Register the environment definition of a directory (v1).
+    Register {
+        #[arg(long, short = 'd')]
+        directory: String,
+        #[command(flatten)]
+        ws: EnvWs,
+    },
+    /// Download an environment definition to a directory (v1).
+    Download {
+        #[arg(long, short = 'n')]
+        name: String,
+        #[arg(long, short = 'v')]
+        version: Option<String>,
+        #[arg(long, short = 'd')]
+        directory: String,
+        #[arg(long)]
+        overwrite: bool,
+        #[command(flatten)]
+        ws: EnvWs,
+    },
+    /// List environments: v1 definitions (latest of each name); with --name, the archive
+    /// flags or --v2, the v2 containers (or the versions of --name).
+    List {
+        #[arg(long, short = 'n')]
+        name: Option<String>,
+        #[arg(long, conflicts_with = "include_archived")]
+        archived_only: bool,
+        #[arg(long)]
+        include_archived: bool,
+        /// Print the CLI v2 shape (az ml 2.x).
+        #[arg(long)]
+        v2: bool,
+        #[command(flatten)]
+        ws: EnvWs,
+    },
+    /// Show an environment: the v1 definition, or the v2 version with --label or --v2.
+    Show {
+        #[arg(long, short = 'n')]
+        name: String,
+        #[arg(long, short = 'v')]
+        version: Option<String>,
+        /// `latest` (v2).
+        #[arg(long, short = 'l', conflicts_with = "version")]
+        label: Option<String>,
+        /// Print the CLI v2 shape (az ml 2.x).
+        #[arg(long)]
+        v2: bool,
+        #[command(flatten)]
+        ws: EnvWs,
+    },
+    /// Create an environment version from a YAML file (v2).
+    Create {
+        #[arg(long, short = 'f')]
+        file: String,
+        #[arg(long, short = 'n')]
+        name: Option<String>,
+        #[arg(long, short = 'v')]
+        version: Option<String>,
+        #[command(flatten)]
+        ws: EnvWs,
+    },
+    /// Archive an environment or one version (v2).
+    Archive {
+        #[arg(long, short = 'n')]
+        name: String,
+        #[arg(long, short = 'v')]
+        version: Option<String>,
+        #[command(flatten)]
+        ws: EnvWs,
+    },
+    /// Restore an archived environment or version (v2).
+    Restore {
+        #[arg(long, short = 'n')]
+        name: String,
+        #[arg(long, short = 'v')]
+        version: Option<String>,
+        #[command(flatten)]
+        ws: EnvWs,
+    },
 }
 
 /// A workspace: `-w/--workspace-name` (CLI v1) or `-n/--name` (CLI v2), and `-g`.

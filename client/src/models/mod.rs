@@ -5,10 +5,12 @@
 
 pub mod authorization;
 pub mod deployment;
+pub mod environment;
 pub mod resources;
 pub mod workspace;
 
 pub use authorization::*;
 pub use deployment::*;
+pub use environment::*;
 pub use resources::*;
 pub use workspace::*;

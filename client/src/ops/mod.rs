@@ -3,6 +3,7 @@
 //! Long-running operations return a [`crate::lro::Poller`]; collections a [`crate::pager::Pager`].
 
 pub mod deployments;
+pub mod environments;
 pub mod providers;
 pub mod resource_groups;
 pub mod resources;
@@ -69,6 +70,10 @@ impl ArmClient {
 
     pub fn resources(&self) -> resources::Resources<'_> {
         resources::Resources { client: self }
+    }
+
+    pub fn environments(&self) -> environments::Environments<'_> {
+        environments::Environments { client: self }
     }
 
     pub fn workspaces(&self) -> workspaces::Workspaces<'_> {

@@ -4,6 +4,7 @@
 mod cli_basics;
 mod cli_deployments;
 mod cli_emulator;
+mod cli_environments;
 mod cli_workspaces;
 mod deployments_lib;
 mod helpers;

@@ -18,6 +18,7 @@
 mod cmk_hbi;
 mod create_auto;
 mod delete;
+mod environments;
 mod existing;
 mod group_create;
 mod group_delete;

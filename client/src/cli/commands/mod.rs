@@ -5,6 +5,7 @@ mod account;
 mod dependents;
 mod deployment;
 mod emulator;
+mod environment;
 mod group;
 mod provider;
 mod resource;
@@ -24,6 +25,7 @@ pub async fn dispatch(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Deployment(c) => deployment::run(ctx, c).await,
         Command::Resource(c) => resource::run(ctx, c).await,
         Command::Ml(MlCmd::Workspace(c)) => workspace::run(ctx, c).await,
+        Command::Ml(MlCmd::Environment(c)) => environment::run(ctx, c).await,
         Command::Storage(StorageCmd::Account(c)) => dependents::storage(ctx, c).await,
         Command::Keyvault(c) => dependents::keyvault(ctx, c).await,
         Command::Acr(c) => dependents::acr(ctx, c).await,
