@@ -24,9 +24,9 @@ pub struct Global {
     /// Name or id of the subscription (default: the one `account set` chose).
     #[arg(long, short = 's', global = true, value_name = "SUBSCRIPTION")]
     pub subscription: Option<String>,
-    /// Output format.
-    #[arg(long, short = 'o', global = true, value_enum, default_value = "json")]
-    pub output: Format,
+    /// Output format (default: $AZURE_CORE_OUTPUT, else `core.output` of the config, else json).
+    #[arg(long, short = 'o', global = true, value_enum)]
+    pub output: Option<Format>,
     /// JMESPath query applied to the result.
     #[arg(long, global = true, value_name = "JMESPATH")]
     pub query: Option<String>,
@@ -92,6 +92,40 @@ pub enum Command {
     /// The armemu emulator's test-control API (emulator only).
     #[command(subcommand)]
     Emulator(EmulatorCmd),
+    /// Set or list defaults (az's `configure --defaults group=NAME location=LOC`).
+    Configure(ConfigureArgs),
+    /// Read and write the configuration file (`defaults.group`, `core.output`, …).
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigureArgs {
+    /// Space-separated NAME=VALUE defaults (group, location); an empty VALUE clears one.
+    #[arg(long, short = 'd', num_args = 1..)]
+    pub defaults: Vec<String>,
+    /// List the defaults.
+    #[arg(long, short = 'l')]
+    pub list_defaults: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Set SECTION.OPTION=VALUE (e.g. defaults.group=rg1 core.output=table).
+    Set {
+        #[arg(num_args = 1.., required = true, value_name = "KEY=VALUE")]
+        key_value: Vec<String>,
+    },
+    /// Print a section, an option (SECTION.OPTION), or the whole configuration.
+    Get {
+        #[arg(value_name = "KEY")]
+        key: Option<String>,
+    },
+    /// Remove options (SECTION.OPTION).
+    Unset {
+        #[arg(num_args = 1.., required = true, value_name = "KEY")]
+        key: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,9 +196,9 @@ pub enum AccountCmd {
 
 #[derive(Debug, Args)]
 pub struct GroupName {
-    /// The resource group name.
+    /// The resource group name (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
     #[arg(long = "name", short = 'n', alias = "resource-group", short_alias = 'g')]
-    pub name: String,
+    pub name: Option<String>,
 }
 
 /// `k=v` pairs (az's `--tags a=b c=d`; a bare `k` is an empty value; `""` clears).
@@ -182,8 +216,9 @@ pub enum GroupCmd {
     Create {
         #[command(flatten)]
         group: GroupName,
+        /// The location (default: $AZURE_DEFAULTS_LOCATION, else `defaults.location`).
         #[arg(long, short = 'l')]
-        location: String,
+        location: Option<String>,
         /// Space-separated tags: key[=value].
         #[arg(long, num_args = 0..)]
         tags: Option<Vec<String>>,
@@ -729,8 +764,9 @@ pub struct TemplateArgs {
 /// A group-scope deployment's template arguments.
 #[derive(Debug, Args, Clone)]
 pub struct GroupTemplateArgs {
+    /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
     #[arg(long = "resource-group", short = 'g')]
-    pub resource_group: String,
+    pub resource_group: Option<String>,
     #[command(flatten)]
     pub template: TemplateArgs,
     /// Incremental (default) or Complete (also delete resources the template omits).
@@ -741,9 +777,10 @@ pub struct GroupTemplateArgs {
 /// A subscription-scope deployment's template arguments.
 #[derive(Debug, Args, Clone)]
 pub struct SubTemplateArgs {
-    /// Where the deployment's metadata is stored.
+    /// Where the deployment's metadata is stored (default: $AZURE_DEFAULTS_LOCATION, else
+    /// `defaults.location`).
     #[arg(long, short = 'l')]
-    pub location: String,
+    pub location: Option<String>,
     #[command(flatten)]
     pub template: TemplateArgs,
 }
@@ -768,23 +805,26 @@ pub enum DeploymentGroupCmd {
     Create(GroupTemplateArgs),
     /// Show a deployment.
     Show {
+        /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
         #[arg(long = "resource-group", short = 'g')]
-        resource_group: String,
+        resource_group: Option<String>,
         #[arg(long = "name", short = 'n')]
         name: String,
     },
     /// List the deployments of a resource group.
     List {
+        /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
         #[arg(long = "resource-group", short = 'g')]
-        resource_group: String,
+        resource_group: Option<String>,
         /// OData filter, e.g. "provisioningState eq 'Failed'".
         #[arg(long)]
         filter: Option<String>,
     },
     /// Delete a deployment record (not the resources it deployed).
     Delete {
+        /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
         #[arg(long = "resource-group", short = 'g')]
-        resource_group: String,
+        resource_group: Option<String>,
         #[arg(long = "name", short = 'n')]
         name: String,
     },
@@ -844,8 +884,9 @@ pub enum DeploymentOperationCmd {
 pub enum DeploymentOperationGroupCmd {
     /// List a deployment's operations.
     List {
+        /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
         #[arg(long = "resource-group", short = 'g')]
-        resource_group: String,
+        resource_group: Option<String>,
         #[arg(long = "name", short = 'n')]
         name: String,
     },

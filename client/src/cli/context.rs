@@ -67,6 +67,25 @@ impl Ctx {
         ConfigDir::from_vars(&self.env.vars)
     }
 
+    /// A setting below its flag: `AZURE_<SECTION>_<OPTION>`, else the config file (az's
+    /// precedence: flag > environment variable > config file).
+    pub fn setting(&self, section: &str, key: &str) -> Option<String> {
+        let file = super::config::Config::load(&self.config_dir());
+        super::config::setting(&self.env.vars, &file, section, key).filter(|v| !v.is_empty())
+    }
+
+    /// `-g`, else the default group (`AZURE_DEFAULTS_GROUP`, `defaults.group`), else az's
+    /// argparse error for the missing argument.
+    pub fn group(&self, flag: Option<String>) -> Result<String, CliError> {
+        flag.or_else(|| self.setting("defaults", "group"))
+            .ok_or_else(|| CliError::usage("the following arguments are required: --resource-group/-g"))
+    }
+
+    /// `-l`, else the default location (`AZURE_DEFAULTS_LOCATION`, `defaults.location`).
+    pub fn location(&self, flag: Option<String>) -> Option<String> {
+        flag.or_else(|| self.setting("defaults", "location"))
+    }
+
     pub fn profile(&self) -> Option<Profile> {
         self.config_dir().load_profile()
     }
@@ -127,7 +146,7 @@ impl Ctx {
         let looked = profile::emulator_data_dir(&self.env.vars)
             .map(|d| d.join("instance.json").display().to_string())
             .unwrap_or_else(|| "$ARMEMU_DATA_DIR/instance.json (no HOME is set)".into());
-        Err(CliError::usage(format!(
+        Err(CliError::failed(format!(
             "The emulator is not running: no live armemu instance was found ({looked}), and no endpoint was named."
         ))
         .with_hint(
@@ -169,7 +188,7 @@ impl Ctx {
             .with_sleeper(self.sleeper());
             return Ok(Arc::new(c));
         }
-        Err(CliError::usage("Please run 'armctl login' to setup account."))
+        Err(CliError::failed("Please run 'armctl login' to setup account."))
     }
 
     /// A client for `target` with `credential` (used by `login` before a profile exists).
@@ -221,7 +240,7 @@ impl Ctx {
                 .find(|x| x.display_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(s)))
                 .map(|x| x.subscription_id)
                 .ok_or_else(|| {
-                    CliError::usage(format!(
+                    CliError::failed(format!(
                         "Subscription '{s}' not found. Check the spelling and casing and try again."
                     ))
                 });
@@ -233,7 +252,7 @@ impl Ctx {
         all.into_iter()
             .next()
             .map(|s| s.subscription_id)
-            .ok_or_else(|| CliError::usage("No subscriptions found for this account."))
+            .ok_or_else(|| CliError::failed("No subscriptions found for this account."))
     }
 
     /// Waits for a long-running operation, with a spinner when stderr is a terminal.

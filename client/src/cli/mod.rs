@@ -1,9 +1,13 @@
 //! `armctl`, the az-style CLI. [`run`] is the whole program: `main.rs` only passes the real
 //! arguments and environment and prints what comes back, and tests call it in-process.
 //!
-//! Exit codes: `0` success; `1` ARM (or the token endpoint) answered with an error, or with
-//! something the client could not understand; `2` a usage error, a local problem (a file, a
-//! missing login) or a transport error (nothing answered).
+//! Exit codes, az's table (azure-cli-core's `handle_exception`, knack's parser): `0` success;
+//! `2` a usage error (a missing or invalid argument, an invalid `--query`); `3` not found (any
+//! 404 answer: az's `ResourceNotFoundError`, e.g. `group show -n missing`); `1` everything else
+//! (ARM or the token endpoint answered with another error, nothing answered, no login, an
+//! unknown subscription, a file that cannot be read, a declined confirmation, a JMESPath
+//! function error). Set in one place: [`CliError::usage`], [`CliError::failed`],
+//! [`CliError::not_found`] and `From<Error> for CliError`.
 //!
 //! Endpoint: `--endpoint`, else `$ARMEMU_ENDPOINT`, else the endpoint saved by `armctl login
 //! --endpoint`, else a running `armemu` (its `instance.json`); with none of these armctl says the
@@ -16,6 +20,7 @@
 
 pub mod args;
 mod commands;
+pub mod config;
 mod context;
 pub mod output;
 
@@ -40,6 +45,9 @@ pub struct Env {
     pub interactive: bool,
     /// Whether stderr is a terminal (a spinner is shown during long operations).
     pub stderr_tty: bool,
+    /// Whether stdout is a terminal (`-o jsonc`/`yamlc` colour only then, and only when
+    /// stderr is one too: knack's `_should_enable_color`).
+    pub stdout_tty: bool,
     /// Overrides how retries and polls wait (tests pass a recording sleeper).
     pub sleeper: Option<Arc<dyn Sleeper>>,
 }
@@ -53,6 +61,7 @@ impl Env {
             input: None,
             interactive: std::io::stdin().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),
+            stdout_tty: std::io::stdout().is_terminal(),
             sleeper: None,
         }
     }
@@ -72,8 +81,19 @@ pub struct CliError {
 }
 
 impl CliError {
+    /// A usage error (az's argparse errors): exit 2.
     pub fn usage(message: impl Into<String>) -> CliError {
         CliError { exit: 2, message: message.into(), hint: None }
+    }
+
+    /// Any failure that is neither a usage error nor "not found" (az's `CLIError`): exit 1.
+    pub fn failed(message: impl Into<String>) -> CliError {
+        CliError { exit: 1, message: message.into(), hint: None }
+    }
+
+    /// Something that does not exist (az's `ResourceNotFoundError`): exit 3.
+    pub fn not_found(message: impl Into<String>) -> CliError {
+        CliError { exit: 3, message: message.into(), hint: None }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> CliError {
@@ -117,15 +137,16 @@ impl From<Error> for CliError {
                     }
                     _ => None,
                 };
-                CliError { exit: 1, message: text, hint }
+                CliError { exit: if e.is_not_found() { 3 } else { 1 }, message: text, hint }
             }
-            Error::Unexpected { .. } => CliError { exit: 1, message: e.to_string(), hint: None },
+            Error::Unexpected { .. } if e.is_not_found() => CliError::not_found(e.to_string()),
+            Error::Unexpected { .. } => CliError::failed(e.to_string()),
             Error::Transport { .. } => CliError {
-                exit: 2,
+                exit: 1,
                 message: e.to_string(),
                 hint: Some("is armemu running? Start it with 'make run', or point armctl at an endpoint with --endpoint or ARMEMU_ENDPOINT (and ARMEMU_CA for its CA)".into()),
             },
-            Error::Invalid { message } => CliError::usage(message.clone()),
+            Error::Invalid { message } => CliError::failed(message.clone()),
         }
     }
 }
@@ -200,7 +221,7 @@ where
     let args: Vec<String> = args.into_iter().map(Into::into).collect();
     match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt.block_on(run_async(args, env)),
-        Err(e) => (2, String::new(), format!("ERROR: cannot start the runtime: {e}\n")),
+        Err(e) => (1, String::new(), format!("ERROR: cannot start the runtime: {e}\n")),
     }
 }
 
@@ -219,11 +240,32 @@ pub async fn run_async(args: Vec<String>, env: Env) -> (i32, String, String) {
     };
     let started = std::time::Instant::now();
     let err = ErrSink::default();
-    let global = cli.global.clone();
+    let mut global = cli.global.clone();
+    let file = config::Config::load(&crate::profile::ConfigDir::from_vars(&env.vars));
+    let format = match global.output {
+        Some(f) => f,
+        None => match config::setting(&env.vars, &file, "core", "output") {
+            None => output::Format::Json,
+            Some(v) => match <output::Format as clap::ValueEnum>::from_str(&v, true) {
+                Ok(f) => f,
+                Err(_) => {
+                    let msg = format!(
+                        "ERROR: argument --output/-o: invalid choice: '{v}' (from AZURE_CORE_OUTPUT or core.output) \
+                         (choose from 'json', 'jsonc', 'yaml', 'yamlc', 'table', 'tsv', 'none')\n"
+                    );
+                    return (2, String::new(), msg);
+                }
+            },
+        },
+    };
+    global.output = Some(format);
+    let no_color = env.vars.get("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || config::setting(&env.vars, &file, "core", "no_color").is_some_and(|v| config::truthy(&v));
+    let color = env.stdout_tty && env.stderr_tty && !no_color;
     let ctx = Ctx::new(global.clone(), env, err.clone());
     let outcome = commands::dispatch(&ctx, cli.command).await;
     let (code, stdout) = match outcome {
-        Ok(out) => match finish(out, &global) {
+        Ok(out) => match finish(out, &global, color) {
             Ok(s) => (0, s),
             Err(e) => {
                 report(&err, &e);
@@ -248,7 +290,13 @@ fn report(err: &ErrSink, e: &CliError) {
     }
 }
 
-fn finish(out: Output, g: &args::Global) -> Result<String, CliError> {
+/// `color`: `jsonc`/`yamlc` may colour (otherwise they print as `json`/`yaml`, like knack).
+fn finish(out: Output, g: &args::Global, color: bool) -> Result<String, CliError> {
+    let format = match g.output.unwrap_or(output::Format::Json) {
+        output::Format::Jsonc if !color => output::Format::Json,
+        output::Format::Yamlc if !color => output::Format::Yaml,
+        f => f,
+    };
     let (value, transform) = match out {
         Output::Nothing => return Ok(String::new()),
         Output::Text(t) => return Ok(t),
@@ -258,8 +306,16 @@ fn finish(out: Output, g: &args::Global) -> Result<String, CliError> {
     let value = output::sorted(value);
     let mut ordered = false;
     let value = match &g.query {
-        Some(q) => output::query(&value, q).map_err(CliError::usage)?,
-        None => match (g.output, transform) {
+        // A query that does not parse is az's argparse error (2); one that fails while it
+        // runs (an unknown function, a wrong argument type) is its JMESPathError (1).
+        Some(q) => output::query(&value, q).map_err(|m| {
+            if m.starts_with("argument --query:") {
+                CliError::usage(m)
+            } else {
+                CliError::failed(m)
+            }
+        })?,
+        None => match (format, transform) {
             (output::Format::Table, Some(t)) => {
                 ordered = true;
                 t(&value)
@@ -270,7 +326,7 @@ fn finish(out: Output, g: &args::Global) -> Result<String, CliError> {
     if value.is_null() {
         return Ok(String::new());
     }
-    Ok(output::render_with(&value, g.output, ordered))
+    Ok(output::render_with(&value, format, ordered))
 }
 
 #[cfg(test)]

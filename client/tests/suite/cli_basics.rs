@@ -48,7 +48,7 @@ fn output_formats_and_query() {
     );
     let yaml = cli.run("group show -n rg-fmt -o yaml").ok().out;
     assert!(yaml.contains("managedBy: null\n") && yaml.contains("tags:\n  env: dev\n  team: ''\n"), "{yaml}");
-    let jsonc = cli.run("group show -n rg-fmt -o jsonc").ok().out;
+    let jsonc = cli.run_with("group show -n rg-fmt -o jsonc", &[], true).ok().out;
     assert!(jsonc.contains("\x1b[") && jsonc.contains("rg-fmt"), "{jsonc}");
     assert_eq!(cli.run("group show -n rg-fmt -o none").ok().out, "");
     assert_eq!(cli.run("group show -n rg-fmt --query tags.env -o json").ok().out, "\"dev\"\n");
@@ -77,7 +77,7 @@ fn group_lifecycle_and_exit_codes() {
     assert_eq!(cli.run("group list --tag a=2 --query [].name").ok().json(), json!([]));
 
     let missing = cli.run("group show -n nope");
-    assert_eq!(missing.code, 1);
+    assert_eq!(missing.code, 3);
     assert!(missing.out.is_empty());
     assert!(
         missing.err.starts_with("ERROR: (ResourceGroupNotFound) Resource group 'nope' could not be found."),
@@ -101,10 +101,10 @@ fn group_lifecycle_and_exit_codes() {
     assert_eq!(cli.run("extension add -n application-insights").code, 0);
 
     let no_tty = cli.run("group delete -n rg-life");
-    assert_eq!(no_tty.code, 2);
+    assert_eq!(no_tty.code, 1);
     assert!(no_tty.err.contains("Use --yes"), "{}", no_tty.err);
     cli.input = Some("n\n".into());
-    assert_eq!(cli.run("group delete -n rg-life").code, 2);
+    assert_eq!(cli.run("group delete -n rg-life").code, 1, "a declined confirmation");
     assert_eq!(cli.run("group exists -n rg-life").ok().out, "true\n");
     cli.input = Some("y\n".into());
     settings_sync(&emu, json!({"lro": {"resourceGroups/delete": "polls:2"}}));
@@ -127,13 +127,13 @@ fn group_delete_no_wait_returns_at_once() {
 }
 
 #[test]
-fn transport_errors_exit_2_with_a_hint() {
+fn transport_errors_exit_1_with_a_hint() {
     let emu = TestEmulator::start();
     let mut cli = Cli::new(&emu);
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     cli.endpoint = format!("http://127.0.0.1:{port}");
     let r = cli.run("group list");
-    assert_eq!(r.code, 2, "{}", r.err);
+    assert_eq!(r.code, 1, "{}", r.err);
     assert!(r.err.contains("ERROR: cannot reach") && r.err.contains("Hint: is armemu running?"), "{}", r.err);
 }
 
@@ -157,7 +157,7 @@ fn login_and_account_commands() {
     cli.run("account set -s \"Emulated Subscription\"").ok();
     assert_eq!(cli.run("account show --query id").ok().out, format!("\"{SUB}\"\n"));
     assert_eq!(cli.run(&format!("account show -s {SUB} --query tenantId -o tsv")).ok().out, format!("{TENANT}\n"));
-    assert_eq!(cli.run("account set -s nope").code, 2);
+    assert_eq!(cli.run("account set -s nope").code, 1);
     // Commands now use the cached token of the profile.
     cli.run("group create -n rg-login -l eastus").ok();
     assert!(cli.dir.path().join("config/tokens.json").exists());
@@ -204,14 +204,14 @@ fn endpoint_and_ca_come_from_instance_json() {
     std::fs::write(data.join("instance.json"), dead.to_string()).unwrap();
     for args in [&["group", "list"][..], &["emulator", "journal"], &["login"]] {
         let (code, out, err) = armctl::cli::run(["armctl"].iter().chain(args).copied(), env.clone());
-        assert_eq!((code, out.as_str()), (2, ""), "{args:?}: {err}");
+        assert_eq!((code, out.as_str()), (1, ""), "{args:?}: {err}");
         assert!(err.contains("The emulator is not running: no live armemu instance was found"), "{args:?}: {err}");
         assert!(err.contains(&data.join("instance.json").display().to_string()), "{err}");
         assert!(!err.contains("management.azure.com"), "{err}");
     }
     std::fs::remove_file(data.join("instance.json")).unwrap();
     let (code, _, err) = armctl::cli::run(["armctl", "group", "list"], env.clone());
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("The emulator is not running"), "{err}");
     // A named endpoint is used as named.
     let (code, out, err) = armctl::cli::run(
@@ -308,7 +308,7 @@ fn dependents_show_their_ids_as_documented() {
     assert!(ai.eq_ignore_ascii_case(&format!("{prefix}/microsoft.insights/components/aidep")), "{ai}");
     assert_eq!(cli.run("acr show -n acrdep --query properties.adminUserEnabled").ok().out, "true\n");
     let nf = cli.run("storage account show --name nosuch");
-    assert_eq!(nf.code, 1);
+    assert_eq!(nf.code, 3);
     assert!(nf.err.contains("(ResourceNotFound)"), "{}", nf.err);
     let shown = cli.run(&format!("resource show --ids {prefix}/Microsoft.KeyVault/vaults/kvdep --query name")).ok().out;
     assert_eq!(shown, "\"kvdep\"\n");

@@ -155,7 +155,7 @@ fn group_create_prints_the_deployment_as_az_does() {
     let d = cli.run("deployment group delete -g rg-dep -n storage").ok();
     assert_eq!(d.out, "");
     let gone = cli.run("deployment group show -g rg-dep -n storage");
-    assert_eq!(gone.code, 1);
+    assert_eq!(gone.code, 3);
     assert!(gone.err.contains("(DeploymentNotFound)"), "{}", gone.err);
     cli.run("storage account show -n stdep0 -g rg-dep").ok();
 }
@@ -224,10 +224,6 @@ fn parameters_files_inline_json_and_pairs_override_in_order() {
             vec!["deployment", "group", "create", "-g", "rg-par", "-f", &file, "-p", "prefix=a", "--mode", "Sometimes"],
             "--mode",
         ),
-        (
-            vec!["deployment", "group", "create", "-g", "rg-par", "-f", "/nonexistent/t.json", "-p", "prefix=a"],
-            "No such file",
-        ),
         (vec!["deployment", "group", "create", "-f", &file], "--resource-group"),
         (vec!["deployment", "sub", "create", "-f", &file], "--location"),
     ] {
@@ -236,6 +232,10 @@ fn parameters_files_inline_json_and_pairs_override_in_order() {
         assert!(r.err.contains(text), "{argv:?}: {}", r.err);
         assert_eq!(r.out, "");
     }
+    // A file that cannot be read is not a usage error: az exits 1.
+    let nofile = cli.run("deployment group create -g rg-par -f /nonexistent/t.json -p prefix=a");
+    assert_eq!(nofile.code, 1, "{}", nofile.err);
+    assert!(nofile.err.contains("No such file"), "{}", nofile.err);
     assert_eq!(cli.run("deployment group list -g rg-par --query length(@)").ok().out, "1\n");
 }
 
@@ -364,7 +364,7 @@ fn validate_checks_and_refuses_like_az() {
         .ok()
         .out;
     assert!(t.starts_with("Result     CorrelationId\n"), "{t}");
-    assert_eq!(cli.run("storage account show -n stval0 -g rg-val").code, 1, "validate deploys nothing");
+    assert_eq!(cli.run("storage account show -n stval0 -g rg-val").code, 3, "validate deploys nothing");
     assert_eq!(cli.run("deployment group list -g rg-val").ok().json(), json!([]));
 
     let bad = json!({"$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": [],
@@ -376,7 +376,7 @@ fn validate_checks_and_refuses_like_az() {
         assert!(r.err.starts_with("ERROR: {\"code\": \"InvalidTemplate\", \"message\": \""), "{cmd}: {}", r.err);
         assert!(r.err.contains("nosuchfunction"), "{}", r.err);
     }
-    assert_eq!(cli.run("deployment group show -g rg-val -n bad").code, 1, "an invalid template is not deployed");
+    assert_eq!(cli.run("deployment group show -g rg-val -n bad").code, 3, "an invalid template is not deployed");
 }
 
 #[test]
@@ -422,7 +422,7 @@ fn what_if_prints_az_summary_or_the_json_result() {
         ))
         .ok();
     assert_eq!(ids.json(), json!(["Create", "Create"]));
-    assert_eq!(cli.run("storage account show -n stwi0 -g rg-wi").code, 1, "what-if deploys nothing");
+    assert_eq!(cli.run("storage account show -n stwi0 -g rg-wi").code, 3, "what-if deploys nothing");
 
     // After the deployment: no change; a new sku: modify, with the property delta.
     cli.run_args(&args(&["deployment", "group", "create", "-g", "rg-wi", "-f", &file, "-p", "prefix=stwi"])).ok();
@@ -510,6 +510,6 @@ fn subscription_deployments_carry_a_location() {
     cli.run("deployment sub delete -n groups").ok();
     assert_eq!(cli.run("deployment sub list").ok().json(), json!([]));
     let missing = cli.run("deployment sub show -n groups");
-    assert_eq!(missing.code, 1);
+    assert_eq!(missing.code, 3);
     assert!(missing.err.contains("(DeploymentNotFound)"), "{}", missing.err);
 }

@@ -19,7 +19,7 @@ fn journal_lists_filters_and_clears() {
     let emu = TestEmulator::start();
     let cli = Cli::new(&emu);
     cli.run("group create -n rg-journal -l eastus").ok();
-    assert_eq!(cli.run("group show -n rg-nope").code, 1);
+    assert_eq!(cli.run("group show -n rg-nope").code, 3);
 
     let all = cli.run("emulator journal").ok().json();
     let seen = ops(&all);

@@ -46,7 +46,7 @@ fn v1_scaffold_register_list_show_download() {
     // The workspace is loaded first, as the v1 CLI does: a missing one writes nothing.
     let nows = root.join("nows");
     let r = cli.run(&format!("ml environment scaffold -n myenv -d {} -w nosuchws -g rg-env", nows.display()));
-    assert_eq!(r.code, 1, "{}", r.err);
+    assert_eq!(r.code, 3, "{}", r.err);
     assert!(r.err.contains("nosuchws") && !nows.exists(), "{}", r.err);
     let bad = cli.run(&format!("ml environment scaffold -n myenv -d {} {at}", dir.display()));
     assert_eq!(bad.code, 2, "{}", bad.err);
@@ -77,7 +77,7 @@ fn v1_scaffold_register_list_show_download() {
     let shown = cli.run(&format!("ml environment show -n myenv -v 1 {at}")).ok().json();
     assert_eq!(shown, reg);
     let missing = cli.run(&format!("ml environment show -n nosuch {at}"));
-    assert_eq!(missing.code, 1, "{}", missing.err);
+    assert_eq!(missing.code, 3, "{}", missing.err);
     assert!(missing.out.is_empty());
 
     let dl = root.join("downloaddir");

@@ -103,7 +103,7 @@ fn create_show_list_update_with_v1_and_v2_flags() {
     let bad = cli.run("ml workspace update -n ws-one -g rg-ml --public-network-access sometimes");
     assert_eq!(bad.code, 2);
     let missing = cli.run("ml workspace show -w nope -g rg-ml");
-    assert_eq!(missing.code, 1);
+    assert_eq!(missing.code, 3);
     assert!(missing.err.contains("(ResourceNotFound)"), "{}", missing.err);
     assert_eq!(cli.run("ml workspace show -w ws-one").code, 2, "-g is required");
     assert_eq!(cli.run("ml workspace create -g rg-ml").code, 2, "a name is required");
@@ -176,7 +176,7 @@ fn create_from_the_documented_yaml_files() {
     let bad = cli.run(&format!("ml workspace create -g rg-yml --file {}", path.display()));
     assert_eq!(bad.code, 2);
     assert!(bad.err.contains("unknown_key"), "{}", bad.err);
-    assert_eq!(cli.run("ml workspace create -g rg-yml --file /no/such/file.yml").code, 2);
+    assert_eq!(cli.run("ml workspace create -g rg-yml --file /no/such/file.yml").code, 1);
 }
 
 #[test]
@@ -234,7 +234,7 @@ fn soft_delete_recover_purge() {
     cli.run("group create -n rg-sd -l eastus").ok();
     let created = cli.run("ml workspace create -w ws-sd -g rg-sd").ok().json();
     assert!(cli.run("ml workspace delete -w ws-sd -g rg-sd").ok().out.is_empty());
-    assert_eq!(cli.run("ml workspace show -w ws-sd -g rg-sd").code, 1);
+    assert_eq!(cli.run("ml workspace show -w ws-sd -g rg-sd").code, 3);
     assert_eq!(cli.run("ml workspace list --query length(@)").ok().out, "0\n");
     let deleted = cli.run("ml workspace list-deleted").ok().json();
     assert_eq!(deleted.as_array().unwrap().len(), 1);

@@ -191,6 +191,18 @@ impl Cli {
         self.run_args(&armctl::cli::split_words(args))
     }
 
+    /// [`Cli::run`] with extra environment variables, and stdout and stderr on a terminal or not.
+    pub fn run_with(&self, args: &str, vars: &[(&str, &str)], tty: bool) -> Run {
+        let mut env = self.env();
+        env.vars.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env.stdout_tty = tty;
+        env.stderr_tty = tty;
+        let mut all = vec!["armctl".to_string()];
+        all.extend(armctl::cli::split_words(args));
+        let (code, out, err) = armctl::cli::run(all, env);
+        Run { code, out, err }
+    }
+
     pub fn run_args(&self, args: &[String]) -> Run {
         let mut all = vec!["armctl".to_string()];
         all.extend(args.iter().cloned());

@@ -2,6 +2,7 @@
 //! tiny scripted servers, and the `armctl` CLI run in-process through `armctl::cli::run`.
 
 mod cli_basics;
+mod cli_config;
 mod cli_deployments;
 mod cli_emulator;
 mod cli_environments;

@@ -86,12 +86,12 @@ fn delete_of_a_missing_workspace_is_an_arm_error_or_nothing() {
 }
 
 /// 004: "If soft delete is not enabled or you chose to permanently delete the workspace, it
-/// cannot be recovered." `recover` fails (exit 1) and says why; nothing comes back.
+/// cannot be recovered." `recover` fails (exit 3, not found) and says why; nothing comes back.
 #[track_caller]
 fn cannot_recover(w: &World, rg: &str, ws: &str, created: &serde_json::Value, how: &str) {
     let _ = created;
     let r = w.run(&format!("ml workspace recover -n {ws} -g {rg}"));
-    assert_eq!(r.code, 1, "after {how}, recover must fail\nstdout:\n{}\nstderr:\n{}", r.out, r.err);
+    assert_eq!(r.code, 3, "after {how}, recover must fail\nstdout:\n{}\nstderr:\n{}", r.out, r.err);
     assert!(r.out.is_empty(), "after {how}, recover prints nothing on stdout: {}", r.out);
     assert!(
         r.err.contains(&format!("No soft-deleted workspace '{ws}' was found in resource group '{rg}'")),
@@ -99,5 +99,5 @@ fn cannot_recover(w: &World, rg: &str, ws: &str, created: &serde_json::Value, ho
         r.err
     );
     let shown = w.run(&format!("ml workspace show -n {ws} -g {rg}"));
-    assert_eq!(shown.code, 1, "after {how} and a refused recover, the workspace does not exist: {}", shown.out);
+    assert_eq!(shown.code, 3, "after {how} and a refused recover, the workspace does not exist: {}", shown.out);
 }

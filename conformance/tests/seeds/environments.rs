@@ -128,7 +128,7 @@ fn show_of_a_missing_environment_fails() {
     let w = World::new();
     let (rg, ws, _) = workspace(&w, "rg-env404", "ws-env404");
     let r = w.run(&format!("ml environment show -n nosuchenv -w {ws} -g {rg}"));
-    assert_eq!(r.code, 1, "{}", r.err);
+    assert_eq!(r.code, 3, "not found: {}", r.err);
     assert!(r.out.is_empty());
     assert!(r.err.contains("nosuchenv"), "{}", r.err);
 }

@@ -84,15 +84,12 @@ impl Run {
         })
     }
 
-    /// Asserts an ARM error: exit code 1, nothing on stdout, and `ERROR: (Code) message` with
-    /// the `Code:`/`Message:` lines on stderr. Returns the ARM code.
+    /// Asserts an ARM error: nothing on stdout, `ERROR: (Code) message` with the
+    /// `Code:`/`Message:` lines on stderr, and az's exit code: 3 for a not-found code
+    /// (`ResourceNotFound`, `ResourceGroupNotFound`, … the 404 answers), else 1. Returns the
+    /// ARM code.
     #[track_caller]
     pub fn arm_error(&self) -> String {
-        assert_eq!(
-            self.code, 1,
-            "`armctl {}` should fail with an ARM error (exit 1)\nstdout:\n{}\nstderr:\n{}",
-            self.cmd, self.out, self.err
-        );
         assert!(self.out.is_empty(), "`armctl {}`: an error prints nothing on stdout: {}", self.cmd, self.out);
         let first = self
             .err
@@ -100,6 +97,12 @@ impl Run {
             .find(|l| l.starts_with("ERROR: ("))
             .unwrap_or_else(|| panic!("`armctl {}`: no `ERROR: (Code) …` line:\n{}", self.cmd, self.err));
         let code = first["ERROR: (".len()..].split(')').next().unwrap_or_default().to_string();
+        let exit = if code.ends_with("NotFound") { 3 } else { 1 };
+        assert_eq!(
+            self.code, exit,
+            "`armctl {}` should fail with an ARM error (exit {exit})\nstdout:\n{}\nstderr:\n{}",
+            self.cmd, self.out, self.err
+        );
         assert!(
             self.err.contains(&format!("\nCode: {code}\n")),
             "`armctl {}`: stderr has a Code line:\n{}",

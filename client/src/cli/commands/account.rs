@@ -96,7 +96,7 @@ pub async fn login(ctx: &Ctx, a: &LoginArgs) -> Result<Output, CliError> {
     };
     ctx.config_dir()
         .save_profile(&profile)
-        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", ctx.config_dir().path.display())))?;
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", ctx.config_dir().path.display())))?;
     if entries.is_empty() {
         ctx.warn("No subscriptions found for this service principal.");
     }
@@ -104,7 +104,7 @@ pub async fn login(ctx: &Ctx, a: &LoginArgs) -> Result<Output, CliError> {
 }
 
 pub fn logout(ctx: &Ctx) -> Result<Output, CliError> {
-    ctx.config_dir().remove_profile().map_err(|e| CliError::usage(format!("cannot remove the profile: {e}")))?;
+    ctx.config_dir().remove_profile().map_err(|e| CliError::failed(format!("cannot remove the profile: {e}")))?;
     Ok(Output::Nothing)
 }
 
@@ -115,7 +115,7 @@ async fn entries(ctx: &Ctx) -> Result<Vec<SubscriptionEntry>, CliError> {
     }
     let target = ctx.target();
     if !target.emulator && ctx.var("ARMCTL_ACCESS_TOKEN").is_none() {
-        return Err(CliError::usage("Please run 'armctl login' to setup account."));
+        return Err(CliError::failed("Please run 'armctl login' to setup account."));
     }
     let client = ctx.client().await?;
     let current = client.subscription_id().unwrap_or_default().to_string();
@@ -175,7 +175,7 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<Output, CliError> {
             let list = entries(ctx).await?;
             let chosen = match &ctx.global.subscription {
                 Some(s) => find(&list, s).ok_or_else(|| {
-                    CliError::usage(format!(
+                    CliError::failed(format!(
                         "Subscription '{s}' not found. Check the spelling and casing and try again."
                     ))
                 })?,
@@ -183,7 +183,7 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<Output, CliError> {
                     .iter()
                     .find(|e| e.is_default)
                     .or(list.first())
-                    .ok_or_else(|| CliError::usage("No subscriptions found for this account."))?,
+                    .ok_or_else(|| CliError::failed("No subscriptions found for this account."))?,
             };
             Ok(Output::Value(serde_json::to_value(chosen).unwrap_or_default()))
         }
@@ -193,9 +193,9 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<Output, CliError> {
                 .subscription
                 .clone()
                 .ok_or_else(|| CliError::usage("the following arguments are required: --subscription/-s"))?;
-            let mut p = ctx.profile().ok_or_else(|| CliError::usage("Please run 'armctl login' to setup account."))?;
+            let mut p = ctx.profile().ok_or_else(|| CliError::failed("Please run 'armctl login' to setup account."))?;
             let id = find(&p.subscriptions, &s).map(|e| e.id.clone()).ok_or_else(|| {
-                CliError::usage(format!(
+                CliError::failed(format!(
                     "The subscription of '{s}' doesn't exist in cloud '{}'.",
                     p.subscriptions.first().map(|e| e.cloud_name.as_str()).unwrap_or("AzureCloud")
                 ))
@@ -203,7 +203,9 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<Output, CliError> {
             for e in &mut p.subscriptions {
                 e.is_default = e.id == id;
             }
-            ctx.config_dir().save_profile(&p).map_err(|e| CliError::usage(format!("cannot write the profile: {e}")))?;
+            ctx.config_dir()
+                .save_profile(&p)
+                .map_err(|e| CliError::failed(format!("cannot write the profile: {e}")))?;
             Ok(Output::Nothing)
         }
     }

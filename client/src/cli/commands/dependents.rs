@@ -55,7 +55,7 @@ async fn find(client: &ArmClient, kind: &Kind, name: &str, rg: Option<&str>) -> 
     match hit {
         Some(r) => Ok(client.resources().get_by_id(&r.id, kind.api).await?),
         None => Err(CliError {
-            exit: 1,
+            exit: 3,
             message: format!(
                 "(ResourceNotFound) The {} '{name}' was not found in subscription '{}'.",
                 kind.label,
@@ -90,8 +90,8 @@ async fn create(
     }
 }
 
-fn need_group(rg: Option<String>) -> Result<String, CliError> {
-    rg.ok_or_else(|| CliError::usage("the following arguments are required: --resource-group/-g"))
+fn need_group(ctx: &Ctx, rg: Option<String>) -> Result<String, CliError> {
+    ctx.group(rg)
 }
 
 pub async fn storage(ctx: &Ctx, cmd: StorageAccountCmd) -> Result<Output, CliError> {
@@ -101,8 +101,8 @@ pub async fn storage(ctx: &Ctx, cmd: StorageAccountCmd) -> Result<Output, CliErr
             Ok(Output::Value(find(&client, &STORAGE, &dep.name, dep.resource_group.as_deref()).await?))
         }
         StorageAccountCmd::Create { dep, location, sku, kind, hns } => {
-            let rg = need_group(dep.resource_group)?;
-            let location = match location {
+            let rg = need_group(ctx, dep.resource_group)?;
+            let location = match ctx.location(location) {
                 Some(l) => l,
                 None => group_location(&client, &rg).await?,
             };
@@ -124,8 +124,8 @@ pub async fn keyvault(ctx: &Ctx, cmd: KeyvaultCmd) -> Result<Output, CliError> {
             Ok(Output::Value(find(&client, &KEY_VAULT, &dep.name, dep.resource_group.as_deref()).await?))
         }
         KeyvaultCmd::Create { dep, location } => {
-            let rg = need_group(dep.resource_group)?;
-            let location = match location {
+            let rg = need_group(ctx, dep.resource_group)?;
+            let location = match ctx.location(location) {
                 Some(l) => l,
                 None => group_location(&client, &rg).await?,
             };
@@ -153,8 +153,8 @@ pub async fn acr(ctx: &Ctx, cmd: AcrCmd) -> Result<Output, CliError> {
             Ok(Output::Value(find(&client, &REGISTRY, &dep.name, dep.resource_group.as_deref()).await?))
         }
         AcrCmd::Create { dep, location, sku, admin_enabled } => {
-            let rg = need_group(dep.resource_group)?;
-            let location = match location {
+            let rg = need_group(ctx, dep.resource_group)?;
+            let location = match ctx.location(location) {
                 Some(l) => l,
                 None => group_location(&client, &rg).await?,
             };
@@ -175,8 +175,8 @@ pub async fn app_insights(ctx: &Ctx, cmd: ComponentCmd) -> Result<Output, CliErr
             Ok(Output::Value(find(&client, &APP_INSIGHTS, &app.app, app.resource_group.as_deref()).await?))
         }
         ComponentCmd::Create { app, location, kind, application_type } => {
-            let rg = need_group(app.resource_group)?;
-            let location = match location {
+            let rg = need_group(ctx, app.resource_group)?;
+            let location = match ctx.location(location) {
                 Some(l) => l,
                 None => group_location(&client, &rg).await?,
             };

@@ -100,7 +100,7 @@ pub fn load_template(path: &str) -> Result<Value, CliError> {
         )));
     }
     let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::usage(format!("[Errno 2] No such file or directory: '{path}' ({e})")))?;
+        .map_err(|e| CliError::failed(format!("[Errno 2] No such file or directory: '{path}' ({e})")))?;
     match parse_jsonc(&text) {
         Ok(v @ Value::Object(_)) => Ok(v),
         Ok(_) | Err(_) => {
@@ -905,25 +905,26 @@ async fn group(ctx: &Ctx, client: &ArmClient, cmd: DeploymentGroupCmd) -> Result
         DeploymentGroupCmd::Create(a) => {
             let GroupTemplateArgs { resource_group, template, mode } = a;
             let (name, d) = prepare(ctx, &template, mode_of(&mode)?, None)?;
-            create(ctx, client, DeploymentScope::ResourceGroup(&resource_group), &name, &d).await
+            create(ctx, client, DeploymentScope::ResourceGroup(filled(&resource_group)), &name, &d).await
         }
         DeploymentGroupCmd::Validate(a) => {
             let (name, d) = prepare(ctx, &a.template, mode_of(&a.mode)?, None)?;
-            let v = validate_first(client, ctx, DeploymentScope::ResourceGroup(&a.resource_group), &name, &d).await?;
+            let v = validate_first(client, ctx, DeploymentScope::ResourceGroup(filled(&a.resource_group)), &name, &d)
+                .await?;
             Ok(Output::Table(v, validate_table))
         }
         DeploymentGroupCmd::WhatIf { deployment: a, what_if: w } => {
             let (name, d) = prepare(ctx, &a.template, mode_of(&a.mode)?, None)?;
-            what_if(ctx, client, DeploymentScope::ResourceGroup(&a.resource_group), &name, &d, &w).await
+            what_if(ctx, client, DeploymentScope::ResourceGroup(filled(&a.resource_group)), &name, &d, &w).await
         }
         DeploymentGroupCmd::Show { resource_group, name } => {
-            show(client, DeploymentScope::ResourceGroup(&resource_group), &name).await
+            show(client, DeploymentScope::ResourceGroup(filled(&resource_group)), &name).await
         }
         DeploymentGroupCmd::List { resource_group, filter } => {
-            list(client, DeploymentScope::ResourceGroup(&resource_group), filter.as_deref(), ctx).await
+            list(client, DeploymentScope::ResourceGroup(filled(&resource_group)), filter.as_deref(), ctx).await
         }
         DeploymentGroupCmd::Delete { resource_group, name } => {
-            delete(ctx, client, DeploymentScope::ResourceGroup(&resource_group), &name).await
+            delete(ctx, client, DeploymentScope::ResourceGroup(filled(&resource_group)), &name).await
         }
     }
 }
@@ -932,15 +933,15 @@ async fn sub(ctx: &Ctx, client: &ArmClient, cmd: DeploymentSubCmd) -> Result<Out
     let scope = DeploymentScope::Subscription;
     match cmd {
         DeploymentSubCmd::Create(SubTemplateArgs { location, template }) => {
-            let (name, d) = prepare(ctx, &template, DeploymentMode::Incremental, Some(&location))?;
+            let (name, d) = prepare(ctx, &template, DeploymentMode::Incremental, Some(filled(&location)))?;
             create(ctx, client, scope, &name, &d).await
         }
         DeploymentSubCmd::Validate(SubTemplateArgs { location, template }) => {
-            let (name, d) = prepare(ctx, &template, DeploymentMode::Incremental, Some(&location))?;
+            let (name, d) = prepare(ctx, &template, DeploymentMode::Incremental, Some(filled(&location)))?;
             Ok(Output::Table(validate_first(client, ctx, scope, &name, &d).await?, validate_table))
         }
         DeploymentSubCmd::WhatIf { deployment: SubTemplateArgs { location, template }, what_if: w } => {
-            let (name, d) = prepare(ctx, &template, DeploymentMode::Incremental, Some(&location))?;
+            let (name, d) = prepare(ctx, &template, DeploymentMode::Incremental, Some(filled(&location)))?;
             what_if(ctx, client, scope, &name, &d, &w).await
         }
         DeploymentSubCmd::Show { name } => show(client, scope, &name).await,
@@ -949,7 +950,49 @@ async fn sub(ctx: &Ctx, client: &ArmClient, cmd: DeploymentSubCmd) -> Result<Out
     }
 }
 
-pub async fn run(ctx: &Ctx, cmd: DeploymentCmd) -> Result<Output, CliError> {
+/// Fills `-g` and `-l` from the defaults (az's configured defaults), or fails with az's
+/// argparse error, before anything is called.
+fn fill_defaults(ctx: &Ctx, cmd: &mut DeploymentCmd) -> Result<(), CliError> {
+    let group = |g: &mut Option<String>| -> Result<(), CliError> {
+        *g = Some(ctx.group(g.take())?);
+        Ok(())
+    };
+    let location = |l: &mut Option<String>| -> Result<(), CliError> {
+        *l = Some(
+            ctx.location(l.take())
+                .ok_or_else(|| CliError::usage("the following arguments are required: --location/-l"))?,
+        );
+        Ok(())
+    };
+    match cmd {
+        DeploymentCmd::Group(c) => match c {
+            DeploymentGroupCmd::Create(a)
+            | DeploymentGroupCmd::Validate(a)
+            | DeploymentGroupCmd::WhatIf { deployment: a, .. } => group(&mut a.resource_group),
+            DeploymentGroupCmd::Show { resource_group, .. }
+            | DeploymentGroupCmd::List { resource_group, .. }
+            | DeploymentGroupCmd::Delete { resource_group, .. } => group(resource_group),
+        },
+        DeploymentCmd::Sub(
+            DeploymentSubCmd::Create(a)
+            | DeploymentSubCmd::Validate(a)
+            | DeploymentSubCmd::WhatIf { deployment: a, .. },
+        ) => location(&mut a.location),
+        DeploymentCmd::Operation(DeploymentOperationCmd::Group(DeploymentOperationGroupCmd::List {
+            resource_group,
+            ..
+        })) => group(resource_group),
+        _ => Ok(()),
+    }
+}
+
+/// A `-g`/`-l` after [`fill_defaults`].
+fn filled(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or_default()
+}
+
+pub async fn run(ctx: &Ctx, mut cmd: DeploymentCmd) -> Result<Output, CliError> {
+    fill_defaults(ctx, &mut cmd)?;
     let client = ctx.client().await?;
     match cmd {
         DeploymentCmd::Group(c) => group(ctx, &client, c).await,
@@ -957,7 +1000,7 @@ pub async fn run(ctx: &Ctx, cmd: DeploymentCmd) -> Result<Output, CliError> {
         DeploymentCmd::Operation(DeploymentOperationCmd::Group(DeploymentOperationGroupCmd::List {
             resource_group,
             name,
-        })) => operations(&client, DeploymentScope::ResourceGroup(&resource_group), &name).await,
+        })) => operations(&client, DeploymentScope::ResourceGroup(filled(&resource_group)), &name).await,
         DeploymentCmd::Operation(DeploymentOperationCmd::Sub(DeploymentOperationSubCmd::List { name })) => {
             operations(&client, DeploymentScope::Subscription, &name).await
         }

@@ -156,7 +156,7 @@ async fn resolve(ctx: &Ctx, ws: &EnvWs) -> Result<(ArmClient, String, String), C
         };
         if let Some(path) = find_config(&start) {
             let text = std::fs::read_to_string(&path)
-                .map_err(|e| CliError::usage(format!("cannot read '{}': {e}", path.display())))?;
+                .map_err(|e| CliError::failed(format!("cannot read '{}': {e}", path.display())))?;
             let cfg: WsConfig = serde_json::from_str(&text)
                 .map_err(|e| CliError::usage(format!("'{}' is not a workspace config file: {e}", path.display())))?;
             sub = sub.or(cfg.subscription_id);
@@ -250,10 +250,10 @@ pub fn write_directory(dir: &Path, files: &[(&str, Vec<u8>)], overwrite: bool) -
             dir.display()
         )));
     }
-    std::fs::create_dir_all(dir).map_err(|e| CliError::usage(format!("cannot create '{}': {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| CliError::failed(format!("cannot create '{}': {e}", dir.display())))?;
     for (name, bytes) in files {
         let p = dir.join(name);
-        std::fs::write(&p, bytes).map_err(|e| CliError::usage(format!("cannot write '{}': {e}", p.display())))?;
+        std::fs::write(&p, bytes).map_err(|e| CliError::failed(format!("cannot write '{}': {e}", p.display())))?;
     }
     Ok(())
 }
@@ -263,16 +263,16 @@ pub fn write_directory(dir: &Path, files: &[(&str, Vec<u8>)], overwrite: bool) -
 pub fn load_from_directory(dir: &Path) -> Result<EnvironmentDefinition, CliError> {
     let path = dir.join(DEFINITION_FILE);
     if !path.is_file() {
-        return Err(CliError::usage(format!("[Errno 2] No such file or directory: '{}'", path.display())));
+        return Err(CliError::failed(format!("[Errno 2] No such file or directory: '{}'", path.display())));
     }
     let text = std::fs::read_to_string(&path)
-        .map_err(|e| CliError::usage(format!("cannot read '{}': {e}", path.display())))?;
+        .map_err(|e| CliError::failed(format!("cannot read '{}': {e}", path.display())))?;
     let mut def: EnvironmentDefinition = serde_json::from_str(&text)
         .map_err(|e| CliError::usage(format!("'{}' is not an environment definition: {e}", path.display())))?;
     let conda = dir.join(CONDA_FILE);
     if conda.is_file() {
         let text = std::fs::read_to_string(&conda)
-            .map_err(|e| CliError::usage(format!("cannot read '{}': {e}", conda.display())))?;
+            .map_err(|e| CliError::failed(format!("cannot read '{}': {e}", conda.display())))?;
         let v: Value = serde_yaml::from_str(&text)
             .map_err(|e| CliError::usage(format!("'{}' is not a conda specification: {e}", conda.display())))?;
         def.python.conda_dependencies = Some(v);
@@ -280,7 +280,7 @@ pub fn load_from_directory(dir: &Path) -> Result<EnvironmentDefinition, CliError
     let docker = dir.join(DOCKERFILE_FILE);
     if docker.is_file() {
         let text = std::fs::read_to_string(&docker)
-            .map_err(|e| CliError::usage(format!("cannot read '{}': {e}", docker.display())))?;
+            .map_err(|e| CliError::failed(format!("cannot read '{}': {e}", docker.display())))?;
         def.docker.base_dockerfile = Some(text);
     }
     if def.name.as_deref().unwrap_or_default().is_empty() {
@@ -575,7 +575,7 @@ pub fn version_from_yaml(y: &EnvironmentYaml, base: &Path) -> Result<Environment
         Some(serde_yaml::Value::String(rel)) => {
             let p = base.join(rel);
             let text = std::fs::read_to_string(&p)
-                .map_err(|e| CliError::usage(format!("cannot read the conda file '{}': {e}", p.display())))?;
+                .map_err(|e| CliError::failed(format!("cannot read the conda file '{}': {e}", p.display())))?;
             let v: Value = serde_yaml::from_str(&text)
                 .map_err(|e| CliError::usage(format!("the conda file '{}' is not YAML: {e}", p.display())))?;
             Some(plain_yaml(&sorted_keys(v)))
@@ -631,7 +631,7 @@ async fn create(
     name: Option<String>,
     version: Option<String>,
 ) -> Result<Output, CliError> {
-    let text = std::fs::read_to_string(file).map_err(|e| CliError::usage(format!("cannot read '{file}': {e}")))?;
+    let text = std::fs::read_to_string(file).map_err(|e| CliError::failed(format!("cannot read '{file}': {e}")))?;
     let y: EnvironmentYaml = serde_yaml::from_str(&text)
         .map_err(|e| CliError::usage(format!("'{file}' is not a valid environment file: {e}")))?;
     let base = Path::new(file).parent().unwrap_or(Path::new("."));

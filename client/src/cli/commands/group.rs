@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::super::args::GroupCmd;
+use super::super::args::{GroupCmd, GroupName};
 use super::super::{CliError, Ctx, Output};
 use super::{confirm, tags_from};
 use crate::models::{ResourceGroupCreate, ResourceGroupPatch, Tags};
@@ -74,48 +74,71 @@ fn apply_set(
     Ok(())
 }
 
+/// `-n`, else the default group (az's `configured_default='group'`), else az's argparse error.
+fn group_name(ctx: &Ctx, g: &GroupName) -> Result<String, CliError> {
+    g.name
+        .clone()
+        .or_else(|| ctx.setting("defaults", "group"))
+        .ok_or_else(|| CliError::usage("the following arguments are required: --name/-n/--resource-group/-g"))
+}
+
 pub async fn run(ctx: &Ctx, cmd: GroupCmd) -> Result<Output, CliError> {
+    // Arguments first (a missing one is a usage error before anything is called).
+    let name = match &cmd {
+        GroupCmd::List { .. } => String::new(),
+        GroupCmd::Create { group, .. }
+        | GroupCmd::Show { group }
+        | GroupCmd::Update { group, .. }
+        | GroupCmd::Delete { group, .. }
+        | GroupCmd::Exists { group } => group_name(ctx, group)?,
+    };
+    let location = match &cmd {
+        GroupCmd::Create { location, .. } => ctx
+            .location(location.clone())
+            .ok_or_else(|| CliError::usage("the following arguments are required: --location/-l"))?,
+        _ => String::new(),
+    };
     let client = ctx.client().await?;
     let groups = client.resource_groups();
     match cmd {
-        GroupCmd::Create { group, location, tags, managed_by } => {
+        GroupCmd::Create { tags, managed_by, .. } => {
             let tags = match tags {
                 Some(t) => Some(tags_from(&t)?),
                 None => None,
             };
-            let g = groups.create_or_update(&group.name, &ResourceGroupCreate { location, tags, managed_by }).await?;
+            let g = groups.create_or_update(&name, &ResourceGroupCreate { location, tags, managed_by }).await?;
             Ok(Output::Value(serde_json::to_value(g).unwrap_or_default()))
         }
-        GroupCmd::Show { group } => {
-            Ok(Output::Table(serde_json::to_value(groups.get(&group.name).await?).unwrap_or_default(), group_table))
+        GroupCmd::Show { .. } => {
+            Ok(Output::Table(serde_json::to_value(groups.get(&name).await?).unwrap_or_default(), group_table))
         }
         GroupCmd::List { tag } => {
             let filter = tag.as_deref().map(tag_filter);
             let all = groups.list(filter.as_deref(), None)?.collect_all().await?;
             Ok(Output::Table(serde_json::to_value(all).unwrap_or_default(), group_table))
         }
-        GroupCmd::Update { group, set, remove, tags } => {
-            let current = groups.get(&group.name).await?;
+        GroupCmd::Update { set, remove, tags, .. } => {
+            let current = groups.get(&name).await?;
             let mut new_tags = current.tags.clone().unwrap_or_default();
             let mut managed_by = None;
             if let Some(t) = tags {
                 new_tags = tags_from(&t)?;
             }
             apply_set(&mut new_tags, &mut managed_by, &set, &remove)?;
-            let g = groups.update(&group.name, &ResourceGroupPatch { tags: Some(new_tags), managed_by }).await?;
+            let g = groups.update(&name, &ResourceGroupPatch { tags: Some(new_tags), managed_by }).await?;
             Ok(Output::Value(serde_json::to_value(g).unwrap_or_default()))
         }
-        GroupCmd::Delete { group, yes } => {
+        GroupCmd::Delete { yes, .. } => {
             if !yes && !confirm(ctx, "Are you sure you want to perform this operation? (y/n): ")? {
-                return Err(CliError::usage("Operation cancelled."));
+                return Err(CliError::failed("Operation cancelled."));
             }
-            let poller = groups.begin_delete(&group.name).await?;
+            let poller = groups.begin_delete(&name).await?;
             if !ctx.global.no_wait {
                 ctx.wait(poller).await?;
             }
             Ok(Output::Nothing)
         }
-        GroupCmd::Exists { group } => Ok(Output::Value(Value::Bool(groups.check_existence(&group.name).await?))),
+        GroupCmd::Exists { .. } => Ok(Output::Value(Value::Bool(groups.check_existence(&name).await?))),
     }
 }
 

@@ -2,6 +2,7 @@
 //! [`Output`] (rendering happens once, in `cli::finish`).
 
 mod account;
+mod config;
 mod dependents;
 mod deployment;
 mod emulator;
@@ -33,6 +34,8 @@ pub async fn dispatch(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
             dependents::app_insights(ctx, c).await
         }
         Command::Emulator(c) => emulator::run(ctx, c).await,
+        Command::Configure(a) => config::configure(ctx, a),
+        Command::Config(c) => config::run(ctx, c),
         Command::Extension(ExtensionCmd::Add { name }) => {
             ctx.info(&format!("'{name}' needs no installation: armctl has the ml and app-insights commands built in"));
             Ok(Output::Nothing)
@@ -50,10 +53,10 @@ pub fn confirm(ctx: &Ctx, question: &str) -> Result<bool, CliError> {
         eprint!("{question}");
         let _ = std::io::stderr().flush();
         let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(|e| CliError::usage(format!("cannot read the answer: {e}")))?;
+        std::io::stdin().read_line(&mut line).map_err(|e| CliError::failed(format!("cannot read the answer: {e}")))?;
         line
     } else {
-        return Err(CliError::usage("Unable to prompt for confirmation as no tty available. Use --yes."));
+        return Err(CliError::failed("Unable to prompt for confirmation as no tty available. Use --yes."));
     };
     Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }

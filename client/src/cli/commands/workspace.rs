@@ -75,7 +75,7 @@ fn yaml_bool(v: &serde_yaml::Value) -> Result<bool, CliError> {
 }
 
 pub fn load_yaml(path: &str) -> Result<WorkspaceYaml, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::usage(format!("cannot read '{path}': {e}")))?;
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::failed(format!("cannot read '{path}': {e}")))?;
     serde_yaml::from_str(&text).map_err(|e| CliError::usage(format!("'{path}' is not a valid workspace file: {e}")))
 }
 
@@ -88,14 +88,11 @@ fn network_access(v: &str) -> Result<String, CliError> {
     }
 }
 
-fn names(ws: &WsName) -> Result<(String, String), CliError> {
+fn names(ctx: &Ctx, ws: &WsName) -> Result<(String, String), CliError> {
     let name = ws
         .workspace()
         .ok_or_else(|| CliError::usage("the following arguments are required: --workspace-name/-w (or --name/-n)"))?;
-    let rg = ws
-        .resource_group
-        .clone()
-        .ok_or_else(|| CliError::usage("the following arguments are required: --resource-group/-g"))?;
+    let rg = ctx.group(ws.resource_group.clone())?;
     Ok((rg, name.to_string()))
 }
 
@@ -176,11 +173,8 @@ async fn create(ctx: &Ctx, client: &ArmClient, a: WorkspaceCreateArgs) -> Result
     let name = a.ws.workspace().map(String::from).or(yaml.name.clone()).ok_or_else(|| {
         CliError::usage("the following arguments are required: --workspace-name/-w (or --name/-n, or 'name' in --file)")
     })?;
-    let rg =
-        a.ws.resource_group
-            .clone()
-            .ok_or_else(|| CliError::usage("the following arguments are required: --resource-group/-g"))?;
-    let location = match a.location.clone().or(yaml.location.clone()) {
+    let rg = ctx.group(a.ws.resource_group.clone())?;
+    let location = match a.location.clone().or(yaml.location.clone()).or_else(|| ctx.location(None)) {
         Some(l) => l,
         None => client.resource_groups().get(&rg).await?.location,
     };
@@ -282,7 +276,7 @@ async fn private_endpoint(
 }
 
 async fn update(ctx: &Ctx, client: &ArmClient, a: WorkspaceUpdateArgs) -> Result<Output, CliError> {
-    let (rg, name) = names(&a.ws)?;
+    let (rg, name) = names(ctx, &a.ws)?;
     let mut props = Map::new();
     if let Some(v) = &a.description {
         props.insert("description".into(), json!(v));
@@ -324,7 +318,7 @@ async fn delete(
     purge: bool,
     all_resources: bool,
 ) -> Result<Output, CliError> {
-    let (rg, name) = names(ws)?;
+    let (rg, name) = names(ctx, ws)?;
     if all_resources && !purge {
         return Err(CliError::usage("--all-resources needs --permanently-delete: dependent resources can only be deleted with a permanent delete"));
     }
@@ -355,7 +349,7 @@ async fn delete(
 }
 
 async fn share(ctx: &Ctx, client: &ArmClient, ws: &WsName, user: &str, role: &str) -> Result<Output, CliError> {
-    let (rg, name) = names(ws)?;
+    let (rg, name) = names(ctx, ws)?;
     let w = client.workspaces().get(&rg, &name).await?;
     let scope = w.id.clone().ok_or_else(|| CliError::usage("the workspace has no id"))?;
     let role_guid = role_definition_guid(role).ok_or_else(|| CliError::usage(format!("unknown role '{role}': give a built-in role name (Owner, Contributor, Reader, AzureML Data Scientist, …) or a role definition GUID")))?;
@@ -383,13 +377,13 @@ async fn share(ctx: &Ctx, client: &ArmClient, ws: &WsName, user: &str, role: &st
 }
 
 async fn recover(ctx: &Ctx, client: &ArmClient, ws: &WsName, location: Option<String>) -> Result<Output, CliError> {
-    let (rg, name) = names(ws)?;
+    let (rg, name) = names(ctx, ws)?;
     // Only a soft-deleted workspace can be recovered: a permanently deleted (purged) one is
     // gone, and a recovery PUT for a name with no soft-deleted workspace would create a new one.
     let deleted = client.workspaces().list_deleted(Some(&rg))?.collect_all().await?;
     let Some(found) = deleted.iter().find(|w| w.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name))) else {
         return Err(CliError {
-            exit: 1,
+            exit: 3,
             message: format!("(ResourceNotFound) No soft-deleted workspace '{name}' was found in resource group '{rg}'; a permanently deleted workspace cannot be recovered."),
             hint: Some(format!("List the recoverable workspaces with: armctl ml workspace list-deleted -g {rg}")),
         });
@@ -414,7 +408,7 @@ pub async fn run(ctx: &Ctx, cmd: WorkspaceCmd) -> Result<Output, CliError> {
     match cmd {
         WorkspaceCmd::Create(a) => create(ctx, &client, *a).await,
         WorkspaceCmd::Show { ws } => {
-            let (rg, name) = names(&ws)?;
+            let (rg, name) = names(ctx, &ws)?;
             Ok(Output::Value(details(&client.workspaces().get(&rg, &name).await?, false)))
         }
         WorkspaceCmd::List { resource_group } => {
@@ -431,7 +425,7 @@ pub async fn run(ctx: &Ctx, cmd: WorkspaceCmd) -> Result<Output, CliError> {
         }
         WorkspaceCmd::Share { ws, user, role } => share(ctx, &client, &ws, &user, &role).await,
         WorkspaceCmd::SyncKeys { ws } => {
-            let (rg, name) = names(&ws)?;
+            let (rg, name) = names(ctx, &ws)?;
             let poller = client.workspaces().resync_keys(&rg, &name).await?;
             if !ctx.global.no_wait {
                 ctx.wait(poller).await?;
@@ -439,7 +433,7 @@ pub async fn run(ctx: &Ctx, cmd: WorkspaceCmd) -> Result<Output, CliError> {
             Ok(Output::Nothing)
         }
         WorkspaceCmd::ListKeys { ws } => {
-            let (rg, name) = names(&ws)?;
+            let (rg, name) = names(ctx, &ws)?;
             Ok(Output::Value(
                 serde_json::to_value(client.workspaces().list_keys(&rg, &name).await?).unwrap_or_default(),
             ))
@@ -450,7 +444,7 @@ pub async fn run(ctx: &Ctx, cmd: WorkspaceCmd) -> Result<Output, CliError> {
         }
         WorkspaceCmd::Recover { ws, location } => recover(ctx, &client, &ws, location).await,
         WorkspaceCmd::Purge { ws, yes: _ } => {
-            let (rg, name) = names(&ws)?;
+            let (rg, name) = names(ctx, &ws)?;
             let poller = client.workspaces().delete(&rg, &name, true).await?;
             if !ctx.global.no_wait {
                 ctx.wait(poller).await?;
