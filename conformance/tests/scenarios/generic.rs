@@ -455,7 +455,8 @@ fn group_listing_of_a_missing_group_is_404() {
 #[case::unsupported_operator("name ne 'x'")]
 #[case::or("name eq 'a' or name eq 'b'")]
 #[case::unterminated("name eq 'abc")]
-#[case::empty("")]
+// An empty `$filter` is not here: az sends one with every plain `az resource list`, and ARM
+// lists everything (see `an_empty_filter_filters_nothing`).
 fn invalid_resource_filter_is_400(#[case] filter: &str) {
     let t = Target::new();
     let r = t.get(&format!("{}/resources?api-version={API}&$filter={}", t.sub(), qv(filter)));
@@ -465,4 +466,50 @@ fn invalid_resource_filter_is_400(#[case] filter: &str) {
         "InvalidFilterInQueryString",
         &format!("Invalid $filter '{filter}' specified in the query string."),
     );
+}
+
+/// `az resource list` sends `$filter=` with nothing after it; ARM lists everything (the
+/// emulator answered 400 InvalidFilterInQueryString, so the command failed).
+#[test]
+fn an_empty_filter_filters_nothing() {
+    let t = require_emulator!();
+    t.create_group("rg1", "westeurope");
+    t.put(&sa_path(&t, "rg1", "sa1", "2023-01-01"), &sa_body()).expect(201);
+    let r = t.get(&format!("{}/resources?$filter=&api-version=2021-04-01", t.sub())).expect(200).json();
+    assert_eq!(r["value"].as_array().unwrap().len(), 1, "{r}");
+    let r = t.get(&format!("{}/resources?$filter=%20&api-version=2021-04-01", t.rg("rg1"))).expect(200).json();
+    assert_eq!(r["value"][0]["name"], "sa1");
+}
+
+/// A provider's own listing of a type (`StorageAccounts_List`, `…_ListByResourceGroup`), which
+/// `az storage account show -n` without `-g` and `az acr list` call: full bodies of that type.
+#[test]
+fn a_provider_lists_its_type_in_a_subscription_and_a_group() {
+    let t = require_emulator!();
+    t.create_group("rg1", "westeurope");
+    t.create_group("rg2", "westeurope");
+    t.put(&sa_path(&t, "rg1", "sa1", "2023-01-01"), &sa_body()).expect(201);
+    t.put(&sa_path(&t, "rg2", "sa2", "2023-01-01"), &sa_body()).expect(201);
+    t.put(
+        &format!("{}/providers/Microsoft.KeyVault/vaults/kv1?api-version=2023-07-01", t.rg("rg1")),
+        &json!({"location": "westeurope", "properties": {"tenantId": "4a6e0a6c-1c5f-4c43-9a1e-7e57a2e0f001", "sku": {"family": "A", "name": "standard"}}}),
+    )
+    .expect(201);
+    let all = t
+        .get(&format!("{}/providers/Microsoft.Storage/storageAccounts?api-version=2023-01-01", t.sub()))
+        .expect(200)
+        .json();
+    let names: Vec<&str> = all["value"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["sa1", "sa2"]);
+    assert_eq!(all["value"][0]["properties"]["isHnsEnabled"], false, "full bodies, not generic views");
+    let one = t
+        .get(&format!("{}/providers/Microsoft.Storage/storageAccounts?api-version=2023-01-01", t.rg("rg2")))
+        .expect(200)
+        .json();
+    assert_eq!(one["value"].as_array().unwrap().len(), 1);
+    assert_eq!(one["value"][0]["id"], sa_id(&t, "rg2", "sa2"));
+    let r = t.get(&format!("{}/providers/Microsoft.Storage/storageAccounts?api-version=2023-01-01", t.rg("nope")));
+    check_error(&r, 404, "ResourceGroupNotFound", "Resource group 'nope' could not be found.");
+    let r = t.get(&format!("{}/providers/Contoso.Widgets/things?api-version=2023-01-01", t.sub()));
+    check_error(&r, 400, "InvalidResourceNamespace", "The resource namespace 'Contoso.Widgets' is invalid.");
 }

@@ -482,6 +482,22 @@ fn cases() -> Vec<Case> {
             step("GET", q(&format!("{}/resources", group_id("rg1")), RG_API), None),
         ),
         c(
+            res_dir("list_type_in_subscription"),
+            "List one type through its provider, in a subscription (a storage account)",
+            "Provider_ListBySubscription",
+            storage.api,
+            vec![create_group("rg1"), create_storage.clone()],
+            step("GET", q(&format!("{sub}/providers/Microsoft.Storage/storageAccounts"), storage.api), None),
+        ),
+        c(
+            res_dir("list_type_in_group"),
+            "List one type through its provider, in a group (a storage account)",
+            "Provider_ListByResourceGroup",
+            storage.api,
+            vec![create_group("rg1"), create_storage.clone()],
+            step("GET", q(&format!("{}/providers/Microsoft.Storage/storageAccounts", group_id("rg1")), storage.api), None),
+        ),
+        c(
             res_dir("validate_move_resources"),
             "Validate moving a storage account to another group",
             "Resources_ValidateMoveResources",

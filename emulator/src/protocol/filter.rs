@@ -95,6 +95,10 @@ impl Lexer<'_> {
 
 /// Parses a `$filter`; fields outside `allowed` are refused.
 pub fn parse(text: &str, allowed: &[&str]) -> ArmResult<Filter> {
+    // An empty `$filter=` (what `az resource list` sends without --tag or a type) filters nothing.
+    if text.trim().is_empty() {
+        return Ok(Filter::default());
+    }
     let mut lx = Lexer { s: text.as_bytes(), i: 0 };
     let mut toks = Vec::new();
     loop {

@@ -51,6 +51,26 @@ pub fn by_id_routes() -> Vec<Route<Handler>> {
         Route::new(method, BY_ID, operation, Access::Arm, handler).api_versions(RESOURCES_API_VERSIONS)
     };
     vec![
+        // What each provider offers for its types (`StorageAccounts_List`, `Vaults_ListBySubscription`,
+        // `Registries_ListByResourceGroup`, …): full bodies, in a subscription or a group. Typed
+        // modules register their own before these (these come before the catch-all,
+        // which would take `{ns}/{type}` for a resource path).
+        Route::new(
+            Method::Get,
+            "/subscriptions/{subscriptionId}/providers/{ns}/{type}",
+            "Provider_ListBySubscription",
+            Access::Arm,
+            list_type_in_subscription as Handler,
+        )
+        .api_versions(RESOURCES_API_VERSIONS),
+        Route::new(
+            Method::Get,
+            "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{ns}/{type}",
+            "Provider_ListByResourceGroup",
+            Access::Arm,
+            list_type_in_group as Handler,
+        )
+        .api_versions(RESOURCES_API_VERSIONS),
         r(Method::Get, "Resources_GetById", get_by_id),
         r(Method::Head, "Resources_CheckExistenceById", head_by_id),
         r(Method::Put, "Resources_CreateOrUpdateById", put_by_id),
@@ -181,14 +201,44 @@ const FILTER_FIELDS: &[&str] = &["resourceType", "resourceGroup", "name", "locat
 
 fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let sub = req.param("subscriptionId")?;
-    list_under(ctx, req, &ids::subscription_prefix(sub))
+    list_under(ctx, req, &ids::subscription_prefix(sub), None)
 }
 
 fn list_by_group(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let sub = req.param("subscriptionId")?;
     let rg = req.param("resourceGroupName")?;
     ctx.store().read(|s| require_group(s, sub, rg).map(|_| ()))?;
-    list_under(ctx, req, &ids::group_prefix(sub, rg))
+    list_under(ctx, req, &ids::group_prefix(sub, rg), None)
+}
+
+/// The catalog's name of `{ns}/{type}`, refused as the by-id routes refuse it.
+fn listed_type(req: &ArmRequest) -> ArmResult<String> {
+    let ns = req.param("ns")?;
+    let ty = req.param("type")?;
+    let Some(p) = catalog::provider(ns) else {
+        return Err(ArmError::invalid_resource_namespace(ns));
+    };
+    match catalog::resource_type(&format!("{ns}/{ty}")) {
+        Some((_, t)) if t.emulation == Emulation::NotEmulated => {
+            Err(ArmError::not_emulated(&format!("{}/{}", p.namespace, t.name)))
+        }
+        Some((p, t)) => Ok(format!("{}/{}", p.namespace, t.name)),
+        None => Err(ArmError::no_route(req.raw_path())),
+    }
+}
+
+fn list_type_in_subscription(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let full = listed_type(req)?;
+    let sub = req.param("subscriptionId")?;
+    list_under(ctx, req, &ids::subscription_prefix(sub), Some(&full))
+}
+
+fn list_type_in_group(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let full = listed_type(req)?;
+    let sub = req.param("subscriptionId")?;
+    let rg = req.param("resourceGroupName")?;
+    ctx.store().read(|s| require_group(s, sub, rg).map(|_| ()))?;
+    list_under(ctx, req, &ids::group_prefix(sub, rg), Some(&full))
 }
 
 /// Whether `r` (with its parsed `body`) passes the `$filter`.
@@ -242,10 +292,12 @@ fn generic_view(r: &Resource, body: &Value, expand: &[String]) -> Value {
     v
 }
 
-fn list_under(ctx: &Ctx, req: &ArmRequest, prefix: &str) -> ArmResult<ArmResponse> {
-    let f = match req.query("$filter") {
-        Some(text) => filter::parse(text, FILTER_FIELDS)?,
-        None => filter::Filter::default(),
+/// `of_type`: a provider's own listing of one type — its full bodies, no `$filter`; otherwise
+/// the `…/resources` listing (generic views, `$filter`, `$expand`).
+fn list_under(ctx: &Ctx, req: &ArmRequest, prefix: &str, of_type: Option<&str>) -> ArmResult<ArmResponse> {
+    let f = match (req.query("$filter"), of_type) {
+        (Some(text), None) => filter::parse(text, FILTER_FIELDS)?,
+        _ => filter::Filter::default(),
     };
     let expand: Vec<String> =
         req.query("$expand").map(|e| e.split(',').map(|x| x.trim().to_ascii_lowercase()).collect()).unwrap_or_default();
@@ -260,6 +312,7 @@ fn list_under(ctx: &Ctx, req: &ArmRequest, prefix: &str) -> ArmResult<ArmRespons
         let chunk: Vec<(String, Arc<Resource>)> = ctx.store().read(|s| {
             s.resources_after(prefix, from.as_deref())
                 .filter(|(_, r)| r.is_live() && is_group_resource(r))
+                .filter(|(_, r)| of_type.is_none_or(|t| r.resource_type.eq_ignore_ascii_case(t)))
                 .take(CHUNK)
                 .map(|(k, r)| (k.clone(), r.clone()))
                 .collect()
@@ -268,7 +321,9 @@ fn list_under(ctx: &Ctx, req: &ArmRequest, prefix: &str) -> ArmResult<ArmRespons
         from = chunk.last().map(|(k, _)| k.clone());
         for (k, r) in chunk {
             let body = r.body.value();
-            if matches(&f, &r, &body) {
+            if of_type.is_some() {
+                out.push((k, body));
+            } else if matches(&f, &r, &body) {
                 out.push((k, generic_view(&r, &body, &expand)));
             }
         }
