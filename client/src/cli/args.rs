@@ -92,11 +92,91 @@ pub enum Command {
     /// The armemu emulator's test-control API (emulator only).
     #[command(subcommand)]
     Emulator(EmulatorCmd),
+    /// Role-based access control: role assignments.
+    #[command(subcommand)]
+    Role(RoleCmd),
     /// Set or list defaults (az's `configure --defaults group=NAME location=LOC`).
     Configure(ConfigureArgs),
     /// Read and write the configuration file (`defaults.group`, `core.output`, …).
     #[command(subcommand)]
     Config(ConfigCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleCmd {
+    /// Role assignments: who has which role over which scope.
+    #[command(subcommand)]
+    Assignment(RoleAssignmentCmd),
+}
+
+/// Whom and where, shared by `role assignment list` and `delete`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AssignmentFilter {
+    /// Represent a user or service principal: an object id here (armctl has no Microsoft Graph to look names up).
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// The assignee's object id.
+    #[arg(long)]
+    pub assignee_object_id: Option<String>,
+    /// Role name (Reader, Contributor, …), role definition GUID or id.
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Use it only if the role or assignment was added at the level of a resource group.
+    #[arg(long = "resource-group", short = 'g')]
+    pub resource_group: Option<String>,
+    /// Scope at which the role assignment or definition applies to, e.g. /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333, /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup, or /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333/resourceGroups/myGroup/providers/Microsoft.Compute/virtualMachines/myVM.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Include assignments applied on parent scopes.
+    #[arg(long)]
+    pub include_inherited: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleAssignmentCmd {
+    /// Create a new role assignment for a user, group, or service principal.
+    Create {
+        /// Role name or id.
+        #[arg(long)]
+        role: String,
+        /// Represent a user or service principal: an object id here (armctl has no Microsoft Graph to look names up).
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Use this parameter instead of '--assignee' to bypass Graph API invocation.
+        #[arg(long)]
+        assignee_object_id: Option<String>,
+        /// Use with --assignee-object-id to avoid errors caused by propagation latency in Microsoft Graph.
+        #[arg(long, value_parser = ["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"])]
+        assignee_principal_type: Option<String>,
+        /// Scope at which the role assignment applies to, e.g. /subscriptions/{id}, /subscriptions/{id}/resourceGroups/{group}, or a resource id.
+        #[arg(long)]
+        scope: String,
+        /// Description of role assignment.
+        #[arg(long)]
+        description: Option<String>,
+        /// A GUID for the role assignment. It must be unique and different for each role assignment.
+        #[arg(long, short = 'n')]
+        name: Option<String>,
+    },
+    /// List role assignments.
+    List {
+        #[command(flatten)]
+        filter: AssignmentFilter,
+        /// Show all assignments under the current subscription.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Delete role assignments.
+    Delete {
+        #[command(flatten)]
+        filter: AssignmentFilter,
+        /// Space-separated role assignment ids.
+        #[arg(long, num_args = 1..)]
+        ids: Vec<String>,
+        /// Currently no-op.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -638,10 +718,18 @@ pub enum StorageCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum StorageAccountCmd {
+    /// Show a storage account (by name; without -g it is looked up in the whole subscription).
     Show {
         #[command(flatten)]
         dep: DepName,
     },
+    /// List the storage accounts of a resource group, or of the subscription.
+    List {
+        /// Name of resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: Option<String>,
+    },
+    /// Create a storage account.
     Create {
         #[command(flatten)]
         dep: DepName,
@@ -659,10 +747,18 @@ pub enum StorageAccountCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum KeyvaultCmd {
+    /// Show a key vault (by name; without -g it is looked up in the whole subscription).
     Show {
         #[command(flatten)]
         dep: DepName,
     },
+    /// List the key vaults of a resource group, or of the subscription.
+    List {
+        /// Name of resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: Option<String>,
+    },
+    /// Create a key vault.
     Create {
         #[command(flatten)]
         dep: DepName,
@@ -673,10 +769,18 @@ pub enum KeyvaultCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AcrCmd {
+    /// Show a container registry (by name; without -g it is looked up in the whole subscription).
     Show {
         #[command(flatten)]
         dep: DepName,
     },
+    /// List the container registrys of a resource group, or of the subscription.
+    List {
+        /// Name of resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: Option<String>,
+    },
+    /// Create a container registry.
     Create {
         #[command(flatten)]
         dep: DepName,

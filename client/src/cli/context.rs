@@ -81,6 +81,12 @@ impl Ctx {
             .ok_or_else(|| CliError::usage("the following arguments are required: --resource-group/-g"))
     }
 
+    /// An optional `-g` (list commands): az fills it from the default group too, so a default
+    /// narrows `resource list` and `ml workspace list` to that group.
+    pub fn group_opt(&self, flag: Option<String>) -> Option<String> {
+        flag.or_else(|| self.setting("defaults", "group"))
+    }
+
     /// `-l`, else the default location (`AZURE_DEFAULTS_LOCATION`, `defaults.location`).
     pub fn location(&self, flag: Option<String>) -> Option<String> {
         flag.or_else(|| self.setting("defaults", "location"))

@@ -19,6 +19,7 @@
 //! `~/.config/armctl`), else — against an emulator — its built-in service principal.
 
 pub mod args;
+mod az_model;
 mod commands;
 pub mod config;
 mod context;
@@ -155,7 +156,8 @@ impl From<Error> for CliError {
 pub enum Output {
     Nothing,
     Value(Value),
-    /// A value with az's table transformer for `-o table` without `--query`.
+    /// A value with az's table transformer for `-o table` without `--query`. A transformer
+    /// answers `null` where az's raises (az then says "Table output unavailable").
     Table(Value, fn(&Value) -> Value),
     /// Text printed as is, whatever `-o` says (az's what-if summary).
     Text(String),
@@ -303,6 +305,9 @@ fn finish(out: Output, g: &args::Global, color: bool) -> Result<String, CliError
         Output::Value(v) => (v, None),
         Output::Table(v, t) => (v, Some(t)),
     };
+    // az's global result transform runs before --query and the table transformers.
+    let mut value = value;
+    az_model::add_resource_group(&mut value);
     let value = output::sorted(value);
     let mut ordered = false;
     let value = match &g.query {
@@ -318,7 +323,14 @@ fn finish(out: Output, g: &args::Global, color: bool) -> Result<String, CliError
         None => match (format, transform) {
             (output::Format::Table, Some(t)) => {
                 ordered = true;
-                t(&value)
+                let rows = t(&value);
+                if rows.is_null() {
+                    return Err(CliError::failed(
+                        "Table output unavailable. Use the --query option to specify an appropriate query. \
+                         Use --debug for more info.",
+                    ));
+                }
+                rows
             }
             _ => value,
         },

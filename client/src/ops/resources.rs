@@ -29,23 +29,62 @@ fn id_path(id: &str) -> Result<String> {
 }
 
 impl Resources<'_> {
-    fn query(filter: Option<&str>) -> Vec<(&str, &str)> {
-        filter.map(|f| vec![("$filter", f)]).unwrap_or_default()
+    fn query<'q>(filter: Option<&'q str>, expand: Option<&'q str>) -> Vec<(&'static str, &'q str)> {
+        let mut q = Vec::new();
+        if let Some(f) = filter {
+            q.push(("$filter", f));
+        }
+        if let Some(e) = expand {
+            q.push(("$expand", e));
+        }
+        q
     }
 
     /// `GET /subscriptions/{s}/resources[?$filter=resourceType eq '…']`.
     pub fn list(&self, filter: Option<&str>) -> Result<Pager<GenericResource>> {
+        self.list_expanded(filter, None)
+    }
+
+    /// With `$expand` (`createdTime,changedTime,provisioningState`).
+    pub fn list_expanded(&self, filter: Option<&str>, expand: Option<&str>) -> Result<Pager<GenericResource>> {
         let path = format!("/subscriptions/{}/resources", segment(self.client.subscription_id()?));
-        Ok(Pager::new(self.client.clone(), self.client.url(&path, RESOURCES, &Self::query(filter))))
+        Ok(Pager::new(self.client.clone(), self.client.url(&path, RESOURCES, &Self::query(filter, expand))))
     }
 
     pub fn list_by_resource_group(&self, resource_group: &str, filter: Option<&str>) -> Result<Pager<GenericResource>> {
+        self.list_by_resource_group_expanded(resource_group, filter, None)
+    }
+
+    pub fn list_by_resource_group_expanded(
+        &self,
+        resource_group: &str,
+        filter: Option<&str>,
+        expand: Option<&str>,
+    ) -> Result<Pager<GenericResource>> {
         let path = format!(
             "/subscriptions/{}/resourceGroups/{}/resources",
             segment(self.client.subscription_id()?),
             segment(resource_group)
         );
-        Ok(Pager::new(self.client.clone(), self.client.url(&path, RESOURCES, &Self::query(filter))))
+        Ok(Pager::new(self.client.clone(), self.client.url(&path, RESOURCES, &Self::query(filter, expand))))
+    }
+
+    /// A provider's own listing of one type (`GET …/providers/{ns}/{type}`: full bodies), in a
+    /// group or in the subscription.
+    pub fn list_of_type(
+        &self,
+        resource_group: Option<&str>,
+        namespace: &str,
+        type_name: &str,
+        api_version: &str,
+    ) -> Result<Pager<Value>> {
+        let sub = segment(self.client.subscription_id()?);
+        let scope = match resource_group {
+            Some(rg) => format!("/subscriptions/{sub}/resourceGroups/{}", segment(rg)),
+            None => format!("/subscriptions/{sub}"),
+        };
+        let path = format!("{scope}/providers/{}/{}", segment(namespace), segment(type_name));
+        Ok(Pager::new(self.client.clone(), self.client.url(&path, api_version, &[])))
     }
 
     pub async fn get_by_id(&self, id: &str, api_version: &str) -> Result<Value> {

@@ -42,9 +42,10 @@ fn output_formats_and_query() {
         cli.run("group show -n rg-fmt -o tsv").ok().out,
         format!("{id}\twesteurope\tNone\trg-fmt\t\t\tMicrosoft.Resources/resourceGroups\n")
     );
+    // az has no table transformer for `group show`: its automatic table (scalars, sorted).
     assert_eq!(
         cli.run("group show -n rg-fmt -o table").ok().out,
-        "Name    Location    Status\n------  ----------  ---------\nrg-fmt  westeurope  Succeeded\n"
+        "Location    Name\n----------  ------\nwesteurope  rg-fmt\n"
     );
     let yaml = cli.run("group show -n rg-fmt -o yaml").ok().out;
     assert!(yaml.contains("managedBy: null\n") && yaml.contains("tags:\n  env: dev\n  team: ''\n"), "{yaml}");
@@ -306,7 +307,15 @@ fn dependents_show_their_ids_as_documented() {
     );
     let ai = id(cli.run("monitor app-insights component show --app aidep -g rg-dep --query \"id\""));
     assert!(ai.eq_ignore_ascii_case(&format!("{prefix}/microsoft.insights/components/aidep")), "{ai}");
-    assert_eq!(cli.run("acr show -n acrdep --query properties.adminUserEnabled").ok().out, "true\n");
+    // az prints the SDK's model: `properties` flattened, absent fields null, `resourceGroup` added.
+    assert_eq!(cli.run("acr show -n acrdep --query adminUserEnabled").ok().out, "true\n");
+    assert_eq!(cli.run("acr show -n acrdep --query loginServer -o tsv").ok().out, "acrdep.azurecr.io\n");
+    assert_eq!(cli.run("acr show -n acrdep --query properties").ok().out, "");
+    assert_eq!(cli.run("acr show -n acrdep --query [resourceGroup,policies] -o tsv").ok().out, "rg-dep\nNone\n");
+    assert_eq!(
+        cli.run("storage account show -n sadep --query primaryEndpoints.blob -o tsv").ok().out,
+        "https://sadep.blob.core.windows.net/\n"
+    );
     let nf = cli.run("storage account show --name nosuch");
     assert_eq!(nf.code, 3);
     assert!(nf.err.contains("(ResourceNotFound)"), "{}", nf.err);

@@ -277,6 +277,13 @@ fn share_sync_keys_and_group_delete() {
         .run(&format!("ml workspace share -w ws-share -g rg-share --user {user} --role \"AzureML Data Scientist\""))
         .ok();
     assert!(r.out.is_empty() && r.err.is_empty(), "{}", r.err);
+    // Sharing again succeeds, as az's repeated `role assignment create` does; one assignment.
+    cli.run(&format!("ml workspace share -w ws-share -g rg-share --user {user} --role \"AzureML Data Scientist\""))
+        .ok();
+    let scope = cli.run("ml workspace show -w ws-share -g rg-share --query id -o tsv").ok().out;
+    let listed = cli.run(&format!("role assignment list --scope {} --assignee {user}", scope.trim())).ok().json();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["roleDefinitionName"], "AzureML Data Scientist");
     let named =
         cli.run("ml workspace share -w ws-share -g rg-share --user someone@contoso.com --role Contributor").ok();
     assert!(named.err.contains("WARNING: armctl cannot look users up by name"), "{}", named.err);

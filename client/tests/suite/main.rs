@@ -6,6 +6,7 @@ mod cli_config;
 mod cli_deployments;
 mod cli_emulator;
 mod cli_environments;
+mod cli_roles;
 mod cli_workspaces;
 mod deployments_lib;
 mod helpers;

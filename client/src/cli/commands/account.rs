@@ -185,7 +185,14 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<Output, CliError> {
                     .or(list.first())
                     .ok_or_else(|| CliError::failed("No subscriptions found for this account."))?,
             };
-            Ok(Output::Value(serde_json::to_value(chosen).unwrap_or_default()))
+            // az's `account show` names the cloud `environmentName` (`account list`: `cloudName`).
+            let mut v = serde_json::to_value(chosen).unwrap_or_default();
+            if let Some(m) = v.as_object_mut() {
+                if let Some(c) = m.remove("cloudName") {
+                    m.insert("environmentName".into(), c);
+                }
+            }
+            Ok(Output::Value(v))
         }
         AccountCmd::Set => {
             let s = ctx

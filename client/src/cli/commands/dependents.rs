@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 
 use super::super::args::{AcrCmd, ComponentCmd, KeyvaultCmd, StorageAccountCmd};
+use super::super::az_model::{as_az, Model};
 use super::super::{CliError, Ctx, Output};
 use crate::client::ArmClient;
 use crate::ops::api;
@@ -16,23 +17,37 @@ pub struct Kind {
     pub api: &'static str,
     /// How az names it in "not found" messages.
     pub label: &'static str,
+    /// The SDK model az prints it as (none: not an az core command, printed as sent).
+    pub model: Option<Model>,
 }
 
-pub const STORAGE: Kind =
-    Kind { namespace: "Microsoft.Storage", type_name: "storageAccounts", api: api::STORAGE, label: "Storage account" };
-pub const KEY_VAULT: Kind =
-    Kind { namespace: "Microsoft.KeyVault", type_name: "vaults", api: api::KEY_VAULT, label: "Vault" };
+pub const STORAGE: Kind = Kind {
+    namespace: "Microsoft.Storage",
+    type_name: "storageAccounts",
+    api: api::STORAGE,
+    label: "Storage account",
+    model: Some(Model::StorageAccount),
+};
+pub const KEY_VAULT: Kind = Kind {
+    namespace: "Microsoft.KeyVault",
+    type_name: "vaults",
+    api: api::KEY_VAULT,
+    label: "Vault",
+    model: Some(Model::KeyVault),
+};
 pub const REGISTRY: Kind = Kind {
     namespace: "Microsoft.ContainerRegistry",
     type_name: "registries",
     api: api::CONTAINER_REGISTRY,
     label: "Registry",
+    model: Some(Model::Registry),
 };
 pub const APP_INSIGHTS: Kind = Kind {
     namespace: "Microsoft.Insights",
     type_name: "components",
     api: api::INSIGHTS,
     label: "Application Insights component",
+    model: None,
 };
 
 fn id_of(client: &ArmClient, kind: &Kind, rg: &str, name: &str) -> Result<String, CliError> {
@@ -83,11 +98,86 @@ async fn create(
     if ctx.global.no_wait {
         return Ok(Output::Nothing);
     }
-    let done = ctx.wait(poller).await?;
-    match done {
-        Some(v) => Ok(Output::Value(v)),
-        None => Ok(Output::Value(client.resources().get_by_id(&id, kind.api).await?)),
+    let done = match ctx.wait(poller).await? {
+        Some(v) => v,
+        None => client.resources().get_by_id(&id, kind.api).await?,
+    };
+    Ok(printed(kind, done))
+}
+
+/// `list`: the provider's listing in the group (the default group too) or the subscription.
+async fn list(ctx: &Ctx, client: &ArmClient, kind: &Kind, rg: Option<String>) -> Result<Output, CliError> {
+    let rg = ctx.group_opt(rg);
+    if kind.model == Some(Model::KeyVault) && rg.is_none() {
+        // The SDK's `vaults.list()` reads the generic listing (`TrackedResource`s).
+        let filter = format!("resourceType eq '{}/{}'", kind.namespace, kind.type_name);
+        let all = client.resources().list(Some(&filter))?.collect_all().await?;
+        let all = serde_json::to_value(all).unwrap_or_default();
+        return Ok(Output::Value(as_az(Model::KeyVaultListItem, &all)));
     }
+    let all =
+        client.resources().list_of_type(rg.as_deref(), kind.namespace, kind.type_name, kind.api)?.collect_all().await?;
+    Ok(printed(kind, Value::Array(all)))
+}
+
+/// What az prints for one of these: its SDK model, with its table layout where az has one.
+fn printed(kind: &Kind, v: Value) -> Output {
+    let v = match kind.model {
+        Some(m) => as_az(m, &v),
+        None => v,
+    };
+    match kind.model {
+        Some(Model::Registry) => Output::Table(v, registry_table),
+        _ => Output::Value(v),
+    }
+}
+
+/// az's `registry_output_format` (acr/_format.py): `' '` for an empty cell, times cut to
+/// seconds with a `Z`.
+fn registry_table(v: &Value) -> Value {
+    let cell = |item: &Value, path: &[&str]| -> Value {
+        let mut x = item;
+        for p in path {
+            x = x.get(*p).unwrap_or(&Value::Null);
+        }
+        match x {
+            Value::Null => json!(" "),
+            Value::String(s) if s.is_empty() => json!(" "),
+            Value::String(s) => json!(s),
+            Value::Bool(b) => json!(if *b { "True" } else { "False" }),
+            other => json!(other.to_string()),
+        }
+    };
+    let date = |item: &Value| -> Value {
+        match item
+            .get("creationDate")
+            .and_then(Value::as_str)
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        {
+            Some(d) => json!(d.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            None => cell(item, &["creationDate"]),
+        }
+    };
+    let items: Vec<&Value> = match v {
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    Value::Array(
+        items
+            .into_iter()
+            .map(|i| {
+                let mut m = serde_json::Map::new();
+                m.insert("NAME".into(), cell(i, &["name"]));
+                m.insert("RESOURCE GROUP".into(), cell(i, &["resourceGroup"]));
+                m.insert("LOCATION".into(), cell(i, &["location"]));
+                m.insert("SKU".into(), cell(i, &["sku", "name"]));
+                m.insert("LOGIN SERVER".into(), cell(i, &["loginServer"]));
+                m.insert("CREATION DATE".into(), date(i));
+                m.insert("ADMIN ENABLED".into(), cell(i, &["adminUserEnabled"]));
+                Value::Object(m)
+            })
+            .collect(),
+    )
 }
 
 fn need_group(ctx: &Ctx, rg: Option<String>) -> Result<String, CliError> {
@@ -98,8 +188,9 @@ pub async fn storage(ctx: &Ctx, cmd: StorageAccountCmd) -> Result<Output, CliErr
     let client = ctx.client().await?;
     match cmd {
         StorageAccountCmd::Show { dep } => {
-            Ok(Output::Value(find(&client, &STORAGE, &dep.name, dep.resource_group.as_deref()).await?))
+            Ok(printed(&STORAGE, find(&client, &STORAGE, &dep.name, dep.resource_group.as_deref()).await?))
         }
+        StorageAccountCmd::List { resource_group } => list(ctx, &client, &STORAGE, resource_group).await,
         StorageAccountCmd::Create { dep, location, sku, kind, hns } => {
             let rg = need_group(ctx, dep.resource_group)?;
             let location = match ctx.location(location) {
@@ -121,8 +212,9 @@ pub async fn keyvault(ctx: &Ctx, cmd: KeyvaultCmd) -> Result<Output, CliError> {
     let client = ctx.client().await?;
     match cmd {
         KeyvaultCmd::Show { dep } => {
-            Ok(Output::Value(find(&client, &KEY_VAULT, &dep.name, dep.resource_group.as_deref()).await?))
+            Ok(printed(&KEY_VAULT, find(&client, &KEY_VAULT, &dep.name, dep.resource_group.as_deref()).await?))
         }
+        KeyvaultCmd::List { resource_group } => list(ctx, &client, &KEY_VAULT, resource_group).await,
         KeyvaultCmd::Create { dep, location } => {
             let rg = need_group(ctx, dep.resource_group)?;
             let location = match ctx.location(location) {
@@ -150,8 +242,9 @@ pub async fn acr(ctx: &Ctx, cmd: AcrCmd) -> Result<Output, CliError> {
     let client = ctx.client().await?;
     match cmd {
         AcrCmd::Show { dep } => {
-            Ok(Output::Value(find(&client, &REGISTRY, &dep.name, dep.resource_group.as_deref()).await?))
+            Ok(printed(&REGISTRY, find(&client, &REGISTRY, &dep.name, dep.resource_group.as_deref()).await?))
         }
+        AcrCmd::List { resource_group } => list(ctx, &client, &REGISTRY, resource_group).await,
         AcrCmd::Create { dep, location, sku, admin_enabled } => {
             let rg = need_group(ctx, dep.resource_group)?;
             let location = match ctx.location(location) {

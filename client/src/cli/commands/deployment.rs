@@ -23,6 +23,7 @@ use super::super::args::{
     DeploymentCmd, DeploymentGroupCmd, DeploymentOperationCmd, DeploymentOperationGroupCmd, DeploymentOperationSubCmd,
     DeploymentSubCmd, GroupTemplateArgs, SubTemplateArgs, TemplateArgs, WhatIfArgs,
 };
+use super::super::az_model::{as_az, Model};
 use super::super::{CliError, Ctx, Output};
 use super::whatif;
 use crate::client::ArmClient;
@@ -337,253 +338,17 @@ fn mode_of(s: &str) -> Result<DeploymentMode, CliError> {
     })
 }
 
-// ---------------------------------------------------------------------------------------
-// az's output shapes
-// ---------------------------------------------------------------------------------------
-
-/// One SDK model: its attributes (camelCase keys) and how each nests.
-enum Shape {
-    Any,
-    Time,
-    Obj(&'static [(&'static str, &'static Shape)]),
-    List(&'static Shape),
+/// `x` (a typed answer) as az prints it for `model` (`resourceGroup` is added to every
+/// result in `cli::finish`, as az's global transform does).
+fn az_value<T: serde::Serialize>(x: &T, model: Model) -> Value {
+    as_az(model, &serde_json::to_value(x).unwrap_or(Value::Null))
 }
 
-use Shape::{Any, List, Obj, Time};
-
-static ADDITIONAL_INFO: Shape = Obj(&[("type", &Any), ("info", &Any)]);
-static ERROR_RESPONSE: Shape = Obj(&[
-    ("code", &Any),
-    ("message", &Any),
-    ("target", &Any),
-    ("details", &List(&ERROR_RESPONSE)),
-    ("additionalInfo", &List(&ADDITIONAL_INFO)),
-]);
-static EXTENSION: Shape =
-    Obj(&[("alias", &Any), ("name", &Any), ("version", &Any), ("configId", &Any), ("config", &Any)]);
-static RESOURCE_TYPE: Shape = Obj(&[
-    ("resourceType", &Any),
-    ("locations", &Any),
-    ("locationMappings", &List(&Obj(&[("location", &Any), ("type", &Any), ("extendedLocations", &Any)]))),
-    ("aliases", &Any),
-    ("apiVersions", &Any),
-    ("defaultApiVersion", &Any),
-    ("zoneMappings", &List(&Obj(&[("location", &Any), ("zones", &Any)]))),
-    ("apiProfiles", &List(&Obj(&[("profileVersion", &Any), ("apiVersion", &Any)]))),
-    ("capabilities", &Any),
-    ("properties", &Any),
-]);
-static PROVIDER: Shape = Obj(&[
-    ("id", &Any),
-    ("namespace", &Any),
-    ("registrationState", &Any),
-    ("registrationPolicy", &Any),
-    ("resourceTypes", &List(&RESOURCE_TYPE)),
-    ("providerAuthorizationConsentState", &Any),
-]);
-static BASIC_DEPENDENCY: Shape = Obj(&[("id", &Any), ("resourceType", &Any), ("resourceName", &Any)]);
-static DEPENDENCY: Shape =
-    Obj(&[("dependsOn", &List(&BASIC_DEPENDENCY)), ("id", &Any), ("resourceType", &Any), ("resourceName", &Any)]);
-static RESOURCE_REFERENCE: Shape = Obj(&[
-    ("id", &Any),
-    ("extension", &EXTENSION),
-    ("resourceType", &Any),
-    ("identifiers", &Any),
-    ("apiVersion", &Any),
-]);
-static DIAGNOSTIC: Shape = Obj(&[
-    ("level", &Any),
-    ("code", &Any),
-    ("message", &Any),
-    ("target", &Any),
-    ("additionalInfo", &List(&ADDITIONAL_INFO)),
-]);
-/// `DeploymentPropertiesExtended`.
-static PROPERTIES_EXTENDED: Shape = Obj(&[
-    ("provisioningState", &Any),
-    ("correlationId", &Any),
-    ("timestamp", &Time),
-    ("duration", &Any),
-    ("outputs", &Any),
-    ("providers", &List(&PROVIDER)),
-    ("dependencies", &List(&DEPENDENCY)),
-    (
-        "templateLink",
-        &Obj(&[("uri", &Any), ("id", &Any), ("relativePath", &Any), ("contentVersion", &Any), ("queryString", &Any)]),
-    ),
-    ("parameters", &Any),
-    ("parametersLink", &Obj(&[("uri", &Any), ("contentVersion", &Any)])),
-    ("extensions", &List(&EXTENSION)),
-    ("mode", &Any),
-    ("debugSetting", &Obj(&[("detailLevel", &Any)])),
-    ("onErrorDeployment", &Obj(&[("provisioningState", &Any), ("type", &Any), ("deploymentName", &Any)])),
-    ("templateHash", &Any),
-    ("outputResources", &List(&RESOURCE_REFERENCE)),
-    ("validatedResources", &List(&RESOURCE_REFERENCE)),
-    ("error", &ERROR_RESPONSE),
-    ("diagnostics", &List(&DIAGNOSTIC)),
-    ("validationLevel", &Any),
-]);
-/// `DeploymentExtended`.
-static DEPLOYMENT: Shape = Obj(&[
-    ("id", &Any),
-    ("name", &Any),
-    ("type", &Any),
-    ("location", &Any),
-    ("properties", &PROPERTIES_EXTENDED),
-    ("tags", &Any),
-]);
-/// `DeploymentValidateResult`.
-static VALIDATE_RESULT: Shape = Obj(&[
-    ("error", &ERROR_RESPONSE),
-    ("id", &Any),
-    ("name", &Any),
-    ("type", &Any),
-    ("properties", &PROPERTIES_EXTENDED),
-]);
-static PROPERTY_CHANGE: Shape = Obj(&[
-    ("path", &Any),
-    ("propertyChangeType", &Any),
-    ("before", &Any),
-    ("after", &Any),
-    ("children", &List(&PROPERTY_CHANGE)),
-]);
-static WHAT_IF_CHANGE: Shape = Obj(&[
-    ("resourceId", &Any),
-    ("deploymentId", &Any),
-    ("symbolicName", &Any),
-    ("identifiers", &Any),
-    ("extension", &EXTENSION),
-    ("changeType", &Any),
-    ("unsupportedReason", &Any),
-    ("before", &Any),
-    ("after", &Any),
-    ("delta", &List(&PROPERTY_CHANGE)),
-]);
-/// `WhatIfOperationResult` (the SDK flattens `properties.*` to the top).
-static WHAT_IF_RESULT: Shape = Obj(&[
-    ("status", &Any),
-    ("error", &ERROR_RESPONSE),
-    ("changes", &List(&WHAT_IF_CHANGE)),
-    ("potentialChanges", &List(&WHAT_IF_CHANGE)),
-    ("diagnostics", &List(&DIAGNOSTIC)),
-]);
-/// `DeploymentOperation`.
-static OPERATION: Shape = Obj(&[
-    ("id", &Any),
-    ("operationId", &Any),
-    (
-        "properties",
-        &Obj(&[
-            ("provisioningOperation", &Any),
-            ("provisioningState", &Any),
-            ("timestamp", &Time),
-            ("duration", &Any),
-            ("serviceRequestId", &Any),
-            ("statusCode", &Any),
-            ("statusMessage", &Obj(&[("status", &Any), ("error", &ERROR_RESPONSE)])),
-            (
-                "targetResource",
-                &Obj(&[
-                    ("id", &Any),
-                    ("resourceName", &Any),
-                    ("resourceType", &Any),
-                    ("extension", &EXTENSION),
-                    ("identifiers", &Any),
-                    ("apiVersion", &Any),
-                    ("symbolicName", &Any),
-                ]),
-            ),
-            ("request", &Obj(&[("content", &Any)])),
-            ("response", &Obj(&[("content", &Any)])),
-        ]),
-    ),
-]);
-
-/// Python's `datetime.isoformat()` of what msrest parses (fractions cut to microseconds).
-pub fn py_isoformat(s: &str) -> Option<String> {
-    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
-        let micros = chrono::Timelike::nanosecond(&d) / 1000;
-        let frac = if micros == 0 { String::new() } else { format!(".{micros:06}") };
-        return Some(format!("{}{frac}{}", d.format("%Y-%m-%dT%H:%M:%S"), d.format("%:z")));
-    }
-    let n = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
-    let micros = chrono::Timelike::nanosecond(&n) / 1000;
-    let frac = if micros == 0 { String::new() } else { format!(".{micros:06}") };
-    Some(format!("{}{frac}", n.format("%Y-%m-%dT%H:%M:%S")))
-}
-
-/// `todict` of the SDK model read from `v`: every attribute present (`null` if absent),
-/// unknown keys kept as sent.
-fn shape(v: &Value, s: &Shape) -> Value {
-    match (s, v) {
-        (Any, _) | (_, Value::Null) => v.clone(),
-        (Time, Value::String(t)) => py_isoformat(t).map(Value::String).unwrap_or_else(|| v.clone()),
-        (List(inner), Value::Array(a)) => Value::Array(a.iter().map(|x| shape(x, inner)).collect()),
-        (Obj(fields), Value::Object(m)) => {
-            let mut out = Map::new();
-            for (k, fs) in fields.iter() {
-                out.insert((*k).to_string(), m.get(*k).map(|x| shape(x, fs)).unwrap_or(Value::Null));
-            }
-            for (k, x) in m {
-                if !out.contains_key(k) {
-                    out.insert(k.clone(), x.clone());
-                }
-            }
-            Value::Object(out)
-        }
-        _ => v.clone(),
-    }
-}
-
-/// az's global transform: `resourceGroup` from any `id` of the form
-/// `/subscriptions/{s}/resourceGroups/{rg}/{…}/{…}/{…}/{…}` (at least nine segments).
-pub fn add_resource_group(v: &mut Value) {
-    match v {
-        Value::Array(a) => a.iter_mut().for_each(add_resource_group),
-        Value::Object(m) => {
-            if !m.keys().any(|k| k.eq_ignore_ascii_case("resourcegroup")) {
-                if let Some(Value::String(id)) = m.get("id") {
-                    let parts: Vec<&str> = id.split('/').collect();
-                    if parts.len() > 8 && parts[3].eq_ignore_ascii_case("resourcegroups") {
-                        let rg = parts[4].to_string();
-                        m.insert("resourceGroup".into(), Value::String(rg));
-                    }
-                }
-            }
-            for (k, child) in m.iter_mut() {
-                if k != "sourceVault" {
-                    add_resource_group(child);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn az_value<T: serde::Serialize>(x: &T, s: &Shape) -> Value {
-    let raw = serde_json::to_value(x).unwrap_or(Value::Null);
-    let mut v = match &raw {
-        Value::Array(a) => Value::Array(a.iter().map(|i| shape(i, s)).collect()),
-        other => shape(other, s),
-    };
-    add_resource_group(&mut v);
-    v
-}
-
-/// `properties.changes`/`potentialChanges`/`diagnostics` moved to the top, as the SDK's
-/// flattened model has them.
+/// The SDK's model (it flattens `properties.*` to the top), with change types in az's casing.
 fn flatten_what_if(r: &WhatIfOperationResult) -> Value {
-    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-    if let Some(Value::Object(props)) = v.as_object_mut().and_then(|m| m.remove("properties")) {
-        for k in ["changes", "potentialChanges", "diagnostics"] {
-            if let Some(x) = props.get(k) {
-                v[k] = x.clone();
-            }
-        }
-    }
+    let mut out = az_value(r, Model::WhatIfOperationResult);
     for key in ["changes", "potentialChanges"] {
-        if let Some(Value::Array(items)) = v.get_mut(key) {
+        if let Some(Value::Array(items)) = out.get_mut(key) {
             for c in items {
                 if let Some(t) = c.get("changeType").and_then(Value::as_str).map(whatif::canonical) {
                     c["changeType"] = json!(t);
@@ -591,8 +356,6 @@ fn flatten_what_if(r: &WhatIfOperationResult) -> Value {
             }
         }
     }
-    let mut out = shape(&v, &WHAT_IF_RESULT);
-    add_resource_group(&mut out);
     out
 }
 
@@ -800,7 +563,7 @@ async fn validate_first(
     if let Some(err) = &result.error {
         return Err(deployment_error(preflight_message(err)));
     }
-    Ok(az_value(&result, &VALIDATE_RESULT))
+    Ok(az_value(&result, Model::DeploymentValidateResult))
 }
 
 async fn create(
@@ -816,10 +579,10 @@ async fn create(
         return Ok(Output::Nothing);
     }
     match ctx.wait_in_place(&mut poller).await {
-        Ok(Some(dep)) => Ok(Output::Table(az_value(&dep, &DEPLOYMENT), deployment_table)),
+        Ok(Some(dep)) => Ok(Output::Table(az_value(&dep, Model::Deployment), deployment_table)),
         Ok(None) => {
             let dep = client.deployments().get(scope, name).await?;
-            Ok(Output::Table(az_value(&dep, &DEPLOYMENT), deployment_table))
+            Ok(Output::Table(az_value(&dep, Model::Deployment), deployment_table))
         }
         Err(e @ Error::Arm { .. }) => {
             let raw = String::from_utf8_lossy(poller.last_body()).trim().to_string();
@@ -879,12 +642,12 @@ async fn list(
         ctx.warn("Argument '--filter' is in preview and under development. Reference and support levels: https://aka.ms/CLI_refstatus");
     }
     let all = client.deployments().list(scope, filter, None)?.collect_all().await?;
-    Ok(Output::Table(az_value(&all, &DEPLOYMENT), deployment_table))
+    Ok(Output::Table(az_value(&all, Model::Deployment), deployment_table))
 }
 
 async fn show(client: &ArmClient, scope: DeploymentScope<'_>, name: &str) -> Result<Output, CliError> {
     let d = client.deployments().get(scope, name).await?;
-    Ok(Output::Table(az_value(&d, &DEPLOYMENT), deployment_table))
+    Ok(Output::Table(az_value(&d, Model::Deployment), deployment_table))
 }
 
 async fn delete(ctx: &Ctx, client: &ArmClient, scope: DeploymentScope<'_>, name: &str) -> Result<Output, CliError> {
@@ -897,7 +660,7 @@ async fn delete(ctx: &Ctx, client: &ArmClient, scope: DeploymentScope<'_>, name:
 
 async fn operations(client: &ArmClient, scope: DeploymentScope<'_>, name: &str) -> Result<Output, CliError> {
     let all = client.deployment_operations().list(scope, name)?.collect_all().await?;
-    Ok(Output::Value(az_value(&all, &OPERATION)))
+    Ok(Output::Value(az_value(&all, Model::DeploymentOperation)))
 }
 
 async fn group(ctx: &Ctx, client: &ArmClient, cmd: DeploymentGroupCmd) -> Result<Output, CliError> {
@@ -1134,21 +897,16 @@ mod tests {
     /// `todict` and the `resourceGroup` transform, run on the `.json` next to them).
     #[test]
     fn shapes_match_az() {
+        let with_group = |mut v: Value| {
+            super::super::super::az_model::add_resource_group(&mut v);
+            v
+        };
         let d: crate::models::DeploymentExtended = serde_json::from_value(testdata("dep2.json")).unwrap();
-        assert_eq!(az_value(&d, &DEPLOYMENT), testdata("dep2.az.json"));
+        assert_eq!(with_group(az_value(&d, Model::Deployment)), testdata("dep2.az.json"));
         let ops: Vec<crate::models::DeploymentOperation> = serde_json::from_value(testdata("ops.json")).unwrap();
-        assert_eq!(az_value(&ops, &OPERATION), testdata("ops.az.json"));
+        assert_eq!(with_group(az_value(&ops, Model::DeploymentOperation)), testdata("ops.az.json"));
         let w: WhatIfOperationResult = serde_json::from_value(testdata("wi.json")).unwrap();
-        assert_eq!(flatten_what_if(&w), testdata("wi.az.json"));
-    }
-
-    #[test]
-    fn timestamps_as_python_prints_them() {
-        assert_eq!(py_isoformat("2026-01-01T00:00:00Z").unwrap(), "2026-01-01T00:00:00+00:00");
-        assert_eq!(py_isoformat("2026-01-01T00:00:00.1Z").unwrap(), "2026-01-01T00:00:00.100000+00:00");
-        assert_eq!(py_isoformat("2026-01-01T00:00:00.1234567Z").unwrap(), "2026-01-01T00:00:00.123456+00:00");
-        assert_eq!(py_isoformat("2026-01-01T10:11:12.0000009+02:00").unwrap(), "2026-01-01T10:11:12+02:00");
-        assert_eq!(py_isoformat("nonsense"), None);
+        assert_eq!(with_group(flatten_what_if(&w)), testdata("wi.az.json"));
     }
 
     #[test]
@@ -1196,17 +954,5 @@ mod tests {
             validate_table(&json!({"properties": {"provisioningState": "Succeeded", "correlationId": "c"}})),
             json!([{"result": "Succeeded", "correlationId": "c"}])
         );
-    }
-
-    #[test]
-    fn resource_group_is_added_like_az() {
-        let mut v = json!({"id": "/subscriptions/s/resourceGroups/rg1/providers/Microsoft.Resources/deployments/d",
-                           "nested": [{"id": "/subscriptions/s/resourceGroups/rg2"}, {"id": "/subscriptions/s/resourceGroups/rg3/providers/A/b/c"}],
-                           "sourceVault": {"id": "/subscriptions/s/resourceGroups/rg4/providers/A/b/c"}});
-        add_resource_group(&mut v);
-        assert_eq!(v["resourceGroup"], "rg1");
-        assert!(v["nested"][0].get("resourceGroup").is_none(), "too few segments");
-        assert_eq!(v["nested"][1]["resourceGroup"], "rg3");
-        assert!(v["sourceVault"].get("resourceGroup").is_none(), "az does not look inside sourceVault");
     }
 }

@@ -109,9 +109,8 @@ pub async fn run(ctx: &Ctx, cmd: GroupCmd) -> Result<Output, CliError> {
             let g = groups.create_or_update(&name, &ResourceGroupCreate { location, tags, managed_by }).await?;
             Ok(Output::Value(serde_json::to_value(g).unwrap_or_default()))
         }
-        GroupCmd::Show { .. } => {
-            Ok(Output::Table(serde_json::to_value(groups.get(&name).await?).unwrap_or_default(), group_table))
-        }
+        // az has no table transformer for `group show`: its automatic table (Location, Name).
+        GroupCmd::Show { .. } => Ok(Output::Value(serde_json::to_value(groups.get(&name).await?).unwrap_or_default())),
         GroupCmd::List { tag } => {
             let filter = tag.as_deref().map(tag_filter);
             let all = groups.list(filter.as_deref(), None)?.collect_all().await?;

@@ -10,6 +10,7 @@ mod environment;
 mod group;
 mod provider;
 mod resource;
+mod role;
 mod whatif;
 mod workspace;
 
@@ -34,6 +35,7 @@ pub async fn dispatch(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
             dependents::app_insights(ctx, c).await
         }
         Command::Emulator(c) => emulator::run(ctx, c).await,
+        Command::Role(RoleCmd::Assignment(c)) => role::run(ctx, c).await,
         Command::Configure(a) => config::configure(ctx, a),
         Command::Config(c) => config::run(ctx, c),
         Command::Extension(ExtensionCmd::Add { name }) => {

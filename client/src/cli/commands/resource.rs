@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::super::args::ResourceCmd;
+use super::super::az_model::{as_az, Model};
 use super::super::{CliError, Ctx, Output};
 use crate::client::ArmClient;
 use crate::models::ResourceId;
@@ -57,15 +58,19 @@ pub async fn run(ctx: &Ctx, cmd: ResourceCmd) -> Result<Output, CliError> {
                 };
                 out.push(client.resources().get_by_id(id, &v).await?);
             }
-            Ok(Output::Value(if out.len() == 1 { out.remove(0) } else { Value::Array(out) }))
+            let out = if out.len() == 1 { out.remove(0) } else { Value::Array(out) };
+            Ok(Output::Value(as_az(Model::GenericResource, &out)))
         }
         ResourceCmd::List { resource_group, resource_type } => {
             let filter = resource_type.map(|t| format!("resourceType eq '{t}'"));
-            let pager = match resource_group {
-                Some(rg) => client.resources().list_by_resource_group(&rg, filter.as_deref())?,
-                None => client.resources().list(filter.as_deref())?,
+            // az asks for the times and state too (`GenericResourceExpanded`).
+            let expand = Some("createdTime,changedTime,provisioningState");
+            let pager = match ctx.group_opt(resource_group) {
+                Some(rg) => client.resources().list_by_resource_group_expanded(&rg, filter.as_deref(), expand)?,
+                None => client.resources().list_expanded(filter.as_deref(), expand)?,
             };
-            Ok(Output::Value(serde_json::to_value(pager.collect_all().await?).unwrap_or_default()))
+            let all = serde_json::to_value(pager.collect_all().await?).unwrap_or_default();
+            Ok(Output::Table(as_az(Model::GenericResourceExpanded, &all), resource_table))
         }
         ResourceCmd::Delete { ids, api_version } => {
             if ids.is_empty() {
@@ -84,4 +89,26 @@ pub async fn run(ctx: &Ctx, cmd: ResourceCmd) -> Result<Output, CliError> {
             Ok(Output::Nothing)
         }
     }
+}
+
+/// az's `transform_resource_list`: Name, ResourceGroup, Location, Type, Status.
+fn resource_table(v: &Value) -> Value {
+    let rows = v.as_array().map(Vec::as_slice).unwrap_or_default();
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                let mut m = serde_json::Map::new();
+                for (col, key) in [
+                    ("Name", "name"),
+                    ("ResourceGroup", "resourceGroup"),
+                    ("Location", "location"),
+                    ("Type", "type"),
+                    ("Status", "provisioningState"),
+                ] {
+                    m.insert(col.into(), r.get(key).cloned().unwrap_or(Value::Null));
+                }
+                Value::Object(m)
+            })
+            .collect(),
+    )
 }

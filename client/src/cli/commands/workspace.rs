@@ -372,8 +372,12 @@ async fn share(ctx: &Ctx, client: &ArmClient, ws: &WsName, user: &str, role: &st
         },
     };
     let assignment_name = uuid::Uuid::new_v4().to_string();
-    client.role_assignments().create(&scope, &assignment_name, &params).await?;
-    Ok(Output::Nothing)
+    match client.role_assignments().create(&scope, &assignment_name, &params).await {
+        // Sharing again is not an error, as az's role assignment create is idempotent.
+        Err(e) if e.code() == Some("RoleAssignmentExists") => Ok(Output::Nothing),
+        Err(e) => Err(e.into()),
+        Ok(_) => Ok(Output::Nothing),
+    }
 }
 
 async fn recover(ctx: &Ctx, client: &ArmClient, ws: &WsName, location: Option<String>) -> Result<Output, CliError> {
