@@ -269,6 +269,11 @@ impl ArmClient {
         }
     }
 
+    /// A token for `scope` (ARM's when `None`), as every request gets one.
+    pub async fn access_token(&self, scope: Option<&str>) -> Result<crate::credential::AccessToken> {
+        self.inner.credential.get_token(scope.unwrap_or(&self.inner.scope)).await
+    }
+
     /// Sends and turns any non-2xx answer into an [`Error`].
     pub async fn send(&self, method: Method, url: &str, body: Option<&Value>) -> Result<HttpResponse> {
         let mut req = HttpRequest::new(method, url);

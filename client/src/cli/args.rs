@@ -95,11 +95,48 @@ pub enum Command {
     /// Role-based access control: role assignments.
     #[command(subcommand)]
     Role(RoleCmd),
+    /// Invoke a custom request (az rest): a path under the ARM endpoint, `{subscriptionId}` filled in.
+    Rest(RestArgs),
+    /// armctl's version, in az's format.
+    Version,
+    /// Print a shell completion script (bash, zsh, fish): `source <(armctl completion bash)`.
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Set or list defaults (az's `configure --defaults group=NAME location=LOC`).
     Configure(ConfigureArgs),
     /// Read and write the configuration file (`defaults.group`, `core.output`, …).
     #[command(subcommand)]
     Config(ConfigCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct RestArgs {
+    /// Request URL: a path under the ARM endpoint (/subscriptions/{subscriptionId}/…) or a full URL.
+    #[arg(long, visible_alias = "uri", short = 'u')]
+    pub url: String,
+    /// HTTP request method.
+    #[arg(long, short = 'm', default_value = "get", value_parser = ["head", "get", "put", "post", "delete", "options", "patch"], ignore_case = true)]
+    pub method: String,
+    /// Request body: JSON text, or @FILE.
+    #[arg(long, short = 'b')]
+    pub body: Option<String>,
+    /// Space-separated headers in KEY=VALUE format or JSON string.
+    #[arg(long, num_args = 1..)]
+    pub headers: Vec<String>,
+    /// Query parameters in the URL: space-separated KEY=VALUE or a JSON string.
+    #[arg(long, visible_alias = "uri-parameters", num_args = 1..)]
+    pub url_parameters: Vec<String>,
+    /// Resource url for which the CLI should acquire a token (default: ARM's).
+    #[arg(long)]
+    pub resource: Option<String>,
+    /// Do not add the Authorization header.
+    #[arg(long)]
+    pub skip_authorization_header: bool,
+    /// Save the response payload to a file.
+    #[arg(long)]
+    pub output_file: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -272,6 +309,18 @@ pub enum AccountCmd {
     Show,
     /// Make a subscription the default (-s NAME_OR_ID).
     Set,
+    /// Get a token for utilities to access Azure (the emulator's, here).
+    GetAccessToken {
+        /// Azure resource endpoints (default: ARM's).
+        #[arg(long)]
+        resource: Option<String>,
+        /// Space-separated AAD scopes in AAD v2.0 (default: ARM's).
+        #[arg(long, num_args = 1..)]
+        scope: Vec<String>,
+        /// Tenant ID for which the token is acquired (only the subscription's tenant here).
+        #[arg(long, short = 't')]
+        tenant: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -90,3 +90,57 @@ fn create_list_and_delete_like_az() {
     cli.run(&format!("role assignment delete --ids {}", made["id"].as_str().unwrap())).ok();
     assert_eq!(cli.run("role assignment list --all").ok().out, "[]\n");
 }
+
+#[test]
+fn rest_get_access_token_version_and_completion() {
+    let emu = TestEmulator::start();
+    let cli = Cli::new(&emu);
+    cli.run("group create -n rg-rest -l westeurope").ok();
+    let got =
+        cli.run("rest --url /subscriptions/{subscriptionId}/resourcegroups/rg-rest?api-version=2021-04-01").ok().json();
+    assert_eq!(got["id"], format!("/subscriptions/{SUB}/resourceGroups/rg-rest"));
+    // A failure is az's HTTPError text and exit 1, also for a 404.
+    let nf = cli.run("rest --url /subscriptions/{subscriptionId}/resourcegroups/nope?api-version=2021-04-01");
+    assert_eq!(
+        (nf.code, nf.err.as_str()),
+        (1, "ERROR: Not Found({\"error\":{\"code\":\"ResourceGroupNotFound\",\"message\":\"Resource group 'nope' could not be found.\"}})\n")
+    );
+    let put = cli.run_args(&[
+        "rest".into(),
+        "-m".into(),
+        "put".into(),
+        "--url".into(),
+        "/subscriptions/{subscriptionId}/resourcegroups/rg-rest2".into(),
+        "--url-parameters".into(),
+        "api-version=2021-04-01".into(),
+        "--body".into(),
+        r#"{"location": "eastus"}"#.into(),
+        "--query".into(),
+        "location".into(),
+        "-o".into(),
+        "tsv".into(),
+    ]);
+    assert_eq!(put.ok().out, "eastus\n");
+    assert_eq!(
+        cli.run("rest -m delete --url /subscriptions/{subscriptionId}/resourcegroups/rg-rest2?api-version=2021-04-01")
+            .ok()
+            .out,
+        ""
+    );
+    assert_eq!(cli.run("group exists -n rg-rest2").ok().out, "false\n");
+
+    let t = cli.run("account get-access-token").ok().json();
+    assert_eq!(t["tokenType"], "Bearer");
+    assert_eq!(t["subscription"], SUB);
+    assert_eq!(t["accessToken"].as_str().unwrap().split('.').count(), 3, "a JWT");
+    let exp = t["expires_on"].as_i64().unwrap();
+    let local = chrono::DateTime::from_timestamp(exp, 0).unwrap().with_timezone(&chrono::Local);
+    assert_eq!(t["expiresOn"], local.format("%Y-%m-%d %H:%M:%S.000000").to_string());
+
+    assert_eq!(cli.run("version --query armctl -o tsv").ok().out, format!("{}\n", env!("CARGO_PKG_VERSION")));
+    for shell in ["bash", "zsh", "fish"] {
+        let script = cli.run(&format!("completion {shell}")).ok().out;
+        assert!(script.contains("role") && script.contains("get-access-token"), "{shell}");
+    }
+    assert_eq!(cli.run("completion tcsh").code, 2);
+}

@@ -194,6 +194,7 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<Output, CliError> {
             }
             Ok(Output::Value(v))
         }
+        AccountCmd::GetAccessToken { resource, scope, tenant } => get_access_token(ctx, resource, scope, tenant).await,
         AccountCmd::Set => {
             let s = ctx
                 .global
@@ -216,4 +217,49 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<Output, CliError> {
             Ok(Output::Nothing)
         }
     }
+}
+
+/// az's `account get-access-token`: the token the login gives, when it expires (local time,
+/// az's `%Y-%m-%d %H:%M:%S.%f`, and as a POSIX timestamp), the subscription and its tenant.
+async fn get_access_token(
+    ctx: &Ctx,
+    resource: Option<String>,
+    scopes: Vec<String>,
+    tenant: Option<String>,
+) -> Result<Output, CliError> {
+    if resource.is_some() && !scopes.is_empty() {
+        return Err(CliError::failed("usage error: --resource RESOURCE | --scope SCOPE"));
+    }
+    let client = ctx.client().await?;
+    let sub = client.subscription_id()?.to_string();
+    let sub_tenant = match entries(ctx).await?.into_iter().find(|e| e.id.eq_ignore_ascii_case(&sub)) {
+        Some(e) => e.tenant_id,
+        None => client.subscriptions().get(&sub).await?.tenant_id.unwrap_or_default(),
+    };
+    if let Some(t) = &tenant {
+        if !t.eq_ignore_ascii_case(&sub_tenant) {
+            return Err(CliError::failed(format!(
+                "armctl signs in to one tenant ('{sub_tenant}'); a token for tenant '{t}' needs a login there"
+            )));
+        }
+    }
+    let scope = match (resource, scopes.is_empty()) {
+        (Some(r), _) => Some(format!("{}/.default", r.trim_end_matches('/'))),
+        (None, false) => Some(scopes.join(" ")),
+        (None, true) => None,
+    };
+    let token = client.access_token(scope.as_deref()).await?;
+    // az reads the expiry as whole seconds (the token's `exp`).
+    let whole = chrono::DateTime::from_timestamp(token.expires_on.timestamp(), 0).unwrap_or(token.expires_on);
+    let local = whole.with_timezone(&chrono::Local);
+    let mut out = serde_json::Map::new();
+    out.insert("accessToken".into(), Value::String(token.token));
+    out.insert("expiresOn".into(), Value::String(local.format("%Y-%m-%d %H:%M:%S%.6f").to_string()));
+    out.insert("expires_on".into(), Value::from(token.expires_on.timestamp()));
+    if tenant.is_none() {
+        out.insert("subscription".into(), Value::String(sub));
+    }
+    out.insert("tenant".into(), Value::String(sub_tenant));
+    out.insert("tokenType".into(), Value::String("Bearer".into()));
+    Ok(Output::Value(Value::Object(out)))
 }

@@ -10,6 +10,7 @@ mod environment;
 mod group;
 mod provider;
 mod resource;
+mod rest;
 mod role;
 mod whatif;
 mod workspace;
@@ -36,6 +37,18 @@ pub async fn dispatch(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         }
         Command::Emulator(c) => emulator::run(ctx, c).await,
         Command::Role(RoleCmd::Assignment(c)) => role::run(ctx, c).await,
+        Command::Rest(a) => rest::run(ctx, a).await,
+        // az prints its own and its extensions' versions; armctl has no extensions.
+        Command::Version => Ok(Output::Value(serde_json::json!({
+            "armctl": env!("CARGO_PKG_VERSION"),
+            "extensions": {},
+        }))),
+        Command::Completion { shell } => {
+            let mut cmd = <super::args::Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "armctl", &mut buf);
+            Ok(Output::Text(String::from_utf8_lossy(&buf).into_owned()))
+        }
         Command::Configure(a) => config::configure(ctx, a),
         Command::Config(c) => config::run(ctx, c),
         Command::Extension(ExtensionCmd::Add { name }) => {
