@@ -39,8 +39,9 @@ pub struct Global {
     /// Print only errors on stderr (no warnings).
     #[arg(long, global = true)]
     pub only_show_errors: bool,
-    /// Start long-running operations and return without waiting.
-    #[arg(long, global = true)]
+    /// `--no-wait`, which only the long-running commands take (az's `supports_no_wait`): set
+    /// from the command by [`Command::no_wait`].
+    #[arg(skip)]
     pub no_wait: bool,
     /// ARM endpoint (default: $ARMEMU_ENDPOINT, the login profile, a running armemu, else Azure).
     #[arg(long, global = true, value_name = "URL")]
@@ -137,6 +138,32 @@ pub struct RestArgs {
     /// Save the response payload to a file.
     #[arg(long)]
     pub output_file: Option<String>,
+}
+
+impl Command {
+    /// Whether the command was given `--no-wait` (only az's long-running commands take it).
+    pub fn no_wait(&self) -> bool {
+        match self {
+            Command::Group(GroupCmd::Delete { no_wait, .. })
+            | Command::Resource(ResourceCmd::Delete { no_wait, .. })
+            | Command::Keyvault(KeyvaultCmd::Create { no_wait, .. })
+            | Command::Deployment(DeploymentCmd::Group(
+                DeploymentGroupCmd::Create { no_wait, .. } | DeploymentGroupCmd::Delete { no_wait, .. },
+            ))
+            | Command::Deployment(DeploymentCmd::Sub(
+                DeploymentSubCmd::Create { no_wait, .. } | DeploymentSubCmd::Delete { no_wait, .. },
+            ))
+            | Command::Ml(MlCmd::Workspace(
+                WorkspaceCmd::Delete { no_wait, .. }
+                | WorkspaceCmd::SyncKeys { no_wait, .. }
+                | WorkspaceCmd::Recover { no_wait, .. }
+                | WorkspaceCmd::Purge { no_wait, .. },
+            )) => *no_wait,
+            Command::Ml(MlCmd::Workspace(WorkspaceCmd::Create(a))) => a.no_wait,
+            Command::Ml(MlCmd::Workspace(WorkspaceCmd::Update(a))) => a.no_wait,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -386,6 +413,9 @@ pub enum GroupCmd {
         /// Do not prompt for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Check whether a resource group exists (prints true or false).
     Exists {
@@ -445,10 +475,15 @@ pub enum ResourceCmd {
     },
     /// Delete resources by id.
     Delete {
+        /// One or more resource ids (space-delimited).
         #[arg(long, num_args = 1..)]
         ids: Vec<String>,
+        /// The api-version (default: the newest the provider lists for the type).
         #[arg(long)]
         api_version: Option<String>,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
     },
 }
 
@@ -598,6 +633,9 @@ impl WsName {
 pub struct WorkspaceCreateArgs {
     #[command(flatten)]
     pub ws: WsName,
+    /// Do not wait for the long-running operation to finish.
+    #[arg(long)]
+    pub no_wait: bool,
     /// A workspace YAML file (v2 schema keys).
     #[arg(long, short = 'f')]
     pub file: Option<String>,
@@ -658,6 +696,9 @@ pub struct WorkspaceCreateArgs {
 pub struct WorkspaceUpdateArgs {
     #[command(flatten)]
     pub ws: WsName,
+    /// Do not wait for the long-running operation to finish.
+    #[arg(long)]
+    pub no_wait: bool,
     #[arg(long, visible_alias = "display-name")]
     pub friendly_name: Option<String>,
     #[arg(long)]
@@ -705,8 +746,12 @@ pub enum WorkspaceCmd {
         /// Also delete the storage account, key vault, Application Insights and registry.
         #[arg(long, alias = "delete-dependent-resources")]
         all_resources: bool,
+        /// Do not prompt for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Give a user a role on the workspace.
     Share {
@@ -723,6 +768,9 @@ pub enum WorkspaceCmd {
     SyncKeys {
         #[command(flatten)]
         ws: WsName,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Show the keys of the dependent resources.
     ListKeys {
@@ -738,15 +786,23 @@ pub enum WorkspaceCmd {
     Recover {
         #[command(flatten)]
         ws: WsName,
+        /// The location (default: the deleted workspace's).
         #[arg(long, short = 'l')]
         location: Option<String>,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Permanently delete a (soft-deleted or live) workspace.
     Purge {
         #[command(flatten)]
         ws: WsName,
+        /// Do not prompt for confirmation.
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
     },
 }
 
@@ -811,8 +867,12 @@ pub enum KeyvaultCmd {
     Create {
         #[command(flatten)]
         dep: DepName,
+        /// Location (default: $AZURE_DEFAULTS_LOCATION, else the group's).
         #[arg(long, short = 'l')]
         location: Option<String>,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
     },
 }
 
@@ -955,7 +1015,13 @@ pub struct WhatIfArgs {
 #[derive(Debug, Subcommand)]
 pub enum DeploymentGroupCmd {
     /// Deploy a template to a resource group.
-    Create(GroupTemplateArgs),
+    Create {
+        #[command(flatten)]
+        deployment: GroupTemplateArgs,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
+    },
     /// Show a deployment.
     Show {
         /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
@@ -978,8 +1044,12 @@ pub enum DeploymentGroupCmd {
         /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
         #[arg(long = "resource-group", short = 'g')]
         resource_group: Option<String>,
+        /// The deployment name.
         #[arg(long = "name", short = 'n')]
         name: String,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Validate a template against a resource group without deploying it.
     Validate(GroupTemplateArgs),
@@ -995,7 +1065,13 @@ pub enum DeploymentGroupCmd {
 #[derive(Debug, Subcommand)]
 pub enum DeploymentSubCmd {
     /// Deploy a template at subscription scope.
-    Create(SubTemplateArgs),
+    Create {
+        #[command(flatten)]
+        deployment: SubTemplateArgs,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
+    },
     /// Show a deployment.
     Show {
         #[arg(long = "name", short = 'n')]
@@ -1009,8 +1085,12 @@ pub enum DeploymentSubCmd {
     },
     /// Delete a deployment record.
     Delete {
+        /// The deployment name.
         #[arg(long = "name", short = 'n')]
         name: String,
+        /// Do not wait for the long-running operation to finish.
+        #[arg(long)]
+        no_wait: bool,
     },
     /// Validate a template at subscription scope without deploying it.
     Validate(SubTemplateArgs),

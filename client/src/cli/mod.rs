@@ -243,6 +243,7 @@ pub async fn run_async(args: Vec<String>, env: Env) -> (i32, String, String) {
     let started = std::time::Instant::now();
     let err = ErrSink::default();
     let mut global = cli.global.clone();
+    global.no_wait = cli.command.no_wait();
     let file = config::Config::load(&crate::profile::ConfigDir::from_vars(&env.vars));
     let format = match global.output {
         Some(f) => f,

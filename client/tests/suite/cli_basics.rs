@@ -125,6 +125,16 @@ fn group_delete_no_wait_returns_at_once() {
     assert!(cli.sleeper.recorded().is_empty());
     let state = cli.run("group show -n rg-nw --query properties.provisioningState -o tsv").ok().out;
     assert_eq!(state, "Deleting\n");
+    // Only az's long-running commands take --no-wait: elsewhere it is an unknown argument.
+    for cmd in [
+        "group create -n rg-nw2 -l eastus --no-wait",
+        "group show -n rg-nw --no-wait",
+        "acr create -n a -g rg-nw --no-wait",
+    ] {
+        let r = cli.run(cmd);
+        assert_eq!(r.code, 2, "{cmd}");
+        assert!(r.err.contains("'--no-wait'"), "{cmd}: {}", r.err);
+    }
 }
 
 #[test]

@@ -230,10 +230,26 @@ fn private_endpoint_flags_create_an_endpoint() {
 #[test]
 fn soft_delete_recover_purge() {
     let emu = TestEmulator::start();
-    let cli = Cli::new(&emu);
+    let mut cli = Cli::new(&emu);
     cli.run("group create -n rg-sd -l eastus").ok();
     let created = cli.run("ml workspace create -w ws-sd -g rg-sd").ok().json();
-    assert!(cli.run("ml workspace delete -w ws-sd -g rg-sd").ok().out.is_empty());
+    // As az ml: a confirmation first; without a terminal (and without --yes) it cannot ask.
+    let no_tty = cli.run("ml workspace delete -w ws-sd -g rg-sd");
+    assert_eq!(
+        (no_tty.code, no_tty.err.as_str()),
+        (1, "ERROR: Unable to prompt for confirmation as no tty available. Use --yes.\n")
+    );
+    cli.input = Some("n\n".into());
+    let declined = cli.run("ml workspace delete -w ws-sd -g rg-sd");
+    cli.input = None;
+    assert_eq!(
+        (declined.code, declined.err.as_str()),
+        (1, "Are you sure you want to perform this operation? (y/n): \nERROR: Operation cancelled.\n")
+    );
+    cli.run("ml workspace show -w ws-sd -g rg-sd").ok();
+    assert_eq!(cli.run("ml workspace delete -w ws-sd -g rg-sd --no-wait --yes").code, 0);
+    cli.run("ml workspace recover -w ws-sd -g rg-sd").ok();
+    assert!(cli.run("ml workspace delete -w ws-sd -g rg-sd --yes").ok().out.is_empty());
     assert_eq!(cli.run("ml workspace show -w ws-sd -g rg-sd").code, 3);
     assert_eq!(cli.run("ml workspace list --query length(@)").ok().out, "0\n");
     let deleted = cli.run("ml workspace list-deleted").ok().json();
@@ -260,8 +276,8 @@ fn soft_delete_recover_purge() {
     assert_eq!(cli.run("ml workspace delete -n x -g rg-sd --all-resources").code, 2);
 
     cli.run("ml workspace create -w ws-pg -g rg-sd").ok();
-    cli.run("ml workspace delete -w ws-pg -g rg-sd").ok();
-    cli.run("ml workspace purge -w ws-pg -g rg-sd").ok();
+    cli.run("ml workspace delete -w ws-pg -g rg-sd --yes").ok();
+    cli.run("ml workspace purge -w ws-pg -g rg-sd --yes").ok();
     assert_eq!(cli.run("ml workspace list-deleted --query length(@)").ok().out, "0\n");
     cli.run("ml workspace create -w ws-pg -g rg-sd").ok();
 }
@@ -292,7 +308,7 @@ fn share_sync_keys_and_group_delete() {
     settings_sync(&emu, json!({"lro": {"workspaces/resyncKeys": "polls:1"}}));
     cli.run("ml workspace sync-keys -n ws-share -g rg-share").ok();
     assert_eq!(cli.sleeper.recorded(), secs(&[1]));
-    cli.run("ml workspace delete -w ws-share -g rg-share").ok();
+    cli.run("ml workspace delete -w ws-share -g rg-share -y").ok();
     cli.run("group delete -g rg-share --yes").ok();
     assert_eq!(cli.run("group exists -n rg-share").ok().out, "false\n");
     assert_eq!(

@@ -10,7 +10,7 @@ fn delete_soft_deletes_and_keeps_the_dependents() {
     let w = World::new();
     let (rg, ws, created) = workspace(&w, "rg-del", "ws-del");
     // 000/002 `-w`; 004 `-n`.
-    let r = w.run(&format!("ml workspace delete -w {ws} -g {rg}")).ok();
+    let r = w.run_with(&format!("ml workspace delete -w {ws} -g {rg}"), Some("y\n")).ok();
     assert!(r.out.is_empty(), "delete prints nothing: {}", r.out);
     w.run(&format!("ml workspace show -w {ws} -g {rg}")).arm_error_with("ResourceNotFound", &ws);
     assert_eq!(
@@ -38,7 +38,7 @@ fn delete_soft_deletes_and_keeps_the_dependents() {
 fn a_soft_deleted_workspace_can_be_recovered() {
     let w = World::new();
     let (rg, ws, created) = workspace(&w, "rg-rec", "ws-rec");
-    w.run(&format!("ml workspace delete -n {ws} -g {rg}")).ok();
+    w.run_with(&format!("ml workspace delete -n {ws} -g {rg}"), Some("y\n")).ok();
     let back = w.run(&format!("ml workspace recover -n {ws} -g {rg}")).ok().json();
     expect_shape("ml workspace recover", &show_shape(false), &ws_vars(&w, &rg, &ws), &back);
     for k in ["workspaceid", "storageAccount", "keyVault", "applicationInsights"] {
@@ -52,7 +52,7 @@ fn a_soft_deleted_workspace_can_be_recovered() {
 fn permanently_delete_cannot_be_recovered() {
     let w = World::new();
     let (rg, ws, created) = workspace(&w, "rg-perm", "ws-perm");
-    w.run(&format!("ml workspace delete -n {ws} -g {rg} --permanently-delete")).ok();
+    w.run_with(&format!("ml workspace delete -n {ws} -g {rg} --permanently-delete"), Some("y\n")).ok();
     assert_eq!(w.run(&format!("ml workspace list-deleted -g {rg}")).ok().json(), json!([]), "not soft-deleted");
     w.run(&format!("ml workspace show -n {ws} -g {rg}")).arm_error_with("ResourceNotFound", &ws);
     cannot_recover(&w, &rg, &ws, &created, "--permanently-delete");
@@ -65,11 +65,11 @@ fn permanently_delete_cannot_be_recovered() {
 fn purge_removes_a_soft_deleted_workspace() {
     let w = World::new();
     let (rg, ws, created) = workspace(&w, "rg-purge", "ws-purge");
-    w.run(&format!("ml workspace delete -n {ws} -g {rg}")).ok();
+    w.run_with(&format!("ml workspace delete -n {ws} -g {rg}"), Some("y\n")).ok();
     w.run(&format!("ml workspace purge -n {ws} -g {rg} --yes")).ok();
     assert_eq!(w.run(&format!("ml workspace list-deleted -g {rg}")).ok().json(), json!([]));
     cannot_recover(&w, &rg, &ws, &created, "purge");
-    let _ = w.run(&format!("ml workspace delete -n {ws} -g {rg} --permanently-delete"));
+    let _ = w.run_with(&format!("ml workspace delete -n {ws} -g {rg} --permanently-delete"), Some("y\n"));
     w.run(&format!("ml workspace create -n {ws} -g {rg}")).ok();
 }
 
@@ -79,7 +79,7 @@ fn delete_of_a_missing_workspace_is_an_arm_error_or_nothing() {
     // 0 (no content) or 1 (ResourceNotFound) — never a usage error or a crash.
     let w = World::new();
     let rg = w.group("rg-del404");
-    let r = w.run(&format!("ml workspace delete -w nosuchws -g {rg}"));
+    let r = w.run_with(&format!("ml workspace delete -w nosuchws -g {rg}"), Some("y\n"));
     if r.code != 0 {
         r.arm_error();
     }

@@ -215,7 +215,7 @@ pub async fn keyvault(ctx: &Ctx, cmd: KeyvaultCmd) -> Result<Output, CliError> {
             Ok(printed(&KEY_VAULT, find(&client, &KEY_VAULT, &dep.name, dep.resource_group.as_deref()).await?))
         }
         KeyvaultCmd::List { resource_group } => list(ctx, &client, &KEY_VAULT, resource_group).await,
-        KeyvaultCmd::Create { dep, location } => {
+        KeyvaultCmd::Create { dep, location, .. } => {
             let rg = need_group(ctx, dep.resource_group)?;
             let location = match ctx.location(location) {
                 Some(l) => l,

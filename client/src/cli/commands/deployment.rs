@@ -665,7 +665,7 @@ async fn operations(client: &ArmClient, scope: DeploymentScope<'_>, name: &str) 
 
 async fn group(ctx: &Ctx, client: &ArmClient, cmd: DeploymentGroupCmd) -> Result<Output, CliError> {
     match cmd {
-        DeploymentGroupCmd::Create(a) => {
+        DeploymentGroupCmd::Create { deployment: a, .. } => {
             let GroupTemplateArgs { resource_group, template, mode } = a;
             let (name, d) = prepare(ctx, &template, mode_of(&mode)?, None)?;
             create(ctx, client, DeploymentScope::ResourceGroup(filled(&resource_group)), &name, &d).await
@@ -686,7 +686,7 @@ async fn group(ctx: &Ctx, client: &ArmClient, cmd: DeploymentGroupCmd) -> Result
         DeploymentGroupCmd::List { resource_group, filter } => {
             list(client, DeploymentScope::ResourceGroup(filled(&resource_group)), filter.as_deref(), ctx).await
         }
-        DeploymentGroupCmd::Delete { resource_group, name } => {
+        DeploymentGroupCmd::Delete { resource_group, name, .. } => {
             delete(ctx, client, DeploymentScope::ResourceGroup(filled(&resource_group)), &name).await
         }
     }
@@ -695,7 +695,7 @@ async fn group(ctx: &Ctx, client: &ArmClient, cmd: DeploymentGroupCmd) -> Result
 async fn sub(ctx: &Ctx, client: &ArmClient, cmd: DeploymentSubCmd) -> Result<Output, CliError> {
     let scope = DeploymentScope::Subscription;
     match cmd {
-        DeploymentSubCmd::Create(SubTemplateArgs { location, template }) => {
+        DeploymentSubCmd::Create { deployment: SubTemplateArgs { location, template }, .. } => {
             let (name, d) = prepare(ctx, &template, DeploymentMode::Incremental, Some(filled(&location)))?;
             create(ctx, client, scope, &name, &d).await
         }
@@ -709,7 +709,7 @@ async fn sub(ctx: &Ctx, client: &ArmClient, cmd: DeploymentSubCmd) -> Result<Out
         }
         DeploymentSubCmd::Show { name } => show(client, scope, &name).await,
         DeploymentSubCmd::List { filter } => list(client, scope, filter.as_deref(), ctx).await,
-        DeploymentSubCmd::Delete { name } => delete(ctx, client, scope, &name).await,
+        DeploymentSubCmd::Delete { name, .. } => delete(ctx, client, scope, &name).await,
     }
 }
 
@@ -729,7 +729,7 @@ fn fill_defaults(ctx: &Ctx, cmd: &mut DeploymentCmd) -> Result<(), CliError> {
     };
     match cmd {
         DeploymentCmd::Group(c) => match c {
-            DeploymentGroupCmd::Create(a)
+            DeploymentGroupCmd::Create { deployment: a, .. }
             | DeploymentGroupCmd::Validate(a)
             | DeploymentGroupCmd::WhatIf { deployment: a, .. } => group(&mut a.resource_group),
             DeploymentGroupCmd::Show { resource_group, .. }
@@ -737,7 +737,7 @@ fn fill_defaults(ctx: &Ctx, cmd: &mut DeploymentCmd) -> Result<(), CliError> {
             | DeploymentGroupCmd::Delete { resource_group, .. } => group(resource_group),
         },
         DeploymentCmd::Sub(
-            DeploymentSubCmd::Create(a)
+            DeploymentSubCmd::Create { deployment: a, .. }
             | DeploymentSubCmd::Validate(a)
             | DeploymentSubCmd::WhatIf { deployment: a, .. },
         ) => location(&mut a.location),

@@ -72,7 +72,7 @@ pub async fn run(ctx: &Ctx, cmd: ResourceCmd) -> Result<Output, CliError> {
             let all = serde_json::to_value(pager.collect_all().await?).unwrap_or_default();
             Ok(Output::Table(as_az(Model::GenericResourceExpanded, &all), resource_table))
         }
-        ResourceCmd::Delete { ids, api_version } => {
+        ResourceCmd::Delete { ids, api_version, .. } => {
             if ids.is_empty() {
                 return Err(CliError::usage("the following arguments are required: --ids"));
             }

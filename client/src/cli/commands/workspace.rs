@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::super::args::{WorkspaceCmd, WorkspaceCreateArgs, WorkspaceUpdateArgs, WsName};
 use super::super::{CliError, Ctx, Output};
+use super::confirm;
 use super::dependents;
 use super::tags_from;
 use crate::client::ArmClient;
@@ -317,10 +318,16 @@ async fn delete(
     ws: &WsName,
     purge: bool,
     all_resources: bool,
+    yes: bool,
 ) -> Result<Output, CliError> {
     let (rg, name) = names(ctx, ws)?;
     if all_resources && !purge {
         return Err(CliError::usage("--all-resources needs --permanently-delete: dependent resources can only be deleted with a permanent delete"));
+    }
+    // az ml asks once the arguments are valid (confirmation=True); --yes skips it, and without a
+    // terminal it cannot ask.
+    if !yes && !confirm(ctx, "Are you sure you want to perform this operation? (y/n): ")? {
+        return Err(CliError::failed("Operation cancelled."));
     }
     let dependents = if all_resources { Some(client.workspaces().get(&rg, &name).await?) } else { None };
     let poller = client.workspaces().delete(&rg, &name, purge).await?;
@@ -424,11 +431,11 @@ pub async fn run(ctx: &Ctx, cmd: WorkspaceCmd) -> Result<Output, CliError> {
             Ok(Output::Value(Value::Array(all.iter().map(summary).collect())))
         }
         WorkspaceCmd::Update(a) => update(ctx, &client, *a).await,
-        WorkspaceCmd::Delete { ws, permanently_delete, all_resources, yes: _ } => {
-            delete(ctx, &client, &ws, permanently_delete, all_resources).await
+        WorkspaceCmd::Delete { ws, permanently_delete, all_resources, yes, .. } => {
+            delete(ctx, &client, &ws, permanently_delete, all_resources, yes).await
         }
         WorkspaceCmd::Share { ws, user, role } => share(ctx, &client, &ws, &user, &role).await,
-        WorkspaceCmd::SyncKeys { ws } => {
+        WorkspaceCmd::SyncKeys { ws, .. } => {
             let (rg, name) = names(ctx, &ws)?;
             let poller = client.workspaces().resync_keys(&rg, &name).await?;
             if !ctx.global.no_wait {
@@ -446,8 +453,11 @@ pub async fn run(ctx: &Ctx, cmd: WorkspaceCmd) -> Result<Output, CliError> {
             let all = client.workspaces().list_deleted(resource_group.as_deref())?.collect_all().await?;
             Ok(Output::Value(serde_json::to_value(all).unwrap_or_default()))
         }
-        WorkspaceCmd::Recover { ws, location } => recover(ctx, &client, &ws, location).await,
-        WorkspaceCmd::Purge { ws, yes: _ } => {
+        WorkspaceCmd::Recover { ws, location, .. } => recover(ctx, &client, &ws, location).await,
+        WorkspaceCmd::Purge { ws, yes, .. } => {
+            if !yes && !confirm(ctx, "Are you sure you want to perform this operation? (y/n): ")? {
+                return Err(CliError::failed("Operation cancelled."));
+            }
             let (rg, name) = names(ctx, &ws)?;
             let poller = client.workspaces().delete(&rg, &name, true).await?;
             if !ctx.global.no_wait {
