@@ -23,6 +23,7 @@ mod az_model;
 mod commands;
 pub mod config;
 mod context;
+pub mod jmespath;
 pub mod output;
 
 use std::sync::{Arc, Mutex};
@@ -309,22 +310,23 @@ fn finish(out: Output, g: &args::Global, color: bool) -> Result<String, CliError
     // az's global result transform runs before --query and the table transformers.
     let mut value = value;
     az_model::add_resource_group(&mut value);
-    let value = output::sorted(value);
+    // az queries the result as the command returned it (the server's key order), and only
+    // its JSON and YAML output sort keys; a table keeps the order a query produced.
     let mut ordered = false;
     let value = match &g.query {
-        // A query that does not parse is az's argparse error (2); one that fails while it
-        // runs (an unknown function, a wrong argument type) is its JMESPathError (1).
-        Some(q) => output::query(&value, q).map_err(|m| {
-            if m.starts_with("argument --query:") {
-                CliError::usage(m)
-            } else {
-                CliError::failed(m)
-            }
-        })?,
+        Some(q) if format == output::Format::Tsv => {
+            let (v, keep) = output::query_for_tsv(&value, q)?;
+            ordered = keep;
+            v
+        }
+        Some(q) => {
+            ordered = true;
+            output::query(&value, q)?
+        }
         None => match (format, transform) {
             (output::Format::Table, Some(t)) => {
                 ordered = true;
-                let rows = t(&value);
+                let rows = t(&output::sorted(value));
                 if rows.is_null() {
                     return Err(CliError::failed(
                         "Table output unavailable. Use the --query option to specify an appropriate query. \
@@ -333,7 +335,7 @@ fn finish(out: Output, g: &args::Global, color: bool) -> Result<String, CliError
                 }
                 rows
             }
-            _ => value,
+            _ => output::sorted(value),
         },
     };
     if value.is_null() {

@@ -4,6 +4,9 @@
 
 use serde_json::{Map, Value};
 
+use super::jmespath::{self, ErrorKind};
+use super::CliError;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Json,
@@ -32,40 +35,61 @@ pub fn sorted(v: Value) -> Value {
     }
 }
 
-/// Applies a JMESPath expression. A bare key that matches nothing is retried
-/// case-insensitively, so the documented `--query "ID"` finds `id`.
-pub fn query(v: &Value, expr: &str) -> Result<Value, String> {
-    let compiled =
-        jmespath::compile(expr).map_err(|e| format!("argument --query: invalid jmespath_type value: '{expr}': {e}"))?;
-    let data = jmespath::Variable::from_serializable(v).map_err(|e| e.to_string())?;
-    let found = compiled.search(data).map_err(|e| format!("--query '{expr}': {e}"))?;
-    let mut out = serde_json::to_value(&*found).map_err(|e| e.to_string())?;
-    if out.is_null() {
-        let bare = !expr.is_empty()
-            && expr.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !expr.starts_with(|c: char| c.is_ascii_digit());
-        if let (true, Value::Object(m)) = (bare, v) {
-            if let Some((_, val)) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case(expr)) {
-                out = val.clone();
-            }
-        }
+/// az's recommendation after a `--query` that fails while it runs.
+pub const QUERY_REFERENCE: &str =
+    "To learn more about --query, please visit: 'https://learn.microsoft.com/cli/azure/query-azure-cli'";
+
+/// Applies a JMESPath expression as az does ([`super::jmespath`]: Python jmespath's rules,
+/// object order kept). Only syntax is checked before the evaluation: an expression that does
+/// not parse is az's argparse error (exit 2); an unknown function, a wrong argument count or
+/// type (az's `JMESPathError`) and Python's own errors are runtime failures (exit 1).
+pub fn query(v: &Value, expr: &str) -> Result<Value, CliError> {
+    let compiled = jmespath::compile(expr).map_err(|e| {
+        CliError::usage(format!("argument --query: invalid jmespath_type value: {}", jmespath::repr(expr)))
+            .with_hint(format!("{e}\n{QUERY_REFERENCE}"))
+    })?;
+    compiled.search(v).map_err(|e| match e.kind {
+        // Python's own exceptions (not JMESPathError): az's "unexpected error".
+        ErrorKind::Other | ErrorKind::InvalidValue => CliError::failed(format!(
+            "The command failed with an unexpected error. Here is the traceback:\nERROR: {}",
+            e.message
+        ))
+        .with_hint("To check existing issues, please visit: https://github.com/Azure/azure-cli/issues"),
+        _ => CliError::failed(format!("Invalid jmespath query supplied for `--query`: {}", e.message))
+            .with_hint(QUERY_REFERENCE),
+    })
+}
+
+/// The query for `-o tsv`, and whether its rows keep their key order. knack's TSV keeps the
+/// order of the objects a multiselect hash built (jmespath makes them `OrderedDict`s) and sorts
+/// every other object by key. Evaluating again over key-sorted input gives exactly that: passed
+/// through objects come out sorted, built ones in the query's order. When the two results hold
+/// different data (the query read key order: `keys()`, `values()`, `*`), the first result is
+/// printed with sorted rows.
+pub fn query_for_tsv(v: &Value, expr: &str) -> Result<(Value, bool), CliError> {
+    let result = query(v, expr)?;
+    match query(&sorted(v.clone()), expr) {
+        // serde_json's object equality ignores order: the data is the same.
+        Ok(s) if s == result => Ok((s, true)),
+        _ => Ok((result, false)),
     }
-    Ok(out)
 }
 
 pub fn render(v: &Value, format: Format) -> String {
     render_with(v, format, false)
 }
 
-/// `ordered`: keep the key order of the objects (a table transformer's columns).
+/// `ordered`: keep the key order of the objects (a table transformer's columns, a query's
+/// result; for TSV see [`query_for_tsv`]). JSON and YAML always sort.
 pub fn render_with(v: &Value, format: Format, ordered: bool) -> String {
     match format {
         Format::None => String::new(),
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default()),
-        Format::Jsonc => format!("{}\n", colored_json(v, 0)),
-        Format::Yaml | Format::Yamlc => yaml(v),
+        // knack's JSON (`sort_keys=True`) and YAML (`safe_dump`) sort keys whatever the query.
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&sorted(v.clone())).unwrap_or_default()),
+        Format::Jsonc => format!("{}\n", colored_json(&sorted(v.clone()), 0)),
+        Format::Yaml | Format::Yamlc => yaml(&sorted(v.clone())),
         Format::Table => table(v, ordered),
-        Format::Tsv => tsv(v),
+        Format::Tsv => tsv(v, ordered),
     }
 }
 
@@ -124,7 +148,7 @@ fn py_str(v: &Value) -> String {
     }
 }
 
-fn tsv(v: &Value) -> String {
+fn tsv(v: &Value, ordered: bool) -> String {
     let rows: Vec<&Value> = match v {
         Value::Array(a) => a.iter().collect(),
         Value::Null => return String::new(),
@@ -135,10 +159,14 @@ fn tsv(v: &Value) -> String {
         let cells: Vec<String> = match row {
             Value::Object(m) => {
                 let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
+                if !ordered {
+                    keys.sort();
+                }
                 keys.iter().map(|k| py_str(&m[k.as_str()])).collect()
             }
             Value::Array(a) => a.iter().map(py_str).collect(),
+            // A boolean row is `str(b).lower()` in knack; inside a row it is `str(b)`.
+            Value::Bool(b) => vec![b.to_string()],
             other => vec![py_str(other)],
         };
         out.push_str(&cells.join("\t"));
@@ -221,13 +249,27 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn query_id_prints_quoted() {
-        let v = json!({"id": "/subscriptions/s/resourceGroups/rg", "name": "rg"});
-        let q = query(&v, "id").unwrap();
-        assert_eq!(render(&q, Format::Json), "\"/subscriptions/s/resourceGroups/rg\"\n");
-        assert_eq!(render(&query(&v, "ID").unwrap(), Format::Tsv), "/subscriptions/s/resourceGroups/rg\n");
-        assert!(query(&v, "[?").is_err());
-        assert_eq!(query(&json!([{"a": 1}, {"a": 2}]), "[].a").unwrap(), json!([1, 2]));
+    fn query_is_case_sensitive_and_keeps_order() {
+        let v = json!({"id": "/subscriptions/s/resourceGroups/rg", "name": "rg", "location": "westeurope"});
+        assert_eq!(render(&query(&v, "id").unwrap(), Format::Json), "\"/subscriptions/s/resourceGroups/rg\"\n");
+        // az's jmespath is case-sensitive: `ID` is null, which prints nothing.
+        assert_eq!(query(&v, "ID").unwrap(), Value::Null);
+        assert_eq!(query(&v, "keys(@)").unwrap(), json!(["id", "name", "location"]));
+        let q = query(&json!([v]), "[].{Name:name, Loc:location}").unwrap();
+        assert_eq!(render_with(&q, Format::Table, true), "Name    Loc\n------  ----------\nrg      westeurope\n");
+        // JSON output still sorts keys, as knack does.
+        assert_eq!(render(&q, Format::Json), "[\n  {\n    \"Loc\": \"westeurope\",\n    \"Name\": \"rg\"\n  }\n]\n");
+        let bad = query(&v, "[?").unwrap_err();
+        assert_eq!(bad.exit, 2);
+        assert_eq!(bad.message, "argument --query: invalid jmespath_type value: '[?'");
+        let quoted = query(&v, "[?name=='rg'").unwrap_err();
+        assert_eq!(quoted.message, "argument --query: invalid jmespath_type value: \"[?name=='rg'\"");
+        let unknown = query(&v, "nope(@)").unwrap_err();
+        assert_eq!(
+            (unknown.exit, unknown.message.as_str()),
+            (1, "Invalid jmespath query supplied for `--query`: Unknown function: nope()")
+        );
+        assert_eq!(unknown.hint.as_deref(), Some(QUERY_REFERENCE));
     }
 
     #[test]
@@ -247,7 +289,8 @@ mod tests {
             render(&v, Format::Table),
             "Location    Name\n----------  ------\neastus      rg1\nwesteurope  rg22\n"
         );
-        assert_eq!(render(&json!(true), Format::Tsv), "True\n");
+        assert_eq!(render(&json!(true), Format::Tsv), "true\n");
+        assert_eq!(render(&json!([false, [true]]), Format::Tsv), "false\nTrue\n");
     }
 
     #[test]

@@ -14,22 +14,24 @@ pub struct ResourceGroupProperties {
 }
 
 /// A resource group as the SDKs model it: `{id, location, managedBy, name, properties, tags, type}`.
+/// The fields are in the order azure-mgmt-resource's model sets its attributes, which is the
+/// key order az's `--query` sees (`keys(@)`, a table's columns).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceGroup {
     #[serde(default)]
     pub id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub properties: Option<ResourceGroupProperties>,
     pub location: String,
     #[serde(default)]
     pub managed_by: Option<String>,
     #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub properties: Option<ResourceGroupProperties>,
-    #[serde(default)]
     pub tags: Option<Tags>,
-    #[serde(default, rename = "type")]
-    pub kind: Option<String>,
 }
 
 /// The body of a resource group PUT.
@@ -195,7 +197,8 @@ mod tests {
         let g: ResourceGroup = serde_json::from_str(r#"{"id":"/subscriptions/s/resourceGroups/rg","name":"rg","type":"Microsoft.Resources/resourceGroups","location":"eastus","properties":{"provisioningState":"Succeeded"}}"#).unwrap();
         let v = serde_json::to_value(&g).unwrap();
         let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["id", "location", "managedBy", "name", "properties", "tags", "type"]);
+        // Every field, in the order az's `todict` of the SDK model has them.
+        assert_eq!(keys, ["id", "name", "type", "properties", "location", "managedBy", "tags"]);
         assert_eq!(v["managedBy"], Value::Null);
         assert_eq!(v["tags"], Value::Null);
     }

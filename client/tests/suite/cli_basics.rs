@@ -33,11 +33,9 @@ fn output_formats_and_query() {
     let id = format!("/subscriptions/{SUB}/resourceGroups/rg-fmt");
     assert_eq!(cli.run("group show -n rg-fmt --query id").ok().out, format!("\"{id}\"\n"));
     assert_eq!(cli.run("group show -g rg-fmt --query id -o tsv").ok().out, format!("{id}\n"));
-    assert_eq!(
-        cli.run("group show -n rg-fmt --query ID").ok().out,
-        format!("\"{id}\"\n"),
-        "the documented --query \"ID\""
-    );
+    // JMESPath keys are case-sensitive: az prints nothing for `ID` and succeeds.
+    let upper = cli.run("group show -n rg-fmt --query ID").ok();
+    assert_eq!((upper.out.as_str(), upper.code), ("", 0));
     assert_eq!(
         cli.run("group show -n rg-fmt -o tsv").ok().out,
         format!("{id}\twesteurope\tNone\trg-fmt\t\t\tMicrosoft.Resources/resourceGroups\n")
@@ -307,10 +305,7 @@ fn dependents_show_their_ids_as_documented() {
         id(cli.run("keyvault show --name kvdep --query \"id\"")),
         format!("{prefix}/Microsoft.KeyVault/vaults/kvdep")
     );
-    assert_eq!(
-        id(cli.run("keyvault show --name kvdep --query \"ID\"")),
-        format!("{prefix}/Microsoft.KeyVault/vaults/kvdep")
-    );
+    assert_eq!(cli.run("keyvault show --name kvdep --query \"ID\"").ok().out, "", "case-sensitive, as az");
     assert_eq!(
         id(cli.run("acr show --name acrdep -g rg-dep --query \"id\"")),
         format!("{prefix}/Microsoft.ContainerRegistry/registries/acrdep")
@@ -351,4 +346,106 @@ fn debug_and_verbose_go_to_stderr() {
     assert!(!r.err.contains("\"access_token\""), "token answers are redacted");
     let v = cli.run("group list --verbose").ok();
     assert!(v.err.contains("INFO: Command ran in"), "{}", v.err);
+}
+
+/// `--query` as az evaluates it (Python jmespath): the legacy backtick literal, the server's key
+/// order for `keys()`/`values()`, the query's order for a multiselect hash in tables and TSV,
+/// and az's split between a query that does not parse (exit 2) and one that fails while it
+/// runs (exit 1: an unknown function, a wrong argument type).
+#[test]
+fn query_evaluates_as_az_does() {
+    let emu = TestEmulator::start();
+    let cli = Cli::new(&emu);
+    cli.run("group create -n rg-q1 -l westeurope --tags zeta=1 alpha=2").ok();
+    cli.run("group create -n rg-q2 -l eastus").ok();
+
+    // A backtick literal that is not JSON is a string (az's jmespath accepts the legacy form).
+    let legacy = cli.run("group list --query \"[?location==`westeurope`].name\"").ok().json();
+    assert_eq!(legacy, json!(["rg-q1"]));
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let json_literal = cli.run_args(&args(&["group", "list", "--query", "[?location==`\"eastus\"`].name"])).ok();
+    assert_eq!(json_literal.json(), json!(["rg-q2"]));
+    assert_eq!(cli.run("group list --query \"[?location=='eastus'] | length(@)\"").ok().out, "1\n");
+
+    // keys()/values() keep the order of the object: `resource show` prints the SDK's
+    // GenericResource (its attributes in order, null when absent), as az does.
+    let rg = format!("/subscriptions/{SUB}/resourceGroups/rg-q1");
+    let keys = cli.run(&format!("resource show --ids {rg} --query keys(@)")).ok().json();
+    assert_eq!(
+        keys,
+        json!([
+            "id",
+            "name",
+            "type",
+            "location",
+            "extendedLocation",
+            "tags",
+            "plan",
+            "properties",
+            "kind",
+            "managedBy",
+            "sku",
+            "identity"
+        ])
+    );
+    let values = cli.run(&format!("resource show --ids {rg} --query values(@)[0:4]")).ok().json();
+    assert_eq!(values, json!([rg, "rg-q1", "Microsoft.Resources/resourceGroups", "westeurope"]));
+
+    // A typed command's object has the SDK model's key order (azure-mgmt-resource's
+    // ResourceGroup), which a query sees; a table of it keeps that order.
+    let sdk_keys = cli.run("group show -n rg-q1 --query keys(@)").ok().json();
+    assert_eq!(sdk_keys, json!(["id", "name", "type", "properties", "location", "managedBy", "tags"]));
+    assert_eq!(
+        cli.run("group show -n rg-q1 --query @ -o table").ok().out,
+        "Name    Location\n------  ----------\nrg-q1   westeurope\n"
+    );
+
+    // A multiselect hash keeps the query's order in a table and in TSV; JSON sorts keys.
+    let q = "--query \"[?name=='rg-q1' || name=='rg-q2'].{Name:name, Loc:location}\"";
+    assert_eq!(
+        cli.run(&format!("group list {q} -o table")).ok().out,
+        "Name    Loc\n------  ----------\nrg-q1   westeurope\nrg-q2   eastus\n"
+    );
+    assert_eq!(cli.run(&format!("group list {q} -o tsv")).ok().out, "rg-q1\twesteurope\nrg-q2\teastus\n");
+    assert!(cli.run(&format!("group list {q}")).ok().out.starts_with("[\n  {\n    \"Loc\": "));
+    // An object passed through is sorted in TSV (knack sorts a plain dict).
+    assert_eq!(
+        cli.run("group show -n rg-q1 --query @ -o tsv").ok().out,
+        cli.run("group show -n rg-q1 -o tsv").ok().out
+    );
+    assert_eq!(cli.run("group exists -n rg-q1 --query @ -o tsv").ok().out, "true\n");
+
+    // An unknown function and a wrong argument type fail while the query runs: az's
+    // JMESPathError, exit 1 (only a syntax error is argparse's exit 2).
+    let unknown = cli.run("group show -n rg-q1 --query nope(@)");
+    assert_eq!(unknown.code, 1, "{}", unknown.err);
+    assert!(
+        unknown.err.starts_with("ERROR: Invalid jmespath query supplied for `--query`: Unknown function: nope()\n"),
+        "{}",
+        unknown.err
+    );
+    assert!(unknown.err.contains("https://learn.microsoft.com/cli/azure/query-azure-cli"), "{}", unknown.err);
+    let typed = cli.run("group show -n rg-q1 --query sum(name)");
+    assert_eq!(typed.code, 1, "{}", typed.err);
+    assert!(
+        typed.err.starts_with(
+            "ERROR: Invalid jmespath query supplied for `--query`: In function sum(), invalid type for value: rg-q1, expected one of: ['array-number'], received: \"string\"\n"
+        ),
+        "{}",
+        typed.err
+    );
+    let syntax = cli.run("group show -n rg-q1 --query \"[?name=='rg-q1'\"");
+    assert_eq!(syntax.code, 2, "{}", syntax.err);
+    assert!(
+        syntax.err.starts_with("ERROR: argument --query: invalid jmespath_type value: \"[?name=='rg-q1'\"\n"),
+        "{}",
+        syntax.err
+    );
+    let python_error = cli.run("group show -n rg-q1 --query \"name < `1`\"");
+    assert_eq!(python_error.code, 1, "{}", python_error.err);
+    assert!(
+        python_error.err.starts_with("ERROR: The command failed with an unexpected error. Here is the traceback:\nERROR: '<' not supported between instances of 'str' and 'int'\n"),
+        "{}",
+        python_error.err
+    );
 }
