@@ -10,7 +10,8 @@ use super::output::Format;
     name = "armctl",
     version,
     about = "An az-style command line for Azure Resource Manager and the armemu emulator",
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    disable_help_flag = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -43,6 +44,9 @@ pub struct Global {
     /// from the command by [`Command::no_wait`].
     #[arg(skip)]
     pub no_wait: bool,
+    /// Show this help message and exit.
+    #[arg(long, short = 'h', global = true, action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
     /// ARM endpoint (default: $ARMEMU_ENDPOINT, the login profile, a running armemu, else Azure).
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint: Option<String>,
@@ -102,6 +106,7 @@ pub enum Command {
     Version,
     /// Print a shell completion script (bash, zsh, fish): `source <(armctl completion bash)`.
     Completion {
+        /// The shell to write the script for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -257,16 +262,19 @@ pub struct ConfigureArgs {
 pub enum ConfigCmd {
     /// Set SECTION.OPTION=VALUE (e.g. defaults.group=rg1 core.output=table).
     Set {
+        /// SECTION.OPTION=VALUE pairs.
         #[arg(num_args = 1.., required = true, value_name = "KEY=VALUE")]
         key_value: Vec<String>,
     },
     /// Print a section, an option (SECTION.OPTION), or the whole configuration.
     Get {
+        /// SECTION or SECTION.OPTION.
         #[arg(value_name = "KEY")]
         key: Option<String>,
     },
     /// Remove options (SECTION.OPTION).
     Unset {
+        /// SECTION or SECTION.OPTION.
         #[arg(num_args = 1.., required = true, value_name = "KEY")]
         key: Vec<String>,
     },
@@ -307,6 +315,7 @@ pub enum JournalAction {
 pub enum ExtensionCmd {
     /// Accepted and does nothing (`az extension add -n azure-cli-ml` in the documents).
     Add {
+        /// The extension name (any; nothing is installed).
         #[arg(long, short = 'n')]
         name: String,
     },
@@ -378,6 +387,7 @@ pub enum GroupCmd {
         /// Space-separated tags: key[=value].
         #[arg(long, num_args = 0..)]
         tags: Option<Vec<String>>,
+        /// The id of the resource that manages this group.
         #[arg(long)]
         managed_by: Option<String>,
     },
@@ -430,11 +440,13 @@ pub enum ProviderCmd {
     List,
     /// Show a provider.
     Show {
+        /// The resource provider namespace, e.g. Microsoft.MachineLearningServices.
         #[arg(long = "namespace", short = 'n')]
         namespace: String,
     },
     /// Register a provider in the subscription.
     Register {
+        /// The resource provider namespace, e.g. Microsoft.MachineLearningServices.
         #[arg(long = "namespace", short = 'n')]
         namespace: String,
         /// Wait until the registration has finished.
@@ -443,8 +455,10 @@ pub enum ProviderCmd {
     },
     /// Unregister a provider.
     Unregister {
+        /// The resource provider namespace, e.g. Microsoft.MachineLearningServices.
         #[arg(long = "namespace", short = 'n')]
         namespace: String,
+        /// Wait for the (un)registration to finish.
         #[arg(long)]
         wait: bool,
     },
@@ -454,22 +468,28 @@ pub enum ProviderCmd {
 pub enum ResourceCmd {
     /// Show resources by id (or by -g/-n/--resource-type).
     Show {
+        /// One or more resource ids (space-delimited); or give -g, -n and --resource-type.
         #[arg(long, num_args = 1..)]
         ids: Vec<String>,
+        /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
         #[arg(long, short = 'g')]
         resource_group: Option<String>,
+        /// The resource name.
         #[arg(long, short = 'n')]
         name: Option<String>,
         /// Namespace/type, e.g. Microsoft.Storage/storageAccounts.
         #[arg(long)]
         resource_type: Option<String>,
+        /// The api-version (default: the newest the provider lists for the type).
         #[arg(long)]
         api_version: Option<String>,
     },
     /// List resources (optionally of one group or type).
     List {
+        /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
         #[arg(long, short = 'g')]
         resource_group: Option<String>,
+        /// The resource type, e.g. Microsoft.Storage/storageAccounts.
         #[arg(long)]
         resource_type: Option<String>,
     },
@@ -502,8 +522,10 @@ pub enum MlCmd {
 /// found from `--path` (the v1 CLI's lookup).
 #[derive(Debug, Args, Clone, Default)]
 pub struct EnvWs {
+    /// The workspace (default: the config.json found from the current directory).
     #[arg(long = "workspace-name", short = 'w')]
     pub workspace_name: Option<String>,
+    /// The workspace's resource group (default: config.json's, else $AZURE_DEFAULTS_GROUP).
     #[arg(long = "resource-group", short = 'g')]
     pub resource_group: Option<String>,
     /// The subscription (v1 flag; the global --subscription also works).
@@ -518,8 +540,10 @@ pub struct EnvWs {
 pub enum EnvironmentCmd {
     /// Write a default environment definition to a directory (v1).
     Scaffold {
+        /// The environment name.
         #[arg(long, short = 'n')]
         name: String,
+        /// The directory with (or for) azureml_environment.json and conda_dependencies.yml.
         #[arg(long, short = 'd')]
         directory: String,
         /// Write into an existing directory.
@@ -530,6 +554,7 @@ pub enum EnvironmentCmd {
     },
     /// Register the environment definition of a directory (v1).
     Register {
+        /// The directory with (or for) azureml_environment.json and conda_dependencies.yml.
         #[arg(long, short = 'd')]
         directory: String,
         #[command(flatten)]
@@ -537,12 +562,16 @@ pub enum EnvironmentCmd {
     },
     /// Download an environment definition to a directory (v1).
     Download {
+        /// The environment name.
         #[arg(long, short = 'n')]
         name: String,
+        /// The environment version (default: the latest).
         #[arg(long, short = 'v')]
         version: Option<String>,
+        /// The directory with (or for) azureml_environment.json and conda_dependencies.yml.
         #[arg(long, short = 'd')]
         directory: String,
+        /// Replace files that exist in the directory.
         #[arg(long)]
         overwrite: bool,
         #[command(flatten)]
@@ -551,10 +580,13 @@ pub enum EnvironmentCmd {
     /// List environments: v1 definitions (latest of each name); with --name, the archive
     /// flags or --v2, the v2 containers (or the versions of --name).
     List {
+        /// The environment name.
         #[arg(long, short = 'n')]
         name: Option<String>,
+        /// Only archived environments.
         #[arg(long, conflicts_with = "include_archived")]
         archived_only: bool,
+        /// Archived environments too.
         #[arg(long)]
         include_archived: bool,
         /// Print the CLI v2 shape (az ml 2.x).
@@ -565,8 +597,10 @@ pub enum EnvironmentCmd {
     },
     /// Show an environment: the v1 definition, or the v2 version with --label or --v2.
     Show {
+        /// The environment name.
         #[arg(long, short = 'n')]
         name: String,
+        /// The environment version (default: the latest).
         #[arg(long, short = 'v')]
         version: Option<String>,
         /// `latest` (v2).
@@ -580,10 +614,13 @@ pub enum EnvironmentCmd {
     },
     /// Create an environment version from a YAML file (v2).
     Create {
+        /// A v2 environment YAML file.
         #[arg(long, short = 'f')]
         file: String,
+        /// The environment name.
         #[arg(long, short = 'n')]
         name: Option<String>,
+        /// The environment version (default: the latest).
         #[arg(long, short = 'v')]
         version: Option<String>,
         #[command(flatten)]
@@ -591,8 +628,10 @@ pub enum EnvironmentCmd {
     },
     /// Archive an environment or one version (v2).
     Archive {
+        /// The environment name.
         #[arg(long, short = 'n')]
         name: String,
+        /// The environment version (default: the latest).
         #[arg(long, short = 'v')]
         version: Option<String>,
         #[command(flatten)]
@@ -600,8 +639,10 @@ pub enum EnvironmentCmd {
     },
     /// Restore an archived environment or version (v2).
     Restore {
+        /// The environment name.
         #[arg(long, short = 'n')]
         name: String,
+        /// The environment version (default: the latest).
         #[arg(long, short = 'v')]
         version: Option<String>,
         #[command(flatten)]
@@ -639,10 +680,13 @@ pub struct WorkspaceCreateArgs {
     /// A workspace YAML file (v2 schema keys).
     #[arg(long, short = 'f')]
     pub file: Option<String>,
+    /// The location (default: $AZURE_DEFAULTS_LOCATION, else the group's).
     #[arg(long, short = 'l')]
     pub location: Option<String>,
+    /// The workspace's display name.
     #[arg(long, visible_alias = "display-name")]
     pub friendly_name: Option<String>,
+    /// The workspace's description.
     #[arg(long)]
     pub description: Option<String>,
     /// An existing storage account id.
@@ -669,6 +713,7 @@ pub struct WorkspaceCreateArgs {
     /// The existing virtual network for the private endpoint.
     #[arg(long)]
     pub pe_vnet_name: Option<String>,
+    /// The subnet of the private endpoint.
     #[arg(long, default_value = "default")]
     pub pe_subnet_name: String,
     /// The key vault (id) holding the customer-managed key.
@@ -683,8 +728,10 @@ pub struct WorkspaceCreateArgs {
     /// Enabled or Disabled.
     #[arg(long)]
     pub public_network_access: Option<String>,
+    /// The compute cluster that builds Docker images (needed with private links).
     #[arg(long)]
     pub image_build_compute: Option<String>,
+    /// Space-separated tags: key[=value].
     #[arg(long, num_args = 0..)]
     pub tags: Option<Vec<String>>,
     /// Accepted for compatibility (v1 asked before creating a resource group).
@@ -699,17 +746,22 @@ pub struct WorkspaceUpdateArgs {
     /// Do not wait for the long-running operation to finish.
     #[arg(long)]
     pub no_wait: bool,
+    /// The workspace's display name.
     #[arg(long, visible_alias = "display-name")]
     pub friendly_name: Option<String>,
+    /// The workspace's description.
     #[arg(long)]
     pub description: Option<String>,
     /// Enabled or Disabled.
     #[arg(long)]
     pub public_network_access: Option<String>,
+    /// The compute cluster that builds Docker images (needed with private links).
     #[arg(long)]
     pub image_build_compute: Option<String>,
+    /// An existing container registry id.
     #[arg(long)]
     pub container_registry: Option<String>,
+    /// An existing Application Insights id.
     #[arg(long)]
     pub application_insights: Option<String>,
     /// true or false; the service refuses a change after creation.
@@ -731,6 +783,7 @@ pub enum WorkspaceCmd {
     },
     /// List workspaces (of a resource group with -g).
     List {
+        /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`; none: the whole subscription).
         #[arg(long = "resource-group", short = 'g')]
         resource_group: Option<String>,
     },
@@ -779,6 +832,7 @@ pub enum WorkspaceCmd {
     },
     /// List soft-deleted workspaces.
     ListDeleted {
+        /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`; none: the whole subscription).
         #[arg(long = "resource-group", short = 'g')]
         resource_group: Option<String>,
     },
@@ -808,8 +862,10 @@ pub enum WorkspaceCmd {
 
 #[derive(Debug, Args)]
 pub struct DepName {
+    /// The resource name.
     #[arg(long, short = 'n')]
     pub name: String,
+    /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`; none: found by name in the subscription).
     #[arg(long = "resource-group", short = 'g')]
     pub resource_group: Option<String>,
 }
@@ -838,10 +894,13 @@ pub enum StorageAccountCmd {
     Create {
         #[command(flatten)]
         dep: DepName,
+        /// Location (default: $AZURE_DEFAULTS_LOCATION, else the group's).
         #[arg(long, short = 'l')]
         location: Option<String>,
+        /// The storage SKU, e.g. Standard_LRS, Standard_GRS.
         #[arg(long, default_value = "Standard_LRS")]
         sku: String,
+        /// The kind of storage account (StorageV2, BlobStorage, …).
         #[arg(long, default_value = "StorageV2")]
         kind: String,
         /// Hierarchical namespace (ADLS Gen2).
@@ -893,8 +952,10 @@ pub enum AcrCmd {
     Create {
         #[command(flatten)]
         dep: DepName,
+        /// Location (default: $AZURE_DEFAULTS_LOCATION, else the group's).
         #[arg(long, short = 'l')]
         location: Option<String>,
+        /// The registry SKU: Basic, Standard or Premium.
         #[arg(long, default_value = "Basic")]
         sku: String,
         /// true or false (a bare flag means true).
@@ -919,25 +980,32 @@ pub enum AppInsightsCmd {
 
 #[derive(Debug, Args)]
 pub struct AppName {
+    /// The Application Insights component name.
     #[arg(long = "app", short = 'a')]
     pub app: String,
+    /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
     #[arg(long = "resource-group", short = 'g')]
     pub resource_group: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ComponentCmd {
+    /// Show an Application Insights component (by name; without -g found in the subscription).
     Show {
         #[command(flatten)]
         app: AppName,
     },
+    /// Create an Application Insights component.
     Create {
         #[command(flatten)]
         app: AppName,
+        /// Location (default: $AZURE_DEFAULTS_LOCATION, else the group's).
         #[arg(long, short = 'l')]
         location: Option<String>,
+        /// The kind of application (web, other, …).
         #[arg(long, default_value = "web")]
         kind: String,
+        /// The application type (web, other, …).
         #[arg(long, default_value = "web")]
         application_type: String,
     },
@@ -1027,6 +1095,7 @@ pub enum DeploymentGroupCmd {
         /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
         #[arg(long = "resource-group", short = 'g')]
         resource_group: Option<String>,
+        /// The deployment name.
         #[arg(long = "name", short = 'n')]
         name: String,
     },
@@ -1074,6 +1143,7 @@ pub enum DeploymentSubCmd {
     },
     /// Show a deployment.
     Show {
+        /// The deployment name.
         #[arg(long = "name", short = 'n')]
         name: String,
     },
@@ -1120,6 +1190,7 @@ pub enum DeploymentOperationGroupCmd {
         /// The resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
         #[arg(long = "resource-group", short = 'g')]
         resource_group: Option<String>,
+        /// The deployment name.
         #[arg(long = "name", short = 'n')]
         name: String,
     },
@@ -1129,6 +1200,7 @@ pub enum DeploymentOperationGroupCmd {
 pub enum DeploymentOperationSubCmd {
     /// List a deployment's operations.
     List {
+        /// The deployment name.
         #[arg(long = "name", short = 'n')]
         name: String,
     },

@@ -23,12 +23,12 @@ mod az_model;
 mod commands;
 pub mod config;
 mod context;
+mod help;
 pub mod jmespath;
 pub mod output;
 
 use std::sync::{Arc, Mutex};
 
-use clap::Parser;
 use serde_json::Value;
 
 use crate::error::Error;
@@ -229,7 +229,10 @@ where
 }
 
 pub async fn run_async(args: Vec<String>, env: Env) -> (i32, String, String) {
-    let cli = match args::Cli::try_parse_from(&args) {
+    let parsed = help::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| <args::Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let text = e.render().to_string();

@@ -44,7 +44,7 @@ pub async fn dispatch(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
             "extensions": {},
         }))),
         Command::Completion { shell } => {
-            let mut cmd = <super::args::Cli as clap::CommandFactory>::command();
+            let mut cmd = super::help::command();
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut cmd, "armctl", &mut buf);
             Ok(Output::Text(String::from_utf8_lossy(&buf).into_owned()))
