@@ -100,6 +100,9 @@ pub enum Command {
     /// Role-based access control: role assignments.
     #[command(subcommand)]
     Role(RoleCmd),
+    /// Networking: virtual networks, private endpoints, private DNS zones.
+    #[command(subcommand)]
+    Network(NetworkCmd),
     /// Invoke a custom request (az rest): a path under the ARM endpoint, `{subscriptionId}` filled in.
     Rest(RestArgs),
     /// armctl's version, in az's format.
@@ -169,6 +172,205 @@ impl Command {
             _ => false,
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NetworkCmd {
+    /// Virtual networks.
+    #[command(subcommand)]
+    Vnet(VnetCmd),
+    /// Private endpoints.
+    #[command(name = "private-endpoint", subcommand)]
+    PrivateEndpoint(PrivateEndpointCmd),
+    /// Private DNS zones and their virtual network links.
+    #[command(name = "private-dns", subcommand)]
+    PrivateDns(PrivateDnsCmd),
+}
+
+/// `-g` and `-n` of a network resource.
+#[derive(Debug, Args, Clone)]
+pub struct NetName {
+    /// Name of resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
+    #[arg(long = "resource-group", short = 'g')]
+    pub resource_group: Option<String>,
+    /// The resource name.
+    #[arg(long, short = 'n')]
+    pub name: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VnetCmd {
+    /// Create a virtual network, with one subnet if --subnet-name is given.
+    Create {
+        #[command(flatten)]
+        net: NetName,
+        /// Location (default: $AZURE_DEFAULTS_LOCATION, else the group's).
+        #[arg(long, short = 'l')]
+        location: Option<String>,
+        /// Space-separated IP address prefixes in CIDR format.
+        #[arg(long, num_args = 1.., default_value = "10.0.0.0/16")]
+        address_prefixes: Vec<String>,
+        /// The name of the subnet to create with the network.
+        #[arg(long)]
+        subnet_name: Option<String>,
+        /// Space-separated subnet address prefixes in CIDR format.
+        #[arg(long, num_args = 1.., default_value = "10.0.0.0/24")]
+        subnet_prefixes: Vec<String>,
+    },
+    /// Show a virtual network.
+    Show {
+        #[command(flatten)]
+        net: NetName,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivateEndpointCmd {
+    /// Create a private endpoint connected to a private link resource (an Azure ML workspace).
+    Create {
+        #[command(flatten)]
+        net: NetName,
+        /// Location (default: $AZURE_DEFAULTS_LOCATION, else the group's).
+        #[arg(long, short = 'l')]
+        location: Option<String>,
+        /// The virtual network (with --subnet as a name); or give --subnet as an id.
+        #[arg(long)]
+        vnet_name: Option<String>,
+        /// Name or id of the subnet.
+        #[arg(long)]
+        subnet: String,
+        /// The id of the private link resource, e.g. a workspace id.
+        #[arg(long)]
+        private_connection_resource_id: String,
+        /// The group id(s) of the private link resource (amlworkspace for a workspace).
+        #[arg(long, visible_alias = "group-ids", num_args = 1..)]
+        group_id: Vec<String>,
+        /// Name of the private link service connection.
+        #[arg(long)]
+        connection_name: String,
+        /// Ask the resource's owner to approve the connection (a manual connection).
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        manual_request: Option<bool>,
+        /// A message for the owner of the resource (with --manual-request).
+        #[arg(long)]
+        request_message: Option<String>,
+    },
+    /// Show a private endpoint.
+    Show {
+        #[command(flatten)]
+        net: NetName,
+    },
+    /// List private endpoints of a resource group, or of the subscription.
+    List {
+        /// Name of resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: Option<String>,
+    },
+    /// Delete a private endpoint (and the connection it made).
+    Delete {
+        #[command(flatten)]
+        net: NetName,
+    },
+    /// A private endpoint's DNS zone groups.
+    #[command(name = "dns-zone-group", subcommand)]
+    DnsZoneGroup(DnsZoneGroupCmd),
+}
+
+/// Where a DNS zone group lives and which zone it adds.
+#[derive(Debug, Args, Clone)]
+pub struct ZoneGroupArgs {
+    /// Name of resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
+    #[arg(long = "resource-group", short = 'g')]
+    pub resource_group: Option<String>,
+    /// Name of the private endpoint.
+    #[arg(long)]
+    pub endpoint_name: String,
+    /// Name of the private DNS zone group.
+    #[arg(long, short = 'n')]
+    pub name: String,
+    /// Name or id of the private DNS zone.
+    #[arg(long)]
+    pub private_dns_zone: String,
+    /// Name of the zone configuration in the group.
+    #[arg(long)]
+    pub zone_name: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DnsZoneGroupCmd {
+    /// Create a private endpoint DNS zone group with one zone.
+    Create {
+        #[command(flatten)]
+        group: ZoneGroupArgs,
+    },
+    /// Add a zone to a private endpoint DNS zone group.
+    Add {
+        #[command(flatten)]
+        group: ZoneGroupArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivateDnsCmd {
+    /// Private DNS zones.
+    #[command(subcommand)]
+    Zone(PrivateDnsZoneCmd),
+    /// Links of private DNS zones.
+    #[command(subcommand)]
+    Link(PrivateDnsLinkCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivateDnsZoneCmd {
+    /// Create a private DNS zone (location global).
+    Create {
+        #[command(flatten)]
+        net: NetName,
+    },
+    /// Show a private DNS zone.
+    Show {
+        #[command(flatten)]
+        net: NetName,
+    },
+    /// List private DNS zones of a resource group, or of the subscription.
+    List {
+        /// Name of resource group (default: $AZURE_DEFAULTS_GROUP, else `defaults.group`).
+        #[arg(long = "resource-group", short = 'g')]
+        resource_group: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivateDnsLinkCmd {
+    /// Links to virtual networks.
+    #[command(subcommand)]
+    Vnet(PrivateDnsLinkVnetCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivateDnsLinkVnetCmd {
+    /// Link a private DNS zone to a virtual network.
+    Create {
+        #[command(flatten)]
+        net: NetName,
+        /// The name of the private DNS zone.
+        #[arg(long, short = 'z')]
+        zone_name: String,
+        /// Name or id of the virtual network.
+        #[arg(long, short = 'v')]
+        virtual_network: String,
+        /// Whether the zone registers the network's virtual machines' records automatically.
+        #[arg(long, short = 'e', action = clap::ArgAction::Set)]
+        registration_enabled: bool,
+    },
+    /// Show a virtual network link.
+    Show {
+        #[command(flatten)]
+        net: NetName,
+        /// The name of the private DNS zone.
+        #[arg(long, short = 'z')]
+        zone_name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

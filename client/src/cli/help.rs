@@ -84,6 +84,38 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
     ),
     ("extension add", &[("Accepted for scripts written for az (the ml commands are built in).", "armctl extension add -n azure-cli-ml")]),
     (
+        "network private-endpoint create",
+        &[(
+            "A private endpoint for the workspace.",
+            "armctl network private-endpoint create --name <private-endpoint-name> --vnet-name <virtual-network-name> --subnet <subnet-name> --private-connection-resource-id \"/subscriptions/<subscription>/resourceGroups/<resource-group-name>/providers/Microsoft.MachineLearningServices/workspaces/<workspace-name>\" --group-id amlworkspace --connection-name workspace -l <location>",
+        )],
+    ),
+    (
+        "network private-dns zone create",
+        &[("The workspace's private DNS zone.", "armctl network private-dns zone create -g <resource-group-name> --name privatelink.api.azureml.ms")],
+    ),
+    (
+        "network private-dns link vnet create",
+        &[(
+            "Link the zone to the virtual network.",
+            "armctl network private-dns link vnet create -g <resource-group-name> --zone-name privatelink.api.azureml.ms --name <link-name> --virtual-network <virtual-network-name> --registration-enabled false",
+        )],
+    ),
+    (
+        "network private-endpoint dns-zone-group create",
+        &[(
+            "Put the endpoint's records into the zone.",
+            "armctl network private-endpoint dns-zone-group create -g <resource-group-name> --endpoint-name <private-endpoint-name> --name <zone-group-name> --private-dns-zone privatelink.api.azureml.ms --zone-name privatelink.api.azureml.ms",
+        )],
+    ),
+    (
+        "network private-endpoint dns-zone-group add",
+        &[(
+            "Add the notebooks zone to the group.",
+            "armctl network private-endpoint dns-zone-group add -g <resource-group-name> --endpoint-name <private-endpoint-name> --name <zone-group-name> --private-dns-zone privatelink.notebooks.azure.net --zone-name privatelink.notebooks.azure.net",
+        )],
+    ),
+    (
         "role assignment create",
         &[(
             "What ml workspace share does, spelled out.",

@@ -218,6 +218,12 @@ fn private_endpoint_flags_create_an_endpoint() {
     assert_eq!(r.code, 1, "Microsoft.Network starts unregistered: {}", r.err);
     assert!(r.err.contains("armctl provider register -n Microsoft.Network"), "{}", r.err);
     cli.run("provider register -n Microsoft.Network --wait").ok();
+    // The virtual network must exist (Network refuses a reference to a missing one).
+    let missing =
+        cli.run("ml workspace create -w ws-pe -g rg-pe --pe-name pe1 --pe-vnet-name vnet1 --pe-auto-approval");
+    assert_eq!(missing.code, 1);
+    assert!(missing.err.contains("(InvalidResourceReference) Resource /subscriptions/"), "{}", missing.err);
+    cli.run("network vnet create -g rg-pe -n vnet1 --subnet-name default").ok();
     cli.run("ml workspace create -w ws-pe -g rg-pe --pe-name pe1 --pe-vnet-name vnet1 --pe-auto-approval").ok();
     let pe = cli
         .run(&format!("resource show --ids /subscriptions/{SUB}/resourceGroups/rg-pe/providers/Microsoft.Network/privateEndpoints/pe1 --query properties"))
@@ -225,6 +231,18 @@ fn private_endpoint_flags_create_an_endpoint() {
         .json();
     assert!(pe["subnet"]["id"].as_str().unwrap().ends_with("/virtualNetworks/vnet1/subnets/default"), "{pe}");
     assert_eq!(pe["privateLinkServiceConnections"][0]["properties"]["groupIds"], json!(["amlworkspace"]));
+    // The endpoint made the workspace's connection.
+    let conn = cli
+        .run(&format!("resource show --ids /subscriptions/{SUB}/resourceGroups/rg-pe/providers/Microsoft.MachineLearningServices/workspaces/ws-pe --query \"[properties.privateEndpointConnections[0].properties.privateEndpoint.id, properties.privateLinkCount]\""))
+        .ok()
+        .json();
+    assert_eq!(
+        conn,
+        json!([
+            format!("/subscriptions/{SUB}/resourceGroups/rg-pe/providers/Microsoft.Network/privateEndpoints/pe1"),
+            1
+        ])
+    );
 }
 
 #[test]

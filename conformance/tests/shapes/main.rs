@@ -324,6 +324,30 @@ fn cases() -> Vec<Case> {
             "privateLinkServiceConnectionState": {"status": "Approved", "description": "Approved by the shapes run", "actionsRequired": "None"}
         }})),
     );
+    const NET_API: &str = "2023-11-01";
+    let net = |rel: &str| format!("{}/providers/Microsoft.Network/{rel}", group_id("rg1"));
+    let net_dir = |f: &str| format!("network/{NET_API}/privateEndpoints/{f}");
+    let pe_prereqs = || {
+        vec![
+            create_group("rg1"),
+            create_ws("rg1", "ws1"),
+            step("POST", q(&format!("{sub}/providers/Microsoft.Network/register"), RG_API), Some(json!({}))),
+            step(
+                "PUT",
+                q(&net("virtualNetworks/vnet1"), NET_API),
+                Some(json!({"location": "eastus", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                    "subnets": [{"name": "default", "properties": {"addressPrefix": "10.0.0.0/24"}}]}})),
+            ),
+        ]
+    };
+    let create_pe = step(
+        "PUT",
+        q(&net("privateEndpoints/pe1"), NET_API),
+        Some(json!({"location": "eastus", "properties": {
+            "subnet": {"id": net("virtualNetworks/vnet1/subnets/default")},
+            "privateLinkServiceConnections": [{"name": "workspace", "properties": {"privateLinkServiceId": ws("rg1", "ws1"), "groupIds": ["amlworkspace"]}}],
+        }})),
+    );
     let env_container = format!("{}/environments/shapes-env", ws("rg1", "ws1"));
     let env_version = format!("{env_container}/versions/1");
     let create_env_version = step(
@@ -669,6 +693,23 @@ fn cases() -> Vec<Case> {
         )
         .only_modes(&["workspaces/delete=polls:1", "workspaces/delete=polls:2"]),
         // ---- private endpoint connections ----
+        c(net_dir("create_or_update"), "Create a private endpoint to a workspace", "PrivateEndpoints_CreateOrUpdate", NET_API, pe_prereqs(), create_pe.clone()),
+        c(
+            net_dir("get"),
+            "Get a private endpoint",
+            "PrivateEndpoints_Get",
+            NET_API,
+            pe_prereqs().into_iter().chain([create_pe.clone()]).collect(),
+            step("GET", q(&net("privateEndpoints/pe1"), NET_API), None),
+        ),
+        c(
+            net_dir("delete"),
+            "Delete a private endpoint (and the workspace's connection)",
+            "PrivateEndpoints_Delete",
+            NET_API,
+            pe_prereqs().into_iter().chain([create_pe.clone()]).collect(),
+            step("DELETE", q(&net("privateEndpoints/pe1"), NET_API), None),
+        ),
         c(
             pec_dir("create_or_update"),
             "Approve a private endpoint connection",

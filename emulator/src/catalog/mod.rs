@@ -240,7 +240,23 @@ impl ResourceTypeInfo {
         }
     }
 
+    /// A global type (private DNS zones) lives in location `global`, and only there.
+    pub fn is_global(&self) -> bool {
+        self.locations.is_some_and(|l| l.contains(&GLOBAL))
+    }
+
+    /// The location names as ARM lists them for the type (`global` for a global type).
+    pub fn location_display_names(&self) -> Vec<&'static str> {
+        if self.is_global() {
+            return vec![GLOBAL];
+        }
+        self.regions().iter().map(|r| r.display_name).collect()
+    }
+
     pub fn offered_in(&self, loc: &str) -> bool {
+        if self.is_global() {
+            return loc.eq_ignore_ascii_case(GLOBAL);
+        }
         match region(loc) {
             Some(r) => self.regions().iter().any(|x| x.name == r.name),
             None => false,
@@ -258,6 +274,22 @@ impl ResourceTypeInfo {
 }
 
 const ALL: Option<&[&str]> = None;
+const GLOBAL: &str = "global";
+const GLOBAL_ONLY: Option<&[&str]> = Some(&[GLOBAL]);
+/// Microsoft.Network's versions, including those the az CLI's network commands send.
+const NETWORK_API_VERSIONS: &[&str] = &[
+    "2024-07-01",
+    "2024-05-01",
+    "2024-03-01",
+    "2023-11-01",
+    "2023-09-01",
+    "2023-05-01",
+    "2022-07-01",
+    "2022-01-01",
+    "2021-05-01",
+];
+/// Private DNS (its own api-version line: 2024-06-01, 2020-06-01, 2018-09-01).
+const PRIVATE_DNS_API_VERSIONS: &[&str] = &["2024-06-01", "2020-06-01", "2020-01-01", "2018-09-01"];
 const NONE: Capabilities = Capabilities::NONE;
 const TAGS: Capabilities = Capabilities::SUPPORTS_TAGS;
 const LOCATION: Capabilities = Capabilities::SUPPORTS_LOCATION;
@@ -411,9 +443,13 @@ pub const PROVIDERS: &[ProviderInfo] = &[
         registration_free: false,
         default_registered: false,
         resource_types: types![
-            ("virtualNetworks", ALL, GENERIC_API_VERSIONS, TRACKED),
-            ("privateEndpoints", ALL, GENERIC_API_VERSIONS, TRACKED),
-            ("privateDnsZones", ALL, GENERIC_API_VERSIONS, TRACKED),
+            ("virtualNetworks", ALL, NETWORK_API_VERSIONS, TRACKED),
+            ("virtualNetworks/subnets", ALL, NETWORK_API_VERSIONS, NONE),
+            ("privateEndpoints", ALL, NETWORK_API_VERSIONS, TRACKED, TYPED),
+            ("privateEndpoints/privateDnsZoneGroups", ALL, NETWORK_API_VERSIONS, NONE),
+            ("networkInterfaces", ALL, NETWORK_API_VERSIONS, TRACKED),
+            ("privateDnsZones", GLOBAL_ONLY, PRIVATE_DNS_API_VERSIONS, TRACKED),
+            ("privateDnsZones/virtualNetworkLinks", GLOBAL_ONLY, PRIVATE_DNS_API_VERSIONS, TAGS_LOCATION),
         ],
     },
     ProviderInfo {

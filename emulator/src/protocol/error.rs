@@ -107,6 +107,9 @@ error_codes! {
     BadRequest = 400,
     /// The ML asset service's (environments): 400 for a bad request, 409 for a changed version.
     UserError = 400,
+    // Microsoft.Network.
+    InvalidResourceReference = 400,
+    PrivateEndpointBadRequest = 400,
     // Microsoft.Authorization.
     InvalidRoleAssignmentId = 400,
     InvalidRoleDefinitionId = 400,
@@ -630,6 +633,27 @@ impl ArmError {
             format!(
                 "The provided location '{loc}' is not available for resource group. List of available regions is '{}'.",
                 available.join(",")
+            ),
+        )
+    }
+
+    /// Network's answer when a resource names one that does not exist (or is in another
+    /// region): the referencing and referenced ids, and a `NotFound` detail.
+    pub fn invalid_resource_reference(referenced: &str, by: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidResourceReference,
+            format!("Resource {referenced} referenced by resource {by} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region."),
+        )
+        .with_detail(Self::of(ErrorCode::NotFound, format!("Resource {referenced} not found.")))
+    }
+
+    /// A private endpoint asking a private link resource for a group id it does not offer.
+    pub fn private_endpoint_group_id(group: &str, target_type: &str, offered: &[&str]) -> Self {
+        Self::of(
+            ErrorCode::PrivateEndpointBadRequest,
+            format!(
+                "Private endpoint group id '{group}' is not supported by resource type '{target_type}'. Supported group ids: {}.",
+                offered.join(", ")
             ),
         )
     }

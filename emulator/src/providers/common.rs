@@ -91,7 +91,8 @@ pub fn write_checks(
         .ok_or_else(|| ArmError::invalid_resource_type(provider.namespace, &type_name, api))?;
     if let Some(loc) = location {
         if !info.offered_in(loc) {
-            let locs: Vec<&str> = info.regions().iter().map(|r| r.name).collect();
+            let locs: Vec<&str> =
+                if info.is_global() { vec!["global"] } else { info.regions().iter().map(|r| r.name).collect() };
             return Err(ArmError::no_registered_provider_found(loc, api, &type_name, info.api_versions, &locs));
         }
     }

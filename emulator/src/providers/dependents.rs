@@ -34,6 +34,8 @@ pub fn shaper(full_type: &str) -> Option<Shaper> {
         "microsoft.containerregistry/registries" => container_registry,
         "microsoft.operationalinsights/workspaces" => log_analytics,
         "microsoft.documentdb/databaseaccounts" => cosmos,
+        "microsoft.network/privatednszones" => private_dns_zone,
+        "microsoft.network/privatednszones/virtualnetworklinks" => private_dns_link,
         _ => return None,
     })
 }
@@ -201,5 +203,24 @@ fn cosmos(cx: &ShapeCx, top: &mut Map<String, Value>, props: &mut Map<String, Va
         "documentEndpoint".into(),
         json!(format!("https://{}.documents.azure.com:443/", cx.id.name().to_lowercase())),
     );
+    None
+}
+
+/// A private DNS zone's limits and counts (the SOA record set is always there). The link counts
+/// are those at creation: links made later do not update them (DIFFERENCES.md).
+fn private_dns_zone(_cx: &ShapeCx, _top: &mut Map<String, Value>, props: &mut Map<String, Value>) -> Option<Value> {
+    default(props, "maxNumberOfRecordSets", json!(25000));
+    default(props, "numberOfRecordSets", json!(1));
+    default(props, "maxNumberOfVirtualNetworkLinks", json!(1000));
+    default(props, "numberOfVirtualNetworkLinks", json!(0));
+    default(props, "maxNumberOfVirtualNetworkLinksWithRegistration", json!(100));
+    default(props, "numberOfVirtualNetworkLinksWithRegistration", json!(0));
+    None
+}
+
+/// A zone's link to a virtual network: completed at once.
+fn private_dns_link(_cx: &ShapeCx, _top: &mut Map<String, Value>, props: &mut Map<String, Value>) -> Option<Value> {
+    default(props, "registrationEnabled", json!(false));
+    default(props, "virtualNetworkLinkState", json!("Completed"));
     None
 }

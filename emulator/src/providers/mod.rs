@@ -16,6 +16,7 @@ pub mod entra;
 pub mod lro;
 pub mod machinelearning;
 pub mod metadata;
+pub mod network;
 pub mod resources;
 
 pub use common::check_subscription;
@@ -42,6 +43,7 @@ pub fn routes() -> Vec<Route<Handler>> {
     // Typed resource modules go here, before the catch-all.
     r.extend(machinelearning::routes());
     r.extend(authorization::routes());
+    r.extend(network::routes());
     r.extend(resources::generic::by_id_routes());
     r
 }

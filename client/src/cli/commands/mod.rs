@@ -8,6 +8,7 @@ mod deployment;
 mod emulator;
 mod environment;
 mod group;
+mod network;
 mod provider;
 mod resource;
 mod rest;
@@ -38,6 +39,7 @@ pub async fn dispatch(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Emulator(c) => emulator::run(ctx, c).await,
         Command::Role(RoleCmd::Assignment(c)) => role::run(ctx, c).await,
         Command::Rest(a) => rest::run(ctx, a).await,
+        Command::Network(c) => network::run(ctx, c).await,
         // az prints its own and its extensions' versions; armctl has no extensions.
         Command::Version => Ok(Output::Value(serde_json::json!({
             "armctl": env!("CARGO_PKG_VERSION"),

@@ -77,7 +77,7 @@ fn resource_types_json(p: &ProviderInfo) -> Value {
             .map(|t| {
                 json!({
                     "resourceType": t.name,
-                    "locations": t.regions().iter().map(|r| r.display_name).collect::<Vec<_>>(),
+                    "locations": t.location_display_names(),
                     "apiVersions": t.api_versions,
                     "defaultApiVersion": t.api_versions.iter().find(|v| !v.contains('-') || v.len() == 10).unwrap_or(&t.api_versions[0]),
                     "capabilities": t.capabilities.render(),

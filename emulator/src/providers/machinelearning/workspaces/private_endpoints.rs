@@ -88,6 +88,75 @@ pub fn put(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     })
 }
 
+/// A connection a private endpoint makes to the workspace (what `Microsoft.Network` plans when
+/// an endpoint names the workspace as its private link resource): the connection, named
+/// `name`, pointing back at `endpoint_id`, and the workspace's list and count kept in step.
+pub struct Link<'a> {
+    pub name: &'a str,
+    pub endpoint_id: &'a str,
+    /// `Approved` for an automatic connection, `Pending` for a manual one.
+    pub status: &'a str,
+    pub description: &'a str,
+}
+
+pub fn plan_link(
+    s: &State,
+    ws: &Resource,
+    link: &Link,
+    caller: Option<&crate::model::Principal>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ArmResult<Vec<Change>> {
+    let ws_id = ResourceId::parse(&ws.id).ok_or_else(|| ArmError::internal("a stored workspace id does not parse"))?;
+    let id = ws_id.child("privateEndpointConnections", link.name);
+    let out = json!({
+        "id": id.to_id(),
+        "name": id.name(),
+        "type": CONNECTION_TYPE,
+        "location": ws.body.pointer("/location").unwrap_or(Value::Null),
+        "properties": {
+            "privateEndpoint": {"id": link.endpoint_id},
+            "privateLinkServiceConnectionState": {"status": link.status, "description": link.description, "actionsRequired": "None"},
+            "provisioningState": "Succeeded",
+        },
+        "systemData": system_data(caller, now, None),
+    });
+    let conn = record(&id, CONNECTION_TYPE, out.clone(), now, None);
+    let w = refreshed(s, ws, Some((&id.key(), Some(&out))));
+    Ok(vec![Change::PutResource { resource: Arc::new(conn) }, Change::PutResource { resource: Arc::new(w) }])
+}
+
+/// Removes the connections of `ws` that point at `endpoint_id` (the endpoint is being deleted).
+pub fn plan_unlink(s: &State, ws: &Resource, endpoint_id: &str) -> Vec<Change> {
+    let prefix = format!("{}/privateendpointconnections/", ws.key());
+    let gone: Vec<Arc<Resource>> = s
+        .resources_under(&prefix)
+        .filter(|c| {
+            c.body
+                .value()
+                .pointer("/properties/privateEndpoint/id")
+                .and_then(Value::as_str)
+                .is_some_and(|x| x.eq_ignore_ascii_case(endpoint_id))
+        })
+        .cloned()
+        .collect();
+    if gone.is_empty() {
+        return Vec::new();
+    }
+    let gone_keys: Vec<String> = gone.iter().map(|c| c.key()).collect();
+    let kept: Vec<Value> =
+        s.resources_under(&prefix).filter(|c| !gone_keys.contains(&c.key())).map(|c| c.body.value()).collect();
+    let mut w = ws.clone();
+    w.body.edit(|v| {
+        if let Some(p) = v.get_mut("properties").and_then(Value::as_object_mut) {
+            p.insert("privateLinkCount".into(), json!(kept.len()));
+            p.insert("privateEndpointConnections".into(), Value::Array(kept));
+        }
+    });
+    let mut changes: Vec<Change> = gone.iter().map(|c| Change::RemoveResource { id: c.id.clone() }).collect();
+    changes.push(Change::PutResource { resource: Arc::new(w) });
+    changes
+}
+
 pub fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     ctx.store().read(|s| {
         let (_, ws) = live_workspace(s, req)?;
