@@ -15,6 +15,7 @@ pub mod dispatch;
 pub mod entra;
 pub mod lro;
 pub mod machinelearning;
+pub mod managedidentity;
 pub mod metadata;
 pub mod resources;
 
@@ -42,6 +43,7 @@ pub fn routes() -> Vec<Route<Handler>> {
     // Typed resource modules go here, before the catch-all.
     r.extend(machinelearning::routes());
     r.extend(authorization::routes());
+    r.extend(managedidentity::routes());
     r.extend(resources::generic::by_id_routes());
     r
 }
