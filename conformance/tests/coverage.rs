@@ -353,6 +353,19 @@ fn evidence(
     best
 }
 
+/// The emulator operation → how many official examples (`fixtures/official/MANIFEST.tsv`, the
+/// `official_examples` suite) it answers.
+fn official_ops() -> BTreeMap<String, usize> {
+    let text = std::fs::read_to_string(repo().join("fixtures/official/MANIFEST.tsv")).unwrap_or_default();
+    let mut m = BTreeMap::new();
+    for l in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        if let Some(op) = l.split('\t').nth(7) {
+            *m.entry(op.to_string()).or_insert(0) += 1;
+        }
+    }
+    m
+}
+
 /// operationId → shape fixture files.
 fn fixture_ops() -> BTreeMap<String, Vec<String>> {
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -377,16 +390,18 @@ fn generate() -> String {
     out.push_str(
         "| fixtures | `fixtures/shapes/**` whose `operationId` is the operation (replayed by the shapes suite) |\n",
     );
+    out.push_str("| official | official REST API examples (`fixtures/official/MANIFEST.tsv`, last column) the operation answers, replayed and compared by `conformance/tests/official_examples.rs` |\n");
     out.push_str("\n## Operations\n\n| operation | method | path |");
     for s in SUITES {
         write!(out, " {} |", s.name).unwrap();
     }
-    out.push_str(" fixtures |\n|---|---|---|");
+    out.push_str(" fixtures | official |\n|---|---|---|");
     for _ in SUITES {
         out.push_str("---|");
     }
-    out.push_str("---|\n");
-    let mut totals = vec![0usize; SUITES.len() + 1];
+    out.push_str("---|---|\n");
+    let official = official_ops();
+    let mut totals = vec![0usize; SUITES.len() + 2];
     let mut untested = Vec::new();
     for row in &rows {
         let path = if row.patterns.len() > 1 {
@@ -409,10 +424,16 @@ fn generate() -> String {
             totals[SUITES.len()] += 1;
         }
         any_named |= f > 0;
+        let o = official.get(row.operation).copied().unwrap_or(0);
+        if o > 0 {
+            totals[SUITES.len() + 1] += 1;
+        }
+        any_named |= o > 0;
         if !any_named {
             untested.push(row.operation);
         }
-        writeln!(out, " {} |", if f > 0 { f.to_string() } else { String::new() }).unwrap();
+        let count = |n: usize| if n > 0 { n.to_string() } else { String::new() };
+        writeln!(out, " {} | {} |", count(f), count(o)).unwrap();
     }
     write!(out, "| **operations reached (of {})** | | |", rows.len()).unwrap();
     for t in &totals {
@@ -454,6 +475,7 @@ evidence found in any one file of the suite:
 | `replay` | the shapes suite replays a `fixtures/shapes` file with this operationId and compares the answer with it |
 | `table` | the suite draws requests from the route table itself (the fuzzer: robustness only, every route but the test-control API) |
 | *count* (fixtures) | the number of `fixtures/shapes` files with this `operationId` |
+| *count* (official) | the number of official REST API examples (Azure/azure-rest-api-specs `x-ms-examples`, vendored in `fixtures/official/`) this operation answers; the `official_examples` suite replays each and compares status, key paths, types, enums and id formats |
 
 The scan over-approximates (`path` is file-level: the tail and the method may belong to
 different requests in the same file) and can miss requests whose paths are built entirely by

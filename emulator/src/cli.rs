@@ -146,6 +146,8 @@ impl RunArgs {
                 tenant_id: config::DEFAULT_TENANT_ID.into(),
                 display_name: if name.is_empty() { format!("Subscription {id}") } else { name.to_string() },
                 state: Default::default(),
+                tags: Default::default(),
+                managed_by_tenants: Default::default(),
             });
         }
         if let Some(r) = self.registered_providers {

@@ -127,6 +127,8 @@ impl Default for Config {
                 tenant_id: DEFAULT_TENANT_ID.into(),
                 display_name: "Emulated Subscription".into(),
                 state: Default::default(),
+                tags: Default::default(),
+                managed_by_tenants: Default::default(),
             }],
             service_principals: vec![ServicePrincipal {
                 client_id: DEFAULT_CLIENT_ID.into(),

@@ -34,10 +34,10 @@ fn assert_contains(got: &Value, want: &Value) {
 }
 
 #[test]
-fn put_of_a_storage_account_by_id_answers_201_then_200() {
+fn put_of_a_storage_account_by_id_answers_200_as_storage_does() {
     let t = require_emulator!();
     t.create_group("rg1", "westeurope");
-    let r = t.put(&sa_path(&t, "rg1", "sa1", "2019-06-01"), &sa_body()).expect(201).json();
+    let r = t.put(&sa_path(&t, "rg1", "sa1", "2019-06-01"), &sa_body()).expect(200).json();
     // What was PUT comes back, plus id, name, type, provisioningState and systemData (the
     // storage type may add read-only properties of its own).
     assert_contains(
@@ -65,7 +65,7 @@ fn a_put_update_changes_what_it_sends_and_keeps_the_read_only_rest() {
     let t = require_emulator!();
     t.create_group("rg1", "westeurope");
     let path = sa_path(&t, "rg1", "sa1", "2019-06-01");
-    let first = t.put(&path, &sa_body()).expect(201).json();
+    let first = t.put(&path, &sa_body()).expect(200).json();
     let mut cool = sa_body();
     cool["properties"] = json!({"isHnsEnabled": true, "accessTier": "Cool"});
     let r = t.put(&path, &cool).expect(200).json();
@@ -113,7 +113,7 @@ fn get_by_id_with_another_api_version() {
     let t = Target::new();
     let rg = t.unique("rg1");
     t.create_group(&rg, "westeurope");
-    let created = t.put(&sa_path(&t, &rg, "sa1", "2019-06-01"), &sa_body()).expect(201).json();
+    let created = t.put(&sa_path(&t, &rg, "sa1", "2019-06-01"), &sa_body()).expect(200).json();
     for api in ["2023-01-01", "2025-01-01", "2019-06-01"] {
         assert_eq!(t.get(&sa_path(&t, &rg, "sa1", api)).expect(200).json(), created, "api-version {api}");
     }
@@ -142,7 +142,7 @@ fn delete_answers_200_then_204() {
     let t = Target::new();
     let rg = t.unique("rg1");
     t.create_group(&rg, "westeurope");
-    t.put(&sa_path(&t, &rg, "sa1", "2019-06-01"), &sa_body()).expect(201);
+    t.put(&sa_path(&t, &rg, "sa1", "2019-06-01"), &sa_body()).expect(200);
     let r = t.delete(&sa_path(&t, &rg, "sa1", "2019-06-01"));
     assert_eq!(r.status, 200, "{r:?}");
     let r = t.delete(&sa_path(&t, &rg, "sa1", "2019-06-01"));
@@ -157,7 +157,7 @@ fn head_by_id() {
     let rg = t.unique("rg1");
     t.create_group(&rg, "westeurope");
     assert_eq!(t.head(&sa_path(&t, &rg, "sa1", "2019-06-01")).status, 404);
-    t.put(&sa_path(&t, &rg, "sa1", "2019-06-01"), &sa_body()).expect(201);
+    t.put(&sa_path(&t, &rg, "sa1", "2019-06-01"), &sa_body()).expect(200);
     let r = t.head(&sa_path(&t, &rg, "sa1", "2019-06-01"));
     assert_eq!(r.status, 204);
     assert!(r.body.is_empty());
@@ -168,7 +168,7 @@ fn patch_merges_properties_and_replaces_tags() {
     let t = Target::new();
     let rg = t.unique("rg1");
     t.create_group(&rg, "westeurope");
-    t.put(&sa_path(&t, &rg, "sa1", "2019-06-01"), &sa_body()).expect(201);
+    t.put(&sa_path(&t, &rg, "sa1", "2019-06-01"), &sa_body()).expect(200);
     let r = t
         .patch(
             &sa_path(&t, &rg, "sa1", "2019-06-01"),
@@ -216,7 +216,7 @@ fn write_to_an_unregistered_namespace_is_409_missing_subscription_registration()
             ["registrationState"],
         "Registered"
     );
-    let ok = t.put(&path, &json!({"location": "westeurope", "kind": "GlobalDocumentDB"})).expect(201).json();
+    let ok = t.put(&path, &json!({"location": "westeurope", "kind": "GlobalDocumentDB"})).expect(200).json();
     assert_eq!(ok["type"], "Microsoft.DocumentDB/databaseAccounts");
 }
 
@@ -318,13 +318,13 @@ fn a_tracked_resource_needs_a_location() {
 fn populate(t: &Target) {
     t.create_group("rg1", "westeurope");
     t.create_group("rg2", "eastus");
-    t.put(&sa_path(t, "rg1", "sa1", "2019-06-01"), &sa_body()).expect(201);
+    t.put(&sa_path(t, "rg1", "sa1", "2019-06-01"), &sa_body()).expect(200);
     t.put(&format!("{}/providers/Microsoft.KeyVault/vaults/kv1?api-version=2019-09-01", t.rg("rg1")), &json!({"location": "westeurope", "properties": {"tenantId": armemu::config::DEFAULT_TENANT_ID, "sku": {"family": "A", "name": "standard"}}})).expect(201);
     let mut sa2 = sa_body();
     sa2["location"] = json!("eastus");
     sa2.as_object_mut().unwrap().remove("tags");
-    t.put(&sa_path(t, "rg2", "sa2", "2019-06-01"), &sa2).expect(201);
-    t.put(&format!("{}/providers/Microsoft.Insights/components/ai1?api-version=2015-05-01", t.rg("rg2")), &json!({"location": "eastus", "kind": "web", "tags": {"env": "prod"}, "properties": {"Application_Type": "web"}})).expect(201);
+    t.put(&sa_path(t, "rg2", "sa2", "2019-06-01"), &sa2).expect(200);
+    t.put(&format!("{}/providers/Microsoft.Insights/components/ai1?api-version=2015-05-01", t.rg("rg2")), &json!({"location": "eastus", "kind": "web", "tags": {"env": "prod"}, "properties": {"Application_Type": "web"}})).expect(200);
 }
 
 fn names_of(v: &Value) -> Vec<String> {
@@ -385,6 +385,8 @@ fn resource_listing_items_have_the_generic_shape() {
             "name": "kv1",
             "type": "Microsoft.KeyVault/vaults",
             "location": "westeurope",
+            // Key Vault lists its tags, `{}` when there are none (issue 15).
+            "tags": {},
         }]})
     );
     // sku, kind and tags are carried; properties and systemData are not.
@@ -474,7 +476,7 @@ fn invalid_resource_filter_is_400(#[case] filter: &str) {
 fn an_empty_filter_filters_nothing() {
     let t = require_emulator!();
     t.create_group("rg1", "westeurope");
-    t.put(&sa_path(&t, "rg1", "sa1", "2023-01-01"), &sa_body()).expect(201);
+    t.put(&sa_path(&t, "rg1", "sa1", "2023-01-01"), &sa_body()).expect(200);
     let r = t.get(&format!("{}/resources?$filter=&api-version=2021-04-01", t.sub())).expect(200).json();
     assert_eq!(r["value"].as_array().unwrap().len(), 1, "{r}");
     let r = t.get(&format!("{}/resources?$filter=%20&api-version=2021-04-01", t.rg("rg1"))).expect(200).json();
@@ -488,8 +490,8 @@ fn a_provider_lists_its_type_in_a_subscription_and_a_group() {
     let t = require_emulator!();
     t.create_group("rg1", "westeurope");
     t.create_group("rg2", "westeurope");
-    t.put(&sa_path(&t, "rg1", "sa1", "2023-01-01"), &sa_body()).expect(201);
-    t.put(&sa_path(&t, "rg2", "sa2", "2023-01-01"), &sa_body()).expect(201);
+    t.put(&sa_path(&t, "rg1", "sa1", "2023-01-01"), &sa_body()).expect(200);
+    t.put(&sa_path(&t, "rg2", "sa2", "2023-01-01"), &sa_body()).expect(200);
     t.put(
         &format!("{}/providers/Microsoft.KeyVault/vaults/kv1?api-version=2023-07-01", t.rg("rg1")),
         &json!({"location": "westeurope", "properties": {"tenantId": "4a6e0a6c-1c5f-4c43-9a1e-7e57a2e0f001", "sku": {"family": "A", "name": "standard"}}}),
@@ -512,4 +514,65 @@ fn a_provider_lists_its_type_in_a_subscription_and_a_group() {
     check_error(&r, 404, "ResourceGroupNotFound", "Resource group 'nope' could not be found.");
     let r = t.get(&format!("{}/providers/Contoso.Widgets/things?api-version=2023-01-01", t.sub()));
     check_error(&r, 400, "InvalidResourceNamespace", "The resource namespace 'Contoso.Widgets' is invalid.");
+}
+
+/// Issue 15: storage accounts as rich as the official examples: key creation times, encryption
+/// services with the time they were enabled, route-specific endpoints when the routing
+/// preference publishes them, and for geo-redundant SKUs the paired region's `secondaryLocation`
+/// and `statusOfSecondary` (with `secondaryEndpoints` for read access).
+#[test]
+fn storage_accounts_show_geo_replication_keys_and_routing_endpoints() {
+    let t = require_emulator!();
+    t.create_group("rg1", "westeurope");
+    let mut body = sa_body();
+    body["sku"] = json!({"name": "Standard_RAGRS"});
+    body["properties"] =
+        json!({"routingPreference": {"routingChoice": "MicrosoftRouting", "publishMicrosoftEndpoints": true}});
+    let r = t.put(&sa_path(&t, "rg1", "sa1", "2023-05-01"), &body).expect(200).json();
+    let p = &r["properties"];
+    assert_eq!(p["keyCreationTime"], json!({"key1": CREATED, "key2": CREATED}));
+    assert_eq!(
+        p["encryption"]["services"]["blob"],
+        json!({"enabled": true, "keyType": "Account", "lastEnabledTime": CREATED})
+    );
+    assert_eq!(p["secondaryLocation"], "northeurope");
+    assert_eq!(p["statusOfSecondary"], "available");
+    assert_eq!(p["secondaryEndpoints"]["blob"], "https://sa1-secondary.blob.core.windows.net/");
+    assert_eq!(
+        p["primaryEndpoints"]["microsoftEndpoints"]["blob"],
+        "https://sa1-microsoftrouting.blob.core.windows.net/"
+    );
+    assert!(p["primaryEndpoints"].get("internetEndpoints").is_none());
+    // Back to locally redundant: the secondary goes away.
+    body["sku"] = json!({"name": "Standard_LRS"});
+    let r = t.put(&sa_path(&t, "rg1", "sa1", "2023-05-01"), &body).expect(200).json();
+    for k in ["secondaryLocation", "statusOfSecondary", "secondaryEndpoints"] {
+        assert!(r["properties"].get(k).is_none(), "{k} after LRS: {r}");
+    }
+    assert_eq!(r["properties"]["keyCreationTime"], p["keyCreationTime"]);
+}
+
+/// Issue 15: registries as rich as the official examples (`policies`, `networkRuleSet`,
+/// `encryption`, `status`), and Application Insights keeping a given `WorkspaceResourceId`.
+#[test]
+fn registries_and_insights_components_have_the_documented_properties() {
+    let t = require_emulator!();
+    t.create_group("rg1", "westeurope");
+    let acr = format!("{}/providers/Microsoft.ContainerRegistry/registries/acr1?api-version=2023-07-01", t.rg("rg1"));
+    let r = t.put(&acr, &json!({"location": "westeurope", "sku": {"name": "Standard"}})).expect(201).json();
+    let p = &r["properties"];
+    assert_eq!(p["networkRuleSet"], json!({"defaultAction": "Allow", "ipRules": []}));
+    assert_eq!(p["encryption"], json!({"status": "disabled"}));
+    assert_eq!(p["policies"]["retentionPolicy"], json!({"days": 7, "lastUpdatedTime": CREATED, "status": "disabled"}));
+    assert_eq!(p["policies"]["trustPolicy"], json!({"type": "Notary", "status": "disabled"}));
+    assert_eq!(p["status"], Value::Null);
+    assert_eq!(p["networkRuleBypassOptions"], "AzureServices");
+    let law = format!("{}/providers/Microsoft.OperationalInsights/workspaces/law1", t.rg_id("rg1"));
+    let ai = format!("{}/providers/Microsoft.Insights/components/ai1?api-version=2020-02-02", t.rg("rg1"));
+    let r = t
+        .put(&ai, &json!({"location": "westeurope", "kind": "web", "properties": {"Application_Type": "web", "WorkspaceResourceId": law}}))
+        .expect(200)
+        .json();
+    assert_eq!(r["properties"]["WorkspaceResourceId"], law.to_lowercase());
+    assert_eq!(r["properties"]["IngestionMode"], "LogAnalytics");
 }

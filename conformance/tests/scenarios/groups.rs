@@ -20,7 +20,7 @@ fn create_storage(t: &Target, rg: &str, name: &str) {
         &storage_path(t, rg, name),
         &json!({"location": "westeurope", "sku": {"name": "Standard_LRS"}, "kind": "StorageV2"}),
     )
-    .expect(201);
+    .expect(200);
 }
 
 #[test]

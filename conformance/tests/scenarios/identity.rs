@@ -145,7 +145,7 @@ fn client_credentials_token_is_an_rs256_jwt_that_verifies() {
             &[("Authorization", &h), ("Content-Type", "application/json")],
             Some(br#"{"location":"westeurope"}"#.to_vec()),
         )
-        .expect(201)
+        .expect(200)
         .json();
     assert_eq!(r["systemData"]["createdBy"], DEFAULT_CLIENT_ID);
     assert_eq!(r["systemData"]["createdByType"], "Application");

@@ -13,6 +13,7 @@ mod control;
 mod generic;
 mod groups;
 mod identity;
+mod managed_identities;
 mod metadata;
 mod protocol;
 mod providers;

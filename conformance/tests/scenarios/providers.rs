@@ -210,7 +210,7 @@ fn writes_are_refused_while_registering() {
         "The subscription is not registered to use namespace 'Microsoft.DocumentDB'. See https://aka.ms/rps-not-found for how to register subscriptions.",
     );
     t.advance(10);
-    t.put(&path, &json!({"location": "westeurope"})).expect(201);
+    t.put(&path, &json!({"location": "westeurope"})).expect(200);
 }
 
 #[rstest]
@@ -231,6 +231,8 @@ fn registration_is_per_subscription() {
         tenant_id: armemu::config::DEFAULT_TENANT_ID.into(),
         display_name: "Second".into(),
         state: "Enabled".into(),
+        tags: Default::default(),
+        managed_by_tenants: Default::default(),
     }));
     t.post(&av(&format!("{}/register", provider_path(&t, "Microsoft.DocumentDB"))), &json!({})).expect(200);
     let other = t.get(&av(&format!("/subscriptions/{second}/providers/Microsoft.DocumentDB"))).expect(200).json();
@@ -256,4 +258,36 @@ fn provider_list_pages_with_top_cover_every_namespace_once_in_order(#[case] in_s
     let (paged, pages) = collect_pages(&t, &format!("{path}&$top=3"));
     assert_eq!(names(&paged), want);
     assert_eq!(pages, want.len().div_ceil(3));
+}
+
+/// Issue 15: `$expand=resourceTypes/aliases` adds each resource type's `aliases`, `apiProfiles`
+/// and `locationMappings` (empty: no policy aliases, Azure Stack profiles or edge zones here);
+/// without it they are left out, as ARM leaves out aliases.
+#[test]
+fn expand_aliases_adds_aliases_api_profiles_and_location_mappings() {
+    let t = Target::new();
+    let list = |q: &str| t.get(&format!("{}/providers?api-version=2022-12-01{q}", t.sub())).expect(200).json();
+    let plain = list("");
+    let expanded = list("&$expand=resourceTypes/aliases");
+    let types = |v: &Value| -> Vec<Value> {
+        v["value"].as_array().unwrap().iter().flat_map(|p| p["resourceTypes"].as_array().unwrap().clone()).collect()
+    };
+    assert!(!types(&expanded).is_empty());
+    for rt in types(&expanded) {
+        for k in ["aliases", "apiProfiles", "locationMappings"] {
+            assert_eq!(rt[k], json!([]), "{k} of {}", rt["resourceType"]);
+        }
+    }
+    for rt in types(&plain) {
+        assert!(rt.get("aliases").is_none() && rt.get("apiProfiles").is_none() && rt.get("locationMappings").is_none());
+    }
+    let one = t
+        .get(&format!(
+            "{}/providers/Microsoft.ManagedIdentity?api-version=2022-12-01&$expand=resourceTypes/aliases",
+            t.sub()
+        ))
+        .expect(200)
+        .json();
+    assert_eq!(one["resourceTypes"][0]["resourceType"], "userAssignedIdentities");
+    assert_eq!(one["resourceTypes"][0]["aliases"], json!([]));
 }

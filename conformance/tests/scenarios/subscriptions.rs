@@ -26,6 +26,8 @@ fn add_second(c: &mut armemu::Config) {
         tenant_id: DEFAULT_TENANT_ID.into(),
         display_name: "Second Subscription".into(),
         state: "Enabled".into(),
+        tags: Default::default(),
+        managed_by_tenants: Default::default(),
     })
 }
 
@@ -152,4 +154,42 @@ fn subscription_listing_pages() {
     let (all, pages) = collect_pages(&t, &format!("/subscriptions?api-version={SUBS_API}&$top=1"));
     assert_eq!(pages, 2);
     assert_eq!(all.len(), 2);
+}
+
+/// Issue 15: a subscription's `tags` and `managedByTenants` (set through the test-control API
+/// or the start configuration) show as ARM shows them; `tags` is left out when there are none.
+#[test]
+fn tags_and_managed_by_tenants_show_when_set() {
+    let t = require_emulator!();
+    let path = format!("/subscriptions/{DEFAULT_SUBSCRIPTION_ID}?api-version={SUBS_API}");
+    assert!(t.get(&path).expect(200).json().get("tags").is_none());
+    const LIGHTHOUSE: &str = "8f70baf1-1f6e-46a2-a1ff-238dac1ebfb7";
+    t.control(
+        "PUT",
+        &format!("subscriptions/{DEFAULT_SUBSCRIPTION_ID}"),
+        Some(&json!({"tags": {"env": "test"}, "managedByTenants": [LIGHTHOUSE.to_uppercase()]})),
+    )
+    .expect(200);
+    let mut want = expected_subscription(DEFAULT_SUBSCRIPTION_ID, "Emulated Subscription");
+    want["tags"] = json!({"env": "test"});
+    want["managedByTenants"] = json!([{"tenantId": LIGHTHOUSE}]);
+    assert_eq!(t.get(&path).expect(200).json(), want);
+    let listed = t.get(&format!("/subscriptions?api-version={SUBS_API}")).expect(200).json();
+    assert_eq!(listed["value"][0], want);
+    // A later update that names neither keeps them; bad values are refused.
+    t.control(
+        "PUT",
+        &format!("subscriptions/{DEFAULT_SUBSCRIPTION_ID}"),
+        Some(&json!({"displayName": "Emulated Subscription"})),
+    )
+    .expect(200);
+    assert_eq!(t.get(&path).expect(200).json(), want);
+    let r = t.control(
+        "PUT",
+        &format!("subscriptions/{DEFAULT_SUBSCRIPTION_ID}"),
+        Some(&json!({"managedByTenants": ["x"]})),
+    );
+    check_error(&r, 400, "InvalidEmulatorRequest", "'managedByTenants' entries must be tenant GUIDs, not \"x\"");
+    let r = t.control("PUT", &format!("subscriptions/{DEFAULT_SUBSCRIPTION_ID}"), Some(&json!({"tags": {"a": 1}})));
+    check_error(&r, 400, "InvalidEmulatorRequest", "the tag 'a' must have a string value");
 }

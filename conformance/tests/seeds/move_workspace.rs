@@ -43,6 +43,8 @@ fn moving_a_workspace_to_another_subscription_is_refused() {
             tenant_id: armemu::config::DEFAULT_TENANT_ID.into(),
             display_name: "Second Subscription".into(),
             state: "Enabled".into(),
+            tags: Default::default(),
+            managed_by_tenants: Default::default(),
         })
     });
     let mut w = World::on(t);

@@ -22,6 +22,8 @@ const AUTH_API: &str = "2022-04-01";
 const ENV_API: &str = "2023-04-01-preview";
 const META_API: &str = "2022-09-01";
 const MSI_API: &str = "2019-08-01";
+/// `Microsoft.ManagedIdentity` (user-assigned identities).
+const UAI_API: &str = "2023-01-31";
 /// The Entra endpoints have no api-version: the fixtures record `null`.
 const ENTRA: &str = "";
 const ML: &str = "Microsoft.MachineLearningServices";
@@ -348,6 +350,9 @@ fn cases() -> Vec<Case> {
             "privateLinkServiceConnections": [{"name": "workspace", "properties": {"privateLinkServiceId": ws("rg1", "ws1"), "groupIds": ["amlworkspace"]}}],
         }})),
     );
+    let uai_dir = |f: &str| format!("managedidentity/{UAI_API}/userAssignedIdentities/{f}");
+    let uai = format!("{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai1", group("rg1"));
+    let create_uai = step("PUT", q(&uai, UAI_API), Some(json!({"location": "eastus", "tags": {"team": "shapes"}})));
     let env_container = format!("{}/environments/shapes-env", ws("rg1", "ws1"));
     let env_version = format!("{env_container}/versions/1");
     let create_env_version = step(
@@ -972,6 +977,34 @@ fn cases() -> Vec<Case> {
             AUTH_API,
             vec![],
             step("GET", q(&format!("/providers/Microsoft.Authorization/roleDefinitions/{DATA_SCIENTIST}"), AUTH_API), None),
+        ),
+        // ---- Microsoft.ManagedIdentity ----
+        c(uai_dir("create"), "Create a user-assigned identity", "UserAssignedIdentities_CreateOrUpdate", UAI_API, vec![create_group("rg1")], create_uai.clone()),
+        c(uai_dir("get"), "Get a user-assigned identity", "UserAssignedIdentities_Get", UAI_API, vec![create_group("rg1"), create_uai.clone()], step("GET", q(&uai, UAI_API), None)),
+        c(
+            uai_dir("update"),
+            "Change an identity's tags",
+            "UserAssignedIdentities_Update",
+            UAI_API,
+            vec![create_group("rg1"), create_uai.clone()],
+            step("PATCH", q(&uai, UAI_API), Some(json!({"tags": {"team": "ml"}}))),
+        ),
+        c(uai_dir("delete"), "Delete a user-assigned identity", "UserAssignedIdentities_Delete", UAI_API, vec![create_group("rg1"), create_uai.clone()], step("DELETE", q(&uai, UAI_API), None)),
+        c(
+            uai_dir("list_by_resource_group"),
+            "List the identities of a group",
+            "UserAssignedIdentities_ListByResourceGroup",
+            UAI_API,
+            vec![create_group("rg1"), create_uai.clone()],
+            step("GET", q(&format!("{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities", group("rg1")), UAI_API), None),
+        ),
+        c(
+            uai_dir("list_by_subscription"),
+            "List the identities of a subscription",
+            "UserAssignedIdentities_ListBySubscription",
+            UAI_API,
+            vec![create_group("rg1"), create_uai.clone()],
+            step("GET", q(&format!("{sub}/providers/Microsoft.ManagedIdentity/userAssignedIdentities"), UAI_API), None),
         ),
         // ---- cloud metadata and the Entra look-alike ----
         c(

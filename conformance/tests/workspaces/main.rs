@@ -13,6 +13,7 @@
 mod create;
 mod dependents;
 mod features;
+mod identities;
 mod lists;
 mod lro;
 mod private_endpoints;
@@ -205,6 +206,8 @@ pub fn second_subscription(c: &mut armemu::config::Config) {
         tenant_id: armemu::config::DEFAULT_TENANT_ID.into(),
         display_name: "Second Subscription".into(),
         state: "Enabled".into(),
+        tags: Default::default(),
+        managed_by_tenants: Default::default(),
     });
 }
 

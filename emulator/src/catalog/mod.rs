@@ -121,6 +121,9 @@ const KEYVAULT_API_VERSIONS: &[&str] =
 const INSIGHTS_API_VERSIONS: &[&str] = &["2020-02-02", "2020-02-02-preview", "2018-05-01-preview", "2015-05-01"];
 const ACR_API_VERSIONS: &[&str] = &["2025-04-01", "2023-07-01", "2023-01-01-preview", "2021-09-01", "2019-05-01"];
 const OPINSIGHTS_API_VERSIONS: &[&str] = &["2025-02-01", "2023-09-01", "2022-10-01", "2021-06-01", "2020-08-01"];
+/// api-versions listed for `Microsoft.ManagedIdentity` (the routes of user-assigned identities quote them).
+pub const MSI_API_VERSIONS: &[&str] =
+    &["2024-11-30", "2023-07-31-preview", "2023-01-31", "2022-01-31-preview", "2018-11-30"];
 const COSMOS_API_VERSIONS: &[&str] = &["2025-04-15", "2024-11-15", "2024-08-15", "2023-11-15", "2021-10-15"];
 /// api-versions listed for `Microsoft.Authorization`.
 pub const AUTH_API_VERSIONS: &[&str] = &[
@@ -425,6 +428,12 @@ pub const PROVIDERS: &[ProviderInfo] = &[
         registration_free: false,
         default_registered: true,
         resource_types: types![("workspaces", ALL, OPINSIGHTS_API_VERSIONS, TRACKED)],
+    },
+    ProviderInfo {
+        namespace: "Microsoft.ManagedIdentity",
+        registration_free: false,
+        default_registered: true,
+        resource_types: types![("userAssignedIdentities", ALL, MSI_API_VERSIONS, TRACKED, TYPED)],
     },
     ProviderInfo {
         namespace: "Microsoft.DocumentDB",

@@ -53,7 +53,8 @@ fn get(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
         .ok_or_else(|| ArmError::subscription_not_found(sub))
 }
 
-/// Body `{"displayName", "tenantId", "state"}` (all optional): creates the subscription (201,
+/// Body `{"displayName", "tenantId", "state", "tags", "managedByTenants"}` (all optional;
+/// `tags` an object of strings, `managedByTenants` an array of tenant GUIDs): creates the subscription (201,
 /// with the default provider registrations) or updates an existing one (200, its contents
 /// kept). The tenant must exist.
 fn put(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
@@ -68,6 +69,32 @@ fn put(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
         Some(_) => Err(ArmError::emulator_request(format!("'{k}' must be a non-empty string"))),
     };
     let (display, tenant, state) = (text("displayName")?, text("tenantId")?, text("state")?);
+    let tags = match body.get("tags") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(m)) => Some(
+            m.iter()
+                .map(|(k, v)| match v {
+                    Value::String(v) => Ok((k.clone(), v.clone())),
+                    _ => Err(ArmError::emulator_request(format!("the tag '{k}' must have a string value"))),
+                })
+                .collect::<ArmResult<std::collections::BTreeMap<_, _>>>()?,
+        ),
+        Some(_) => return Err(ArmError::emulator_request("'tags' must be an object")),
+    };
+    let managed_by = match body.get("managedByTenants") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(a)) => Some(
+            a.iter()
+                .map(|v| match v.as_str().map(uuid::Uuid::try_parse) {
+                    Some(Ok(g)) => Ok(g.hyphenated().to_string()),
+                    _ => Err(ArmError::emulator_request(format!(
+                        "'managedByTenants' entries must be tenant GUIDs, not {v}"
+                    ))),
+                })
+                .collect::<ArmResult<Vec<_>>>()?,
+        ),
+        Some(_) => return Err(ArmError::emulator_request("'managedByTenants' must be an array of tenant GUIDs")),
+    };
     let existing = app.ctx.store().read(|s| s.subscription(&sub).cloned());
     let default_tenant = app.config().tenants.first().map(|t| t.tenant_id.clone()).unwrap_or_default();
     let subscription = Subscription {
@@ -83,6 +110,10 @@ fn put(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
             Some(s) => SubscriptionState::from(s.as_str()),
             None => existing.as_ref().map(|e| e.state.clone()).unwrap_or_default(),
         },
+        tags: tags.or_else(|| existing.as_ref().map(|e| e.tags.clone())).unwrap_or_default(),
+        managed_by_tenants: managed_by
+            .or_else(|| existing.as_ref().map(|e| e.managed_by_tenants.clone()))
+            .unwrap_or_default(),
     };
     if app.ctx.store().read(|s| s.tenant(&subscription.tenant_id).is_none()) {
         return Err(ArmError::emulator_request(format!("the tenant '{}' does not exist", subscription.tenant_id)));

@@ -110,6 +110,8 @@ error_codes! {
     // Microsoft.Network.
     InvalidResourceReference = 400,
     PrivateEndpointBadRequest = 400,
+    // Microsoft.ManagedIdentity (answered by ARM for the resource that refers to an identity).
+    FailedIdentityOperation = 400,
     // Microsoft.Authorization.
     InvalidRoleAssignmentId = 400,
     InvalidRoleDefinitionId = 400,
@@ -580,6 +582,11 @@ impl ArmError {
         )
     }
 
+    /// A name a type's own rule refuses (`rule` says what the type allows).
+    pub fn invalid_resource_name_rule(name: &str, rule: &str) -> Self {
+        Self::of(ErrorCode::InvalidResourceName, format!("The resource name '{name}' is invalid. {rule}"))
+    }
+
     pub fn invalid_resource_name(name: &str) -> Self {
         Self::of(
             ErrorCode::InvalidResourceName,
@@ -754,6 +761,15 @@ impl ArmError {
     // ---- Microsoft.MachineLearningServices ----
 
     /// A workspace rule the service enforces (dependents, immutable properties, values).
+    /// A resource names a user-assigned identity that does not exist: ARM's identity layer
+    /// refuses the write (the service's own response is quoted inside the message).
+    pub fn identity_not_found(resource_id: &str, identity_id: &str) -> Self {
+        Self::of(
+            ErrorCode::FailedIdentityOperation,
+            format!("Identity operation for resource '{resource_id}' failed with error 'Failed to perform resource identity operation. Status: 'NotFound'. Response: '{{\"error\":{{\"code\":\"NotFound\",\"message\":\"Resource '{identity_id}' was not found.\"}}}}'.'"),
+        )
+    }
+
     pub fn validation(message: impl Into<String>) -> Self {
         Self::of(ErrorCode::ValidationError, message)
     }

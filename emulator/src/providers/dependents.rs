@@ -40,6 +40,18 @@ pub fn shaper(full_type: &str) -> Option<Shaper> {
     })
 }
 
+/// The status a creation answers with: 201 (ARM's generic resource API) unless the type's own
+/// API answers a synchronous creation with 200 (storage accounts, Application Insights
+/// components and Cosmos DB accounts document no 201, and their SDKs refuse one).
+pub fn creation_status(full_type: &str) -> u16 {
+    match full_type.to_ascii_lowercase().as_str() {
+        "microsoft.storage/storageaccounts"
+        | "microsoft.insights/components"
+        | "microsoft.documentdb/databaseaccounts" => 200,
+        _ => 201,
+    }
+}
+
 fn default(props: &mut Map<String, Value>, key: &str, v: Value) {
     if !props.contains_key(key) || props[key].is_null() {
         props.insert(key.into(), v);
@@ -68,31 +80,74 @@ fn storage(cx: &ShapeCx, top: &mut Map<String, Value>, props: &mut Map<String, V
     default(props, "minimumTlsVersion", json!("TLS1_2"));
     default(props, "allowBlobPublicAccess", json!(false));
     default(props, "accessTier", json!("Hot"));
+    let created = props.get("creationTime").cloned().unwrap_or(Value::Null);
+    default(props, "keyCreationTime", json!({"key1": created, "key2": created}));
     props.insert("primaryLocation".into(), json!(cx.location));
     props.insert("statusOfPrimary".into(), json!("available"));
     let (blob, file) = storage_services(&kind);
-    let mut endpoints = Map::new();
-    if blob {
-        endpoints.insert("blob".into(), json!(format!("https://{name}.blob.core.windows.net/")));
-        endpoints.insert("dfs".into(), json!(format!("https://{name}.dfs.core.windows.net/")));
+    let endpoints = |host: &str, services: &[&str]| -> Map<String, Value> {
+        let all = [
+            ("blob", blob),
+            ("dfs", blob),
+            ("file", file),
+            ("queue", blob && file),
+            ("table", blob && file),
+            ("web", blob && file),
+        ];
+        all.iter()
+            .filter(|(s, on)| *on && services.contains(s))
+            .map(|(s, _)| (s.to_string(), json!(format!("https://{host}.{s}.core.windows.net/"))))
+            .collect()
+    };
+    const ALL: &[&str] = &["blob", "dfs", "file", "queue", "table", "web"];
+    let mut primary = endpoints(&name, ALL);
+    // A routing preference that publishes route-specific endpoints lists them too.
+    let routing = props.get("routingPreference").cloned().unwrap_or(Value::Null);
+    let publish = |k: &str| routing.get(k).and_then(Value::as_bool).unwrap_or(false);
+    if publish("publishMicrosoftEndpoints") {
+        primary.insert("microsoftEndpoints".into(), Value::Object(endpoints(&format!("{name}-microsoftrouting"), ALL)));
     }
-    if file {
-        endpoints.insert("file".into(), json!(format!("https://{name}.file.core.windows.net/")));
+    if publish("publishInternetEndpoints") {
+        let internet = endpoints(&format!("{name}-internetrouting"), &["blob", "dfs", "file", "web"]);
+        primary.insert("internetEndpoints".into(), Value::Object(internet));
     }
-    if blob && file {
-        endpoints.insert("queue".into(), json!(format!("https://{name}.queue.core.windows.net/")));
-        endpoints.insert("table".into(), json!(format!("https://{name}.table.core.windows.net/")));
-        endpoints.insert("web".into(), json!(format!("https://{name}.web.core.windows.net/")));
+    props.insert("primaryEndpoints".into(), Value::Object(primary));
+    // Geo-redundant SKUs replicate to the region's pair; read access (RA-) adds its endpoints.
+    let sku_lower = sku_name.to_ascii_lowercase();
+    let geo = ["standard_grs", "standard_ragrs", "standard_gzrs", "standard_ragzrs"].contains(&sku_lower.as_str());
+    let paired = crate::catalog::region(cx.location).map(|r| r.paired).filter(|p| !p.is_empty());
+    match (geo, paired) {
+        (true, Some(pair)) => {
+            props.insert("secondaryLocation".into(), json!(pair));
+            props.insert("statusOfSecondary".into(), json!("available"));
+            if sku_lower.starts_with("standard_ra") {
+                let secondary = endpoints(&format!("{name}-secondary"), &["blob", "dfs", "queue", "table", "web"]);
+                props.insert("secondaryEndpoints".into(), Value::Object(secondary));
+            } else {
+                props.remove("secondaryEndpoints");
+            }
+        }
+        _ => {
+            for k in ["secondaryLocation", "statusOfSecondary", "secondaryEndpoints"] {
+                props.remove(k);
+            }
+        }
     }
-    props.insert("primaryEndpoints".into(), Value::Object(endpoints));
     let mut services = Map::new();
-    if blob {
-        services.insert("blob".into(), json!({"enabled": true, "keyType": "Account"}));
+    for (svc, on) in [("blob", blob), ("file", file)] {
+        if on {
+            services.insert(svc.into(), json!({"enabled": true, "keyType": "Account", "lastEnabledTime": created}));
+        }
     }
-    if file {
-        services.insert("file".into(), json!({"enabled": true, "keyType": "Account"}));
+    let given = props.get("encryption").cloned().unwrap_or(Value::Null);
+    let mut encryption = json!({
+        "keySource": given.get("keySource").and_then(Value::as_str).unwrap_or("Microsoft.Storage"),
+        "services": services,
+    });
+    if let Some(r) = given.get("requireInfrastructureEncryption").filter(|v| v.is_boolean()) {
+        encryption["requireInfrastructureEncryption"] = r.clone();
     }
-    props.insert("encryption".into(), json!({"keySource": "Microsoft.Storage", "services": services}));
+    props.insert("encryption".into(), encryption);
     Some(cx.secrets.cloned().unwrap_or_else(|| json!({"keys": [key_b64(cx), key_b64(cx)]})))
 }
 
@@ -105,7 +160,9 @@ pub fn storage_services(kind: &str) -> (bool, bool) {
     }
 }
 
-fn key_vault(cx: &ShapeCx, _top: &mut Map<String, Value>, props: &mut Map<String, Value>) -> Option<Value> {
+fn key_vault(cx: &ShapeCx, top: &mut Map<String, Value>, props: &mut Map<String, Value>) -> Option<Value> {
+    // Key Vault always lists its tags, `{}` when there are none.
+    top.entry("tags").or_insert_with(|| json!({}));
     default(props, "sku", json!({"family": "A", "name": "standard"}));
     default(props, "tenantId", json!(cx.tenant_id));
     default(props, "accessPolicies", json!([]));
@@ -144,6 +201,10 @@ fn app_insights(cx: &ShapeCx, top: &mut Map<String, Value>, props: &mut Map<Stri
     );
     default(props, "publicNetworkAccessForIngestion", json!("Enabled"));
     default(props, "publicNetworkAccessForQuery", json!("Enabled"));
+    // Unset options the service lists as null.
+    for k in ["HockeyAppId", "HockeyAppToken", "DisableIpMasking"] {
+        props.entry(k).or_insert(Value::Null);
+    }
     props.insert("ApplicationId".into(), json!(cx.id.name()));
     props.insert("Name".into(), json!(cx.id.name()));
     props.insert("InstrumentationKey".into(), json!(ikey));
@@ -170,6 +231,23 @@ fn container_registry(cx: &ShapeCx, top: &mut Map<String, Value>, props: &mut Ma
     default(props, "zoneRedundancy", json!("Disabled"));
     default(props, "dataEndpointEnabled", json!(false));
     default(props, "anonymousPullEnabled", json!(false));
+    default(props, "networkRuleBypassOptions", json!("AzureServices"));
+    default(props, "networkRuleSet", json!({"defaultAction": "Allow", "ipRules": []}));
+    default(
+        props,
+        "policies",
+        json!({
+            "quarantinePolicy": {"status": "disabled"},
+            "trustPolicy": {"type": "Notary", "status": "disabled"},
+            "retentionPolicy": {"days": 7, "lastUpdatedTime": arm_time(cx.now), "status": "disabled"},
+            "exportPolicy": {"status": "enabled"},
+        }),
+    );
+    default(props, "encryption", json!({"status": "disabled"}));
+    default(props, "dataEndpointHostNames", json!([]));
+    default(props, "privateEndpointConnections", json!([]));
+    // What the service says of a registry's state (`status`) is null while nothing is wrong.
+    props.entry("status").or_insert(Value::Null);
     props.insert("loginServer".into(), json!(format!("{}.azurecr.io", cx.id.name().to_lowercase())));
     Some(cx.secrets.cloned().unwrap_or_else(|| json!({"passwords": [cx.ids.hex(32), cx.ids.hex(32)]})))
 }

@@ -15,6 +15,7 @@ pub mod dispatch;
 pub mod entra;
 pub mod lro;
 pub mod machinelearning;
+pub mod managedidentity;
 pub mod metadata;
 pub mod network;
 pub mod resources;
@@ -44,6 +45,7 @@ pub fn routes() -> Vec<Route<Handler>> {
     r.extend(machinelearning::routes());
     r.extend(authorization::routes());
     r.extend(network::routes());
+    r.extend(managedidentity::routes());
     r.extend(resources::generic::by_id_routes());
     r
 }

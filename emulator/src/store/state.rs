@@ -1025,6 +1025,8 @@ impl State {
                         tenant_id: tenant.into(),
                         display_name: "S".into(),
                         state: Default::default(),
+                        tags: Default::default(),
+                        managed_by_tenants: Default::default(),
                     },
                 },
             ],

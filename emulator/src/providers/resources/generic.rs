@@ -142,7 +142,9 @@ fn put_by_id(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         let tenant = tenant_of(s, id.subscription());
         let b = BuildCx { ctx, id: &canonical, provider, info, tenant_id: &tenant, principal: req.caller(), now };
         let r = Arc::new(build_tracked(&b, existing.as_deref(), &body)?);
-        let resp = ArmResponse::raw_json(if existing.is_none() { 201 } else { 200 }, r.body.bytes());
+        let status =
+            if existing.is_none() { crate::providers::dependents::creation_status(&r.resource_type) } else { 200 };
+        let resp = ArmResponse::raw_json(status, r.body.bytes());
         Ok((vec![Change::PutResource { resource: r }], resp))
     })
 }

@@ -70,24 +70,37 @@ pub fn routes() -> Vec<Route<Handler>> {
     ]
 }
 
-fn resource_types_json(p: &ProviderInfo) -> Value {
+/// Whether the request asks for `$expand=resourceTypes/aliases`: each resource type then also
+/// lists its policy `aliases`, its `apiProfiles` and its `locationMappings` (all empty here: the
+/// emulator has no policy aliases, Azure Stack profiles or edge zones).
+fn expand_aliases(req: &ArmRequest) -> bool {
+    req.query("$expand").is_some_and(|e| e.split(',').any(|x| x.trim().eq_ignore_ascii_case("resourceTypes/aliases")))
+}
+
+fn resource_types_json(p: &ProviderInfo, expanded: bool) -> Value {
     Value::Array(
         p.resource_types
             .iter()
             .map(|t| {
-                json!({
+                let mut v = json!({
                     "resourceType": t.name,
                     "locations": t.location_display_names(),
                     "apiVersions": t.api_versions,
                     "defaultApiVersion": t.api_versions.iter().find(|v| !v.contains('-') || v.len() == 10).unwrap_or(&t.api_versions[0]),
                     "capabilities": t.capabilities.render(),
-                })
+                });
+                if expanded {
+                    v["locationMappings"] = json!([]);
+                    v["aliases"] = json!([]);
+                    v["apiProfiles"] = json!([]);
+                }
+                v
             })
             .collect(),
     )
 }
 
-fn render(p: &ProviderInfo, sub: Option<&str>, state: Option<RegistrationState>) -> Value {
+fn render(p: &ProviderInfo, sub: Option<&str>, state: Option<RegistrationState>, expanded: bool) -> Value {
     let mut v = json!({
         "id": match sub { Some(s) => format!("/subscriptions/{s}/providers/{}", p.namespace), None => format!("/providers/{}", p.namespace) },
         "namespace": p.namespace,
@@ -96,7 +109,7 @@ fn render(p: &ProviderInfo, sub: Option<&str>, state: Option<RegistrationState>)
         v["registrationState"] = json!(st.as_str());
         v["registrationPolicy"] = json!(if p.registration_free { "RegistrationFree" } else { "RegistrationRequired" });
     }
-    v["resourceTypes"] = resource_types_json(p);
+    v["resourceTypes"] = resource_types_json(p, expanded);
     v
 }
 
@@ -116,6 +129,7 @@ fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let sub = req.param("subscriptionId")?;
     let size = paging::page_size(req, ctx.page_size())?;
     let after = paging::start_after(req, paging::SKIP_TOKEN)?;
+    let expanded = expand_aliases(req);
     let mut providers: Vec<(String, &'static ProviderInfo)> =
         catalog::PROVIDERS.iter().map(|p| (p.namespace.to_lowercase(), p)).collect();
     providers.sort_by(|a, b| a.0.cmp(&b.0));
@@ -125,7 +139,7 @@ fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
             let items = providers
                 .iter()
                 .filter(|(k, _)| after.as_ref().is_none_or(|a| k > a))
-                .map(|(k, p)| (k.as_str(), render(p, Some(sub), Some(registration(ctx, s, sub, p)))));
+                .map(|(k, p)| (k.as_str(), render(p, Some(sub), Some(registration(ctx, s, sub, p)), expanded)));
             ArmResponse::raw_json(
                 200,
                 paging::page_from(req, items, paging::SKIP_TOKEN, size, |v, out| {
@@ -141,13 +155,13 @@ fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let p = provider_param(req)?;
     ctx.store().commit_then(
         |s| Ok::<_, ArmError>((poll(s, sub, p).into_iter().collect(), ())),
-        |s, ()| ArmResponse::ok(render(p, Some(sub), Some(registration(ctx, s, sub, p)))),
+        |s, ()| ArmResponse::ok(render(p, Some(sub), Some(registration(ctx, s, sub, p)), expand_aliases(req))),
     )
 }
 
 fn resource_types(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let p = provider_param(req)?;
-    Ok(ArmResponse::ok(json!({ "value": resource_types_json(p) })))
+    Ok(ArmResponse::ok(json!({ "value": resource_types_json(p, expand_aliases(req)) })))
 }
 
 fn transition(ctx: &Ctx, req: &ArmRequest, target: RegistrationState) -> ArmResult<ArmResponse> {
@@ -158,7 +172,7 @@ fn transition(ctx: &Ctx, req: &ArmRequest, target: RegistrationState) -> ArmResu
     ctx.store().commit(|s| {
         let current = registration(ctx, s, sub, p);
         if p.registration_free || current == target {
-            return Ok((Vec::new(), ArmResponse::ok(render(p, Some(sub), Some(current)))));
+            return Ok((Vec::new(), ArmResponse::ok(render(p, Some(sub), Some(current), false))));
         }
         let mut reg =
             s.registration(sub, p.namespace).cloned().unwrap_or_else(|| default_registration(ctx.config(), sub, p));
@@ -176,7 +190,7 @@ fn transition(ctx: &Ctx, req: &ArmRequest, target: RegistrationState) -> ArmResu
                 reg.settles_at = Some(add(now, chrono::Duration::seconds(t.min(86_400 * 365) as i64)))
             }
         }
-        let resp = ArmResponse::ok(render(p, Some(sub), Some(reg.state)));
+        let resp = ArmResponse::ok(render(p, Some(sub), Some(reg.state), false));
         Ok((vec![Change::PutRegistration { registration: reg }], resp))
     })
 }
@@ -191,11 +205,14 @@ fn unregister(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
 
 fn list_at_tenant(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     // In the catalog's order, keyed by position: the continuation token is the last key.
-    let items =
-        catalog::PROVIDERS.iter().enumerate().map(|(i, p)| (format!("{i:04}"), render(p, None, None))).collect();
+    let items = catalog::PROVIDERS
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (format!("{i:04}"), render(p, None, None, expand_aliases(req))))
+        .collect();
     Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
 }
 
 fn get_at_tenant(_ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    Ok(ArmResponse::ok(render(provider_param(req)?, None, None)))
+    Ok(ArmResponse::ok(render(provider_param(req)?, None, None, expand_aliases(req))))
 }

@@ -23,11 +23,12 @@ pub fn routes() -> Vec<Route<Handler>> {
     ]
 }
 
+/// A subscription as ARM shows it; `tags` only when it has some (as ARM writes it).
 pub fn render(s: &Subscription) -> Value {
-    json!({
+    let mut v = json!({
         "id": format!("/subscriptions/{}", s.subscription_id),
         "authorizationSource": "RoleBased",
-        "managedByTenants": [],
+        "managedByTenants": s.managed_by_tenants.iter().map(|t| json!({"tenantId": t})).collect::<Vec<_>>(),
         "subscriptionId": s.subscription_id,
         "tenantId": s.tenant_id,
         "displayName": s.display_name,
@@ -37,7 +38,11 @@ pub fn render(s: &Subscription) -> Value {
             "quotaId": "PayAsYouGo_2014-09-01",
             "spendingLimit": "Off",
         },
-    })
+    });
+    if !s.tags.is_empty() {
+        v["tags"] = json!(s.tags);
+    }
+    v
 }
 
 fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {

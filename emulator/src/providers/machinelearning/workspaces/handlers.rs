@@ -29,7 +29,8 @@ use crate::providers::Ctx;
 
 use super::model::{Workspace, KIND_CREATE, KIND_DELETE, KIND_RESYNC_KEYS, KIND_UPDATE, NS, TYPE};
 use super::rules::{
-    check_immutables, check_registry, check_storage, invalid_name, name_stem, resolve_dependent, valid_name,
+    check_identity_references, check_immutables, check_registry, check_storage, invalid_name, name_stem,
+    resolve_dependent, resolve_identity, shared_private_links, valid_name,
 };
 use super::wire::{self, bool_prop, create_spec, lower, props_of, ptr, retention, str_prop, wants_recovery};
 
@@ -263,6 +264,15 @@ fn plan_create(
             Some(c.clone())
         }
     };
+    let canonical_ws = id.relocated(sub, &group.name).to_id();
+    if let Some(u) = ptr(body, "/identity/userAssignedIdentities").and_then(Value::as_object) {
+        for k in u.keys() {
+            super::rules::require_identity(s, &canonical_ws, k)?;
+        }
+    }
+    let props_in = props_of(body)?;
+    check_identity_references(s, &canonical_ws, &props_in)?;
+    let shared_links = shared_private_links(&props_in)?;
     for (missing, ns) in [
         (given_storage.is_none(), "Microsoft.Storage"),
         (given_key_vault.is_none(), "Microsoft.KeyVault"),
@@ -358,6 +368,13 @@ fn plan_create(
     if let Some(m) = &spec.managed_network {
         p.insert("managedNetwork".into(), m.clone());
     }
+    if let Some(u) = props_in.get("primaryUserAssignedIdentity").filter(|v| v.is_string()) {
+        p.insert("primaryUserAssignedIdentity".into(), u.clone());
+    }
+    if let Some(l) = shared_links {
+        p.insert("sharedPrivateLinkResources".into(), l);
+    }
+    let encryption_identity = ptr(&props_in, "/encryption/identity").filter(|v| v.is_object()).map(encryption_identity);
     if let Some(c) = cmk {
         // The service creates `<rg>_<GUID>` holding the Cosmos DB account that keeps the metadata.
         let managed_rg = format!("{}_{}", group.name, ctx.ids().guid());
@@ -384,10 +401,11 @@ fn plan_create(
         )?;
         changes.push(Change::PutGroup { group: mg });
         changes.push(Change::PutResource { resource: cosmos });
-        p.insert(
-            "encryption".into(),
-            json!({"status": "Enabled", "keyVaultProperties": {"keyVaultArmId": c.key_vault_arm_id.to_lowercase(), "keyIdentifier": c.key_identifier, "identityClientId": c.identity_client_id}}),
-        );
+        let mut encryption = json!({"status": "Enabled", "keyVaultProperties": {"keyVaultArmId": c.key_vault_arm_id.to_lowercase(), "keyIdentifier": c.key_identifier, "identityClientId": c.identity_client_id}});
+        if let Some(i) = encryption_identity {
+            encryption["identity"] = i;
+        }
+        p.insert("encryption".into(), encryption);
         p.insert("serviceProvisionedResourceGroup".into(), json!(managed_rg));
     }
     let mut top = Map::new();
@@ -398,14 +416,21 @@ fn plan_create(
     top.insert("tags".into(), json!(spec.tags));
     top.insert("kind".into(), spec.kind.unwrap_or(json!("Default")));
     top.insert("sku".into(), spec.sku.unwrap_or(json!({"name": "Basic", "tier": "Basic"})));
-    let mut identity = json!({"type": spec.identity_type, "principalId": ctx.ids().guid(), "tenantId": tenant});
-    if let Some(u) = spec.user_assigned_identities {
-        identity["userAssignedIdentities"] = u;
-    }
-    top.insert("identity".into(), identity);
+    // Made here, after the rest, so the seeded ids of everything else stay as they were.
+    top.insert("identity".into(), resolve_identity(ctx, s, &canonical_ws, body.get("identity"), None, &tenant)?);
     top.insert("systemData".into(), system_data(who, now, None));
     top.insert("properties".into(), Value::Object(p));
     Ok((changes, record(&canonical, TYPE, Value::Object(top), now, None)))
+}
+
+/// `encryption.identity` as the service keeps it: the identity's id lower-cased, like the
+/// dependents' ids (reference §4.4).
+fn encryption_identity(given: &Value) -> Value {
+    let mut i = given.clone();
+    if let Some(id) = i.get("userAssignedIdentity").and_then(Value::as_str).map(lower) {
+        i["userAssignedIdentity"] = id;
+    }
+    i
 }
 
 /// Applies a PUT (`full`) or PATCH to a live workspace, enforcing what may not change.
@@ -469,6 +494,15 @@ fn apply_update(
         check_registry(&acr)?;
         p.insert("containerRegistry".into(), lower(&acr.id));
     }
+    check_identity_references(s, &cur.id, props)?;
+    if let Some(l) = shared_private_links(props)? {
+        p.insert("sharedPrivateLinkResources".into(), l);
+    }
+    if let Some(i) = ptr(props, "/encryption/identity").filter(|v| v.is_object()) {
+        if let Some(e) = p.get_mut("encryption").and_then(Value::as_object_mut) {
+            e.insert("identity".into(), encryption_identity(i));
+        }
+    }
     if let Some(k) = ptr(props, "/encryption/keyVaultProperties/keyIdentifier").and_then(Value::as_str) {
         if let Some(kv) =
             p.get_mut("encryption").and_then(|e| e.get_mut("keyVaultProperties")).and_then(Value::as_object_mut)
@@ -485,6 +519,10 @@ fn apply_update(
     }
     if let Some(sku) = body.get("sku").filter(|v| v.is_object()) {
         updated["sku"] = sku.clone();
+    }
+    if let Some(given) = body.get("identity").filter(|v| v.is_object()) {
+        let tenant = tenant_of(s, ws.subscription());
+        updated["identity"] = resolve_identity(ctx, s, &cur.id, Some(given), updated.get("identity"), &tenant)?;
     }
     updated["systemData"] = stamp;
     let mut r = cur.clone();

@@ -40,8 +40,6 @@ pub struct CreateSpec {
     pub tags: Tags,
     pub kind: Option<Value>,
     pub sku: Option<Value>,
-    pub identity_type: String,
-    pub user_assigned_identities: Option<Value>,
     pub friendly_name: Option<String>,
     pub description: String,
     pub hbi: bool,

@@ -28,6 +28,35 @@ fn connection_id(ws: &Resource, req: &ArmRequest) -> ArmResult<ResourceId> {
     Ok(ws_id.child("privateEndpointConnections", name))
 }
 
+/// The private endpoint a connection names: the one the request gives (a
+/// `Microsoft.Network/privateEndpoints` id), else the one it already names, else one in the
+/// workspace's group named after the connection up to its first `.` (connections made by a
+/// private endpoint are named `{endpoint}.{suffix}`). Only the id is kept: no network resource
+/// is created.
+fn private_endpoint(ws_id: &ResourceId, name: &str, given: Option<&Value>, stored: Option<Value>) -> ArmResult<Value> {
+    match given.and_then(|g| g.get("id")).filter(|v| !v.is_null()) {
+        Some(Value::String(id)) => {
+            let ok = ResourceId::parse(id)
+                .is_some_and(|r| r.full_type().eq_ignore_ascii_case("Microsoft.Network/privateEndpoints"));
+            if !ok {
+                return Err(ArmError::validation(format!(
+                    "'privateEndpoint.id' must be the id of a Microsoft.Network/privateEndpoints resource, not '{id}'."
+                )));
+            }
+            Ok(json!({ "id": id }))
+        }
+        Some(_) => Err(ArmError::validation("'privateEndpoint.id' must be a string.")),
+        None => Ok(stored.filter(|p| p.get("id").is_some_and(Value::is_string)).unwrap_or_else(|| {
+            let endpoint = name.split('.').next().unwrap_or(name);
+            json!({ "id": format!(
+                "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.Network/privateEndpoints/{endpoint}",
+                ws_id.subscription(),
+                ws_id.resource_group().unwrap_or_default()
+            ) })
+        })),
+    }
+}
+
 /// The workspace with its connections list and count as they are after `change` (one
 /// connection put or removed).
 fn refreshed(s: &State, ws: &Resource, change: Option<(&str, Option<&Value>)>) -> Resource {
@@ -64,14 +93,22 @@ pub fn put(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         require_group_writable(s, ws_id.subscription(), ws_id.resource_group().unwrap_or_default())?;
         let id = connection_id(&ws, req)?;
         // An existing connection keeps the casing it was created with.
-        let id = s.resource(&id.key()).and_then(|c| ResourceId::parse(&c.id)).unwrap_or(id);
+        let stored = s.resource(&id.key());
+        let canonical_ws = ResourceId::parse(&ws.id).unwrap_or_else(|| ws_id.clone());
+        let endpoint = private_endpoint(
+            &canonical_ws,
+            id.name(),
+            props.get("privateEndpoint"),
+            stored.and_then(|c| c.body.pointer("/properties/privateEndpoint")),
+        )?;
+        let id = stored.and_then(|c| ResourceId::parse(&c.id)).unwrap_or(id);
         let out = json!({
             "id": id.to_id(),
             "name": id.name(),
             "type": CONNECTION_TYPE,
             "location": ws.body.pointer("/location").unwrap_or(Value::Null),
             "properties": {
-                "privateEndpoint": props.get("privateEndpoint").cloned().unwrap_or(json!({})),
+                "privateEndpoint": endpoint,
                 "privateLinkServiceConnectionState": {
                     "status": status,
                     "description": ptr(&props, "/privateLinkServiceConnectionState/description").cloned().unwrap_or(json!("")),

@@ -6,13 +6,14 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use crate::catalog;
 use crate::model::ids::ResourceId;
 use crate::protocol::{ArmError, ArmResult};
 use crate::providers::common::require_registered;
 use crate::providers::dependents::storage_services;
+use crate::providers::managedidentity::user_assigned_identities::model as uai;
 use crate::providers::Ctx;
 use crate::store::{Resource, State};
 
@@ -125,6 +126,84 @@ pub fn check_immutables(current: &Value, body: &Map<String, Value>, props: &Map<
         }
     }
     Ok(())
+}
+
+/// The user-assigned identity `id_text` names: it must exist (ARM's identity layer refuses the
+/// write otherwise, before the service sees it). Returns its ids.
+pub fn require_identity(s: &State, ws_id: &str, id_text: &str) -> ArmResult<uai::PrincipalIds> {
+    uai::lookup(s, id_text).map(|(_, ids)| ids).ok_or_else(|| ArmError::identity_not_found(ws_id, id_text))
+}
+
+/// A workspace's `identity` from the request's (`given`) over the stored one (`current`): the
+/// system-assigned principal kept (or made once), and every user-assigned identity named filled
+/// with its principal and client ids, as ARM fills them.
+pub fn resolve_identity(
+    ctx: &Ctx,
+    s: &State,
+    ws_id: &str,
+    given: Option<&Value>,
+    current: Option<&Value>,
+    tenant: &str,
+) -> ArmResult<Value> {
+    let pick = |k: &str| given.and_then(|g| g.get(k)).filter(|v| !v.is_null());
+    let kind = match pick("type") {
+        None => current.and_then(|c| c.get("type")).and_then(Value::as_str).unwrap_or("SystemAssigned").to_string(),
+        Some(Value::String(t)) => t.clone(),
+        Some(_) => return Err(ArmError::validation("'identity.type' must be a string.")),
+    };
+    let principal = current.and_then(|c| c.get("principalId")).cloned().unwrap_or_else(|| json!(ctx.ids().guid()));
+    let mut out = json!({"type": kind, "principalId": principal, "tenantId": tenant});
+    let named = match pick("userAssignedIdentities") {
+        Some(Value::Object(m)) => Some(m.keys().cloned().collect::<Vec<_>>()),
+        Some(_) => {
+            return Err(ArmError::validation(
+                "'identity.userAssignedIdentities' must be an object keyed by identity id.",
+            ))
+        }
+        None => current
+            .and_then(|c| c.get("userAssignedIdentities"))
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect()),
+    };
+    if let Some(keys) = named {
+        let mut filled = Map::new();
+        for k in keys {
+            let ids = require_identity(s, ws_id, &k)?;
+            filled.insert(k, json!({"principalId": ids.principal_id, "clientId": ids.client_id}));
+        }
+        out["userAssignedIdentities"] = Value::Object(filled);
+    }
+    Ok(out)
+}
+
+/// The identity references in a workspace's properties (`primaryUserAssignedIdentity`,
+/// `encryption.identity.userAssignedIdentity`) must name identities that exist.
+pub fn check_identity_references(s: &State, ws_id: &str, props: &Map<String, Value>) -> ArmResult<()> {
+    let refs = [
+        props.get("primaryUserAssignedIdentity"),
+        props.get("encryption").and_then(|e| e.pointer("/identity/userAssignedIdentity")),
+    ];
+    for r in refs.into_iter().flatten().filter(|v| !v.is_null()) {
+        match r.as_str() {
+            Some(id) if !id.is_empty() => {
+                require_identity(s, ws_id, id)?;
+            }
+            Some(_) => {}
+            None => {
+                return Err(ArmError::validation("A user-assigned identity reference must be a resource id string."))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `sharedPrivateLinkResources`, when given, is an array of objects.
+pub fn shared_private_links(props: &Map<String, Value>) -> ArmResult<Option<Value>> {
+    match props.get("sharedPrivateLinkResources") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(a)) if a.iter().all(Value::is_object) => Ok(Some(Value::Array(a.clone()))),
+        Some(_) => Err(ArmError::validation("'sharedPrivateLinkResources' must be an array of objects.")),
+    }
 }
 
 #[cfg(test)]

@@ -122,8 +122,6 @@ pub fn create_spec(body: &Map<String, Value>) -> ArmResult<CreateSpec> {
         tags,
         kind: body.get("kind").filter(|k| k.is_string()).cloned(),
         sku: body.get("sku").filter(|k| k.is_object()).cloned(),
-        identity_type: ptr(body, "/identity/type").and_then(Value::as_str).unwrap_or("SystemAssigned").to_string(),
-        user_assigned_identities: ptr(body, "/identity/userAssignedIdentities").cloned(),
         friendly_name,
         description,
         hbi,
