@@ -79,6 +79,14 @@ const SUITES: &[Suite] = &[
         replays_fixtures: false,
     },
     Suite {
+        name: "auth",
+        what: "conformance/tests/auth (strict tokens and enforced RBAC, raw HTTP)",
+        roots: &["conformance/tests/auth"],
+        exts: &[".rs"],
+        from_route_table: false,
+        replays_fixtures: false,
+    },
+    Suite {
         name: "console",
         what: "conformance/tests/console (the web console and the journal entry, raw HTTP)",
         roots: &["conformance/tests/console"],

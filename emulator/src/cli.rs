@@ -108,6 +108,10 @@ pub struct RunArgs {
     /// settings. Without it the state lives in memory only.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// `loose` (default: any bearer token, role assignments not enforced) or `strict` (the
+    /// emulator's own unexpired tokens for ARM from the subscription's tenant, and RBAC).
+    #[arg(long, value_name = "MODE")]
+    pub auth: Option<String>,
     /// With --state-dir: compact the log into a snapshot once it passes this many MiB (or the
     /// last snapshot's size, whichever is larger; default 32).
     #[arg(long, value_name = "MIB")]
@@ -186,6 +190,9 @@ impl RunArgs {
         c.allowed_hosts.extend(self.allowed_hosts);
         if let Some(n) = self.journal_size {
             c.journal_size = n;
+        }
+        if let Some(a) = self.auth {
+            c.auth = a.parse()?;
         }
         Ok(c)
     }

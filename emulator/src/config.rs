@@ -57,6 +57,28 @@ pub struct ServicePrincipal {
 /// is compacted into a snapshot (the default of `--state-log-limit`).
 pub const DEFAULT_STATE_LOG_LIMIT: u64 = 32 << 20;
 
+/// How tokens and role assignments are checked (`--auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthMode {
+    /// Any bearer token is accepted and role assignments are stored but not enforced.
+    #[default]
+    Loose,
+    /// Tokens must be the emulator's own (signature, expiry by the emulator clock, ARM audience,
+    /// the subscription's tenant), and every ARM call is authorized against role assignments.
+    Strict,
+}
+
+impl std::str::FromStr for AuthMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "loose" => Ok(AuthMode::Loose),
+            "strict" => Ok(AuthMode::Strict),
+            _ => Err(format!("auth mode '{s}': expected loose or strict")),
+        }
+    }
+}
+
 /// How the clock starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockMode {
@@ -108,6 +130,8 @@ pub struct Config {
     pub state_dir: Option<PathBuf>,
     /// The log size (bytes) past which the state directory is compacted into a snapshot.
     pub state_log_limit: u64,
+    /// `--auth loose|strict`.
+    pub auth: AuthMode,
 }
 
 impl Default for Config {
@@ -153,6 +177,7 @@ impl Default for Config {
             journal_size: DEFAULT_JOURNAL_SIZE,
             state_dir: None,
             state_log_limit: DEFAULT_STATE_LOG_LIMIT,
+            auth: AuthMode::Loose,
         }
     }
 }
@@ -219,6 +244,9 @@ impl Config {
         if let Some(v) = f.journal_size {
             self.journal_size = v;
         }
+        if let Some(v) = f.auth {
+            self.auth = v.parse()?;
+        }
         Ok(())
     }
 }
@@ -241,6 +269,8 @@ pub struct ConfigFile {
     pub idle_timeout_ms: Option<u64>,
     pub allowed_hosts: Option<Vec<String>>,
     pub journal_size: Option<usize>,
+    /// `loose` or `strict`.
+    pub auth: Option<String>,
 }
 
 /// `$ARMEMU_DATA_DIR`, else `$XDG_DATA_HOME/armemu`, else `~/.local/share/armemu`.

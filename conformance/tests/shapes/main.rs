@@ -180,6 +180,24 @@ fn fill(t: &Target, s: &str) -> String {
     s.replace("{subscriptionId}", &t.subscription).replace("{tenantId}", DEFAULT_TENANT_ID)
 }
 
+/// A custom role definition's GUID.
+const CUSTOM_ROLE: &str = "0b000000-0000-4000-8000-0000000000e1";
+
+/// `PUT` of a custom role that reads groups, assignable in the subscription.
+fn create_custom_role(sub: &str) -> Step {
+    step(
+        "PUT",
+        q(&format!("{sub}/providers/Microsoft.Authorization/roleDefinitions/{CUSTOM_ROLE}"), AUTH_API),
+        Some(json!({"properties": {
+            "roleName": "Shapes group reader",
+            "description": "Reads resource groups.",
+            "type": "CustomRole",
+            "permissions": [{"actions": ["Microsoft.Resources/subscriptions/resourceGroups/read"], "notActions": []}],
+            "assignableScopes": [sub],
+        }})),
+    )
+}
+
 struct Case {
     file: String,
     title: &'static str,
@@ -1005,6 +1023,30 @@ fn cases() -> Vec<Case> {
             UAI_API,
             vec![create_group("rg1"), create_uai.clone()],
             step("GET", q(&format!("{sub}/providers/Microsoft.ManagedIdentity/userAssignedIdentities"), UAI_API), None),
+        ),
+        c(
+            rd_dir("create_custom"),
+            "Create a custom role",
+            "RoleDefinitions_CreateOrUpdate",
+            AUTH_API,
+            vec![],
+            create_custom_role(sub),
+        ),
+        c(
+            rd_dir("delete_custom"),
+            "Delete a custom role",
+            "RoleDefinitions_Delete",
+            AUTH_API,
+            vec![create_custom_role(sub)],
+            step("DELETE", q(&format!("{sub}/providers/Microsoft.Authorization/roleDefinitions/{CUSTOM_ROLE}"), AUTH_API), None),
+        ),
+        c(
+            format!("authorization/{AUTH_API}/permissions/list_for_resource_group"),
+            "The caller's effective permissions on a group",
+            "Permissions_ListForScope",
+            AUTH_API,
+            vec![create_group("rg1")],
+            step("GET", q(&format!("{}/providers/Microsoft.Authorization/permissions", group_id("rg1")), AUTH_API), None),
         ),
         // ---- cloud metadata and the Entra look-alike ----
         c(

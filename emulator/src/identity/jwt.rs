@@ -1,12 +1,14 @@
-//! RS256 JWT issuance with a key kept in the data directory.
+//! RS256 JWTs issued and validated with the `jsonwebtoken` crate, with a key kept in the data
+//! directory (`rsa` only generates and stores the key).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use rsa::pkcs1v15::SigningKey;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
-use rsa::signature::{SignatureEncoding, Signer};
 use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
 use serde_json::{json, Value};
@@ -24,18 +26,36 @@ pub struct Issued {
 }
 
 pub struct Identity {
-    key: SigningKey<Sha256>,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
     n: Vec<u8>,
     e: Vec<u8>,
     kid: String,
+    /// Tokens whose signature verified, with their claims: a client sends the same token for
+    /// an hour, and the RSA verification was half of a strict-mode GET's CPU time. Expiry,
+    /// audience and tenant are still checked on every request. Bounded: emptied when full.
+    verified: parking_lot::Mutex<std::collections::HashMap<Box<str>, Arc<Value>>>,
 }
+
+/// How many verified tokens [`Identity`] remembers.
+const VERIFIED_CACHE: usize = 1024;
+
+/// Why a token was not accepted: it is not a JWT this emulator signed (malformed, another
+/// key, another algorithm).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotOurs(pub String);
 
 impl Identity {
     pub fn from_key(key: RsaPrivateKey) -> Identity {
         let n = key.n().to_bytes_be();
         let e = key.e().to_bytes_be();
         let kid = URL_SAFE_NO_PAD.encode(&Sha256::digest(&n)[..15]);
-        Identity { key: SigningKey::<Sha256>::new(key), n, e, kid }
+        // PKCS#1 DER of a key `rsa` just made or read cannot fail to encode; an empty key would
+        // make every signing attempt fail with a clear error instead of a panic.
+        let der = key.to_pkcs1_der().map(|d| d.as_bytes().to_vec()).unwrap_or_default();
+        let encoding = EncodingKey::from_rsa_der(&der);
+        let decoding = DecodingKey::from_rsa_raw_components(&n, &e);
+        Identity { encoding, decoding, n, e, kid, verified: Default::default() }
     }
 
     /// Loads `signing-key.pem` from `dir`, creating it on first start.
@@ -67,7 +87,6 @@ impl Identity {
     ) -> ArmResult<Issued> {
         let now = now.timestamp();
         let exp = now + LIFETIME_SECS;
-        let header = json!({"typ": "JWT", "alg": "RS256", "kid": self.kid, "x5t": self.kid});
         let claims = json!({
             "aud": aud,
             "iss": format!("{base}/{tenant}/v2.0"),
@@ -86,13 +105,35 @@ impl Identity {
             "uti": ids.hex(22),
             "ver": "2.0",
         });
-        let enc = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap_or_default());
-        let signing_input = format!("{}.{}", enc(&header), enc(&claims));
-        let sig = self
-            .key
-            .try_sign(signing_input.as_bytes())
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        header.x5t = Some(self.kid.clone());
+        let token = jsonwebtoken::encode(&header, &claims, &self.encoding)
             .map_err(|e| ArmError::internal(format!("token signing failed: {e}")))?;
-        Ok(Issued { token: format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes())), expires_on: exp })
+        Ok(Issued { token, expires_on: exp })
+    }
+
+    /// The claims of a token this emulator signed (RS256, this key). Expiry, audience and
+    /// tenant are not checked here: the caller checks them against the emulator clock and the
+    /// request, to answer each with ARM's own error.
+    pub fn verify(&self, token: &str) -> Result<Arc<Value>, NotOurs> {
+        if let Some(c) = self.verified.lock().get(token) {
+            return Ok(c.clone());
+        }
+        let mut v = Validation::new(Algorithm::RS256);
+        v.validate_exp = false;
+        v.validate_nbf = false;
+        v.validate_aud = false;
+        v.required_spec_claims.clear();
+        let claims = jsonwebtoken::decode::<Value>(token, &self.decoding, &v)
+            .map(|d| Arc::new(d.claims))
+            .map_err(|e| NotOurs(e.to_string()))?;
+        let mut cache = self.verified.lock();
+        if cache.len() >= VERIFIED_CACHE {
+            cache.clear();
+        }
+        cache.insert(token.into(), claims.clone());
+        Ok(claims)
     }
 
     pub fn jwks(&self) -> Value {

@@ -40,3 +40,59 @@ pub fn principal_from_header(header: Option<&str>) -> ArmResult<Principal> {
         tenant_id: claim("tid"),
     })
 }
+
+/// What a strict-mode token must satisfy besides the emulator's signature.
+pub struct Expected<'a> {
+    /// The emulator clock's now.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// The audiences ARM accepts (its two hosts, with and without the trailing slash) and the
+    /// emulator's own endpoints (what clients ask for with `{endpoint}/.default`).
+    pub audiences: &'a [String],
+    /// The tenant of the subscription the request names, when it names one that exists.
+    pub tenant: Option<&'a str>,
+    /// The sign-in base URL (this emulator) that `authorization_uri` and the messages name.
+    pub login: &'a str,
+    /// The tenant `authorization_uri` names when the request names no subscription.
+    pub default_tenant: &'a str,
+}
+
+/// Strict mode: the token must be a JWT this emulator signed, unexpired by the emulator clock,
+/// for an ARM audience, and from the subscription's tenant; each failure is ARM's 401 with its
+/// `WWW-Authenticate` challenge. An expired token's challenge also carries a claims challenge
+/// (`insufficient_claims`, as ARM's continuous access evaluation sends), so azure-core's
+/// challenge policy fetches a fresh token and retries by itself: a client's token cache runs
+/// on the real clock and cannot know the emulator's clock has moved.
+pub fn authenticate_strict(identity: &Identity, header: Option<&str>, want: &Expected) -> ArmResult<Principal> {
+    let uri = format!("{}/{}", want.login.trim_end_matches('/'), want.tenant.unwrap_or(want.default_tenant));
+    let h = header.ok_or_else(|| ArmError::authentication_missing_at(&uri))?;
+    let invalid = || ArmError::invalid_authentication_token_at(&uri);
+    let (scheme, token) = h.trim().split_once(' ').ok_or_else(invalid)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(invalid());
+    }
+    let claims = identity.verify(token).map_err(|_| invalid())?;
+    let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).map(String::from);
+    let exp = claims.get("exp").and_then(|v| v.as_i64()).ok_or_else(invalid)?;
+    let now = want.now.timestamp();
+    if exp <= now {
+        let when = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0).unwrap_or_default().format("%-m/%-d/%Y %-I:%M:%S %p").to_string()
+        };
+        let challenge = serde_json::json!({"access_token": {"nbf": {"essential": true, "value": now.to_string()}}});
+        let claims_b64 = base64::engine::general_purpose::URL_SAFE.encode(challenge.to_string());
+        return Err(ArmError::expired_authentication_token(&when(exp), &when(now), &uri, &claims_b64));
+    }
+    let aud = text("aud").unwrap_or_default();
+    if !want.audiences.iter().any(|a| a == &aud) {
+        return Err(ArmError::invalid_authentication_token_audience(&aud, want.audiences, &uri));
+    }
+    let tid = text("tid").unwrap_or_default();
+    if let Some(t) = want.tenant {
+        if !t.eq_ignore_ascii_case(&tid) {
+            return Err(ArmError::invalid_authentication_token_tenant(&tid, t, want.login.trim_end_matches('/')));
+        }
+    }
+    let oid = text("oid").ok_or_else(invalid)?;
+    Ok(Principal { object_id: oid.to_lowercase(), app_id: text("appid").or_else(|| text("azp")), tenant_id: Some(tid) })
+}

@@ -109,8 +109,51 @@ pub fn initial_state(config: &Config) -> Result<State, String> {
         ClockMode::Manual(t) => t,
         ClockMode::System => chrono::Utc::now(),
     };
+    defaults.extend(owner_assignments(config, &state, &subs, at));
     state.apply_batch(&defaults, at).map_err(|e| format!("the default provider registrations: {e}"))?;
     Ok(state)
+}
+
+/// Strict mode: each subscription's owner (the first configured service principal of its
+/// tenant) holds Owner at the subscription, unless the state already has that assignment.
+pub(crate) fn owner_assignments(
+    config: &Config,
+    state: &State,
+    subs: &[String],
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<Change> {
+    subs.iter()
+        .filter_map(|sub| {
+            let tenant = state.subscription(sub)?.tenant_id.clone();
+            owner_assignment(config, sub, &tenant, None, at)
+                .filter(|c| !matches!(c, Change::PutResource { resource } if state.resource(&resource.id.to_lowercase()).is_some()))
+        })
+        .collect()
+}
+
+/// Strict mode: the Owner assignment at subscription `sub` for `owner` (an object id), or when
+/// none is named for the first configured service principal of `tenant`. Loose mode: none.
+pub(crate) fn owner_assignment(
+    config: &Config,
+    sub: &str,
+    tenant: &str,
+    owner: Option<&str>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Option<Change> {
+    if config.auth != crate::config::AuthMode::Strict {
+        return None;
+    }
+    let principal = match owner {
+        Some(o) => o.to_lowercase(),
+        None => config
+            .service_principals
+            .iter()
+            .find(|p| p.tenant_id.eq_ignore_ascii_case(tenant))?
+            .object_id
+            .to_lowercase(),
+    };
+    let r = providers::authorization::role_assignments::owner_assignment(sub, &principal, at);
+    Some(Change::PutResource { resource: Arc::new(r) })
 }
 
 /// The clock as the state directory records it.

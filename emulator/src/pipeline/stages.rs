@@ -8,10 +8,12 @@ use std::borrow::Cow;
 use bytes::Bytes;
 
 use crate::catalog::RESOURCES_API_VERSIONS;
-use crate::identity::principal_from_header;
+use crate::config::AuthMode;
+use crate::identity::{authenticate_strict, principal_from_header, Expected};
 use crate::protocol::api_version;
 use crate::protocol::router::{Access, Resolved, Route};
 use crate::protocol::{ArmError, ArmRequest, ArmResponse, ArmResult, Method};
+use crate::providers::authorization::enforce;
 use crate::providers::check_subscription;
 
 use super::{App, Handler};
@@ -31,6 +33,7 @@ pub static STAGES: &[&dyn Stage] = &[
     &super::faults::FaultStage,
     &ApiVersion,
     &SubscriptionStage,
+    &Authorize,
     &MediaType,
     &HandlerStage,
 ];
@@ -241,7 +244,26 @@ fn needs_token(access: Access) -> bool {
     matches!(access, Access::Arm | Access::ArmTenant | Access::DataPlane)
 }
 
-/// ARM calls need a bearer token; its claims name the caller.
+/// The audiences ARM accepts, and the emulator's own endpoints (clients that ask for
+/// `{endpoint}/.default` get a token for those).
+fn arm_audiences(app: &App) -> Vec<String> {
+    let mut out: Vec<String> = ["https://management.core.windows.net/", "https://management.core.windows.net"]
+        .into_iter()
+        .chain(["https://management.azure.com/", "https://management.azure.com"])
+        .map(String::from)
+        .collect();
+    let e = app.ctx.endpoints();
+    for base in [e.https, e.http].into_iter().filter(|b| !b.is_empty()) {
+        let base = base.trim_end_matches('/').to_string();
+        out.push(format!("{base}/"));
+        out.push(base);
+    }
+    out
+}
+
+/// ARM calls need a bearer token; its claims name the caller. In strict mode the token must be
+/// the emulator's own, unexpired by the emulator clock, for ARM, and from the tenant of the
+/// subscription the route names.
 pub struct Authenticate;
 
 impl Stage for Authenticate {
@@ -249,11 +271,51 @@ impl Stage for Authenticate {
         "authenticate"
     }
 
-    fn run<'a>(&self, _app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
-        if needs_token(ex.access()) {
-            ex.request.principal = Some(principal_from_header(ex.request.header(hyper::header::AUTHORIZATION))?);
+    fn run<'a>(&self, app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
+        if !needs_token(ex.access()) {
+            return Ok(());
         }
+        let header = ex.request.header(hyper::header::AUTHORIZATION);
+        let principal = match app.config().auth {
+            AuthMode::Loose => principal_from_header(header)?,
+            AuthMode::Strict => {
+                let tenant = ex
+                    .request
+                    .param("subscriptionId")
+                    .ok()
+                    .and_then(|sub| app.ctx.store().read(|s| s.subscription(sub).map(|x| x.tenant_id.clone())));
+                let audiences = arm_audiences(app);
+                let login = ex.request.base_url();
+                let default_tenant = app.config().tenants.first().map(|t| t.tenant_id.as_str()).unwrap_or_default();
+                let want = Expected {
+                    now: app.ctx.now(),
+                    audiences: &audiences,
+                    tenant: tenant.as_deref(),
+                    login: &login,
+                    default_tenant,
+                };
+                authenticate_strict(app.ctx.identity(), header, &want)?
+            }
+        };
+        ex.request.principal = Some(principal);
         Ok(())
+    }
+}
+
+/// Strict mode: the caller must hold a role whose actions cover the route's action at the
+/// request's scope (`providers::authorization::enforce`); 403 `AuthorizationFailed` otherwise.
+pub struct Authorize;
+
+impl Stage for Authorize {
+    fn name(&self) -> &'static str {
+        "authorize"
+    }
+
+    fn run<'a>(&self, app: &'a App, ex: &mut Exchange<'a>) -> ArmResult<()> {
+        match ex.route {
+            Some(route) => enforce::authorize(&app.ctx, &ex.request, &route.meta),
+            None => Ok(()),
+        }
     }
 }
 
@@ -376,7 +438,17 @@ mod tests {
         let names: Vec<&str> = STAGES.iter().map(|s| s.name()).collect();
         assert_eq!(
             names,
-            ["intake", "route", "authenticate", "faults", "api-version", "subscription", "media-type", "handler"]
+            [
+                "intake",
+                "route",
+                "authenticate",
+                "faults",
+                "api-version",
+                "subscription",
+                "authorize",
+                "media-type",
+                "handler"
+            ]
         );
     }
 

@@ -53,10 +53,11 @@ fn get(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
         .ok_or_else(|| ArmError::subscription_not_found(sub))
 }
 
-/// Body `{"displayName", "tenantId", "state", "tags", "managedByTenants"}` (all optional;
-/// `tags` an object of strings, `managedByTenants` an array of tenant GUIDs): creates the subscription (201,
-/// with the default provider registrations) or updates an existing one (200, its contents
-/// kept). The tenant must exist.
+/// Body `{"displayName", "tenantId", "state", "tags", "managedByTenants", "owner"}` (all
+/// optional; `tags` an object of strings, `managedByTenants` an array of tenant GUIDs): creates
+/// the subscription (201, with the default provider registrations, and in strict mode an Owner
+/// assignment for `owner`, an object id, or else the tenant's first configured service
+/// principal) or updates an existing one (200, its contents kept). The tenant must exist.
 fn put(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let id = req.param("subscriptionId")?;
     let guid = uuid::Uuid::try_parse(id)
@@ -95,6 +96,10 @@ fn put(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
         ),
         Some(_) => return Err(ArmError::emulator_request("'managedByTenants' must be an array of tenant GUIDs")),
     };
+    let owner = text("owner")?;
+    if owner.as_deref().is_some_and(|o| uuid::Uuid::try_parse(o).is_err()) {
+        return Err(ArmError::emulator_request("'owner' must be an object id (a GUID)"));
+    }
     let existing = app.ctx.store().read(|s| s.subscription(&sub).cloned());
     let default_tenant = app.config().tenants.first().map(|t| t.tenant_id.clone()).unwrap_or_default();
     let subscription = Subscription {
@@ -122,6 +127,8 @@ fn put(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let mut changes = vec![Change::PutSubscription { subscription: subscription.clone() }];
     if created {
         changes.extend(default_registrations(app, &sub));
+        let now = app.ctx.now();
+        changes.extend(super::owner_assignment(app.config(), &sub, &subscription.tenant_id, owner.as_deref(), now));
     }
     app.ctx.store().apply(changes, Origin::Control).map_err(ArmError::from)?;
     let body = body_of(&subscription);
@@ -149,8 +156,13 @@ pub fn reset(app: &App, sub: &str) -> ArmResult<()> {
     let mut changes = vec![Change::ClearSubscription { subscription: sub.to_lowercase() }];
     match app.initial().subscription_changes(sub) {
         Some(start) => changes.extend(start),
-        None if store.read(|s| s.subscription(sub).is_some()) => changes.extend(default_registrations(app, sub)),
-        None => return Err(ArmError::subscription_not_found(sub)),
+        None => match store.read(|s| s.subscription(sub).map(|x| x.tenant_id.clone())) {
+            Some(tenant) => {
+                changes.extend(default_registrations(app, sub));
+                changes.extend(super::owner_assignment(app.config(), sub, &tenant, None, app.ctx.now()));
+            }
+            None => return Err(ArmError::subscription_not_found(sub)),
+        },
     }
     store.apply(changes, Origin::Control).map_err(ArmError::from)
 }

@@ -51,6 +51,10 @@ error_codes! {
     // The protocol.
     AuthenticationFailed = 401,
     InvalidAuthenticationToken = 401,
+    ExpiredAuthenticationToken = 401,
+    InvalidAuthenticationTokenAudience = 401,
+    InvalidAuthenticationTokenTenant = 401,
+    AuthorizationFailed = 403,
     MissingApiVersionParameter = 400,
     InvalidApiVersionParameter = 400,
     InvalidRequestContent = 400,
@@ -120,6 +124,15 @@ error_codes! {
     RoleAssignmentUpdateNotPermitted = 400,
     RoleAssignmentNotFound = 404,
     InvalidPrincipalId = 400,
+    /// A custom role's `assignableScopes` do not cover the scope it is assigned (or written) at.
+    InvalidRoleAssignmentScope = 400,
+    RoleDefinitionWithSameNameExists = 409,
+    /// A custom role still assigned somewhere cannot be deleted.
+    RoleDefinitionHasAssignments = 409,
+    /// A custom role definition body without `roleName`, permissions or assignable scopes.
+    InvalidRoleDefinition = 400,
+    /// A built-in role definition cannot be changed or deleted.
+    RoleDefinitionNotUpdatable = 400,
     /// An Azure ML data-plane service (or one of its operations) the emulator does not model.
     ServiceNotEmulated = 400,
     // The emulator's own (the test-control API, request hygiene).
@@ -326,6 +339,111 @@ impl ArmError {
         Self::of(ErrorCode::InvalidAuthenticationToken, "The access token is invalid.").with_header(
             "WWW-Authenticate",
             "Bearer authorization_uri=\"https://login.windows.net/\", error=\"invalid_token\", error_description=\"The access token is invalid.\"",
+        )
+    }
+
+    /// A strict-mode challenge: ARM's `WWW-Authenticate` with the sign-in authority of the
+    /// subscription's tenant and the message as the description.
+    fn challenged(self, authorization_uri: &str, error: &str, extra: &str) -> Self {
+        // A header value is visible ASCII: the message may quote a client-chosen audience.
+        let description: String = self
+            .message
+            .chars()
+            .map(|c| match c {
+                '"' => '\'',
+                c if c == ' ' || c.is_ascii_graphic() => c,
+                _ => '?',
+            })
+            .collect();
+        let value =
+            format!("Bearer authorization_uri=\"{authorization_uri}\", error=\"{error}\", error_description=\"{description}\"{extra}");
+        self.with_header("WWW-Authenticate", value)
+    }
+
+    pub fn authentication_missing_at(authorization_uri: &str) -> Self {
+        Self::of(ErrorCode::AuthenticationFailed, "Authentication failed. The 'Authorization' header is missing.")
+            .challenged_with(authorization_uri, "The authentication failed because of missing 'Authorization' header.")
+    }
+
+    fn challenged_with(self, authorization_uri: &str, description: &str) -> Self {
+        let value = format!(
+            "Bearer authorization_uri=\"{authorization_uri}\", error=\"invalid_token\", error_description=\"{description}\""
+        );
+        self.with_header("WWW-Authenticate", value)
+    }
+
+    pub fn invalid_authentication_token_at(authorization_uri: &str) -> Self {
+        Self::of(ErrorCode::InvalidAuthenticationToken, "The access token is invalid.").challenged(
+            authorization_uri,
+            "invalid_token",
+            "",
+        )
+    }
+
+    /// `claims` is the base64 claims challenge that makes a client fetch a new token.
+    pub fn expired_authentication_token(expiry: &str, now: &str, authorization_uri: &str, claims: &str) -> Self {
+        Self::of(
+            ErrorCode::ExpiredAuthenticationToken,
+            format!("The access token expiry UTC time '{expiry}' is earlier than current UTC time '{now}'."),
+        )
+        .challenged(authorization_uri, "insufficient_claims", &format!(", claims=\"{claims}\""))
+    }
+
+    pub fn invalid_authentication_token_audience(aud: &str, allowed: &[String], authorization_uri: &str) -> Self {
+        let list = allowed.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(",");
+        Self::of(
+            ErrorCode::InvalidAuthenticationTokenAudience,
+            format!("The access token has been obtained for wrong audience or resource '{aud}'. It should exactly match with one of the allowed audiences {list}."),
+        )
+        .challenged(authorization_uri, "invalid_token", "")
+    }
+
+    /// `login` is the sign-in base URL (ARM names `https://sts.windows.net/` and
+    /// `https://login.windows.net/`; the emulator is both).
+    pub fn invalid_authentication_token_tenant(token_tenant: &str, tenant: &str, login: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidAuthenticationTokenTenant,
+            format!("The access token is from the wrong issuer '{login}/{token_tenant}/'. It must match the tenant '{login}/{tenant}/' associated with this subscription. Please use the authority (URL) '{login}/{tenant}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later."),
+        )
+        .challenged(&format!("{login}/{tenant}"), "invalid_token", "")
+    }
+
+    pub fn authorization_failed(client: &str, object_id: &str, action: &str, scope: &str) -> Self {
+        Self::of(
+            ErrorCode::AuthorizationFailed,
+            format!("The client '{client}' with object id '{object_id}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials."),
+        )
+    }
+
+    pub fn invalid_role_assignment_scope(role: &str, scope: &str) -> Self {
+        Self::of(
+            ErrorCode::InvalidRoleAssignmentScope,
+            format!("The role definition '{role}' is not assignable at scope '{scope}': it is outside the role's assignable scopes."),
+        )
+    }
+
+    pub fn role_definition_with_same_name_exists() -> Self {
+        Self::of(
+            ErrorCode::RoleDefinitionWithSameNameExists,
+            "A custom role with the same name already exists in this directory. Use a different name.",
+        )
+    }
+
+    pub fn role_definition_has_assignments() -> Self {
+        Self::of(
+            ErrorCode::RoleDefinitionHasAssignments,
+            "There are existing role assignments referencing role (code: RoleDefinitionHasAssignments).",
+        )
+    }
+
+    pub fn invalid_role_definition(what: &str) -> Self {
+        Self::of(ErrorCode::InvalidRoleDefinition, format!("The role definition is invalid: {what}"))
+    }
+
+    pub fn role_definition_not_updatable(guid: &str) -> Self {
+        Self::of(
+            ErrorCode::RoleDefinitionNotUpdatable,
+            format!("The role definition '{guid}' is a built-in role and cannot be changed or deleted."),
         )
     }
 
@@ -966,6 +1084,18 @@ mod tests {
                 *c
             );
         }
+    }
+
+    /// A client-chosen audience quoted in the message cannot make the challenge an invalid
+    /// header value (it would be dropped silently).
+    #[test]
+    fn a_challenge_stays_a_valid_header_value() {
+        let e = ArmError::invalid_authentication_token_audience("api://\"caf\u{e9}\"\n", &["a".into()], "https://h/t");
+        let r = e.into_response();
+        let v = r.header("WWW-Authenticate").unwrap_or_default();
+        assert!(v.bytes().all(|b| b == b' ' || b.is_ascii_graphic()), "{v}");
+        assert!(v.contains("error_description=\"The access token has been obtained for wrong audience or resource 'api://'caf?'?'."), "{v}");
+        assert!(hyper::header::HeaderValue::from_str(v).is_ok());
     }
 
     #[test]

@@ -177,9 +177,14 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_filter_filters_nothing() {
+        assert!(parse("", &["name"]).unwrap().terms.is_empty());
+        assert!(parse("  ", &["name"]).unwrap().terms.is_empty());
+    }
+
+    #[test]
     fn refuses_garbage_and_unknown_fields() {
-        for bad in ["", "name eq", "name ne 'x'", "color eq 'x'", "name eq 'x' or name eq 'y'", "name eq 'unterminated"]
-        {
+        for bad in ["name eq", "name ne 'x'", "color eq 'x'", "name eq 'x' or name eq 'y'", "name eq 'unterminated"] {
             assert!(parse(bad, &["name"]).is_err(), "{bad}");
         }
     }

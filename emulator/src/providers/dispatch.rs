@@ -2,7 +2,8 @@
 //! of its resources. The call goes through the same route table, the same api-version and
 //! subscription checks as a request from outside, and then the same handler, so a resource a
 //! template creates is planned exactly as a direct PUT of its type (validation, dependents,
-//! soft-delete rules, registration errors), as the deployment's caller.
+//! soft-delete rules, registration errors), as the deployment's caller, whose role assignments
+//! must allow each call in strict mode.
 //!
 //! Handlers never hold the store's lock while they run, so a handler may dispatch (a
 //! deployment's nested deployment runs the deployments handler again).
@@ -33,6 +34,25 @@ pub fn call(
     path: &str,
     api_version: &str,
     body: Option<&Value>,
+) -> ArmResult<ArmResponse> {
+    call_checked(ctx, parent, method, path, api_version, body, true)
+}
+
+/// A read ARM makes for itself rather than for the caller (a deployment's template context:
+/// the subscription and group that `subscription()` and `resourceGroup()` return), so the
+/// caller's role assignments are not consulted.
+pub fn platform_read(ctx: &Ctx, parent: &ArmRequest, path: &str, api_version: &str) -> ArmResult<ArmResponse> {
+    call_checked(ctx, parent, Method::Get, path, api_version, None, false)
+}
+
+fn call_checked(
+    ctx: &Ctx,
+    parent: &ArmRequest,
+    method: Method,
+    path: &str,
+    api_version: &str,
+    body: Option<&Value>,
+    authorize: bool,
 ) -> ArmResult<ArmResponse> {
     let query = format!("api-version={}", form_urlencoded::byte_serialize(api_version.as_bytes()).collect::<String>());
     let mut headers = hyper::HeaderMap::new();
@@ -68,6 +88,10 @@ pub fn call(
         if let Ok(sub) = req.param("subscriptionId") {
             ctx.store().read(|s| check_subscription(s, sub, method.is_write()))?;
         }
+    }
+    // Authorized as the caller, as the pipeline's authorize stage does for a direct request.
+    if authorize {
+        super::authorization::enforce::authorize(ctx, &req, &route.meta)?;
     }
     (route.handler)(ctx, &req)
 }

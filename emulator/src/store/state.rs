@@ -52,6 +52,21 @@ struct Index {
     settles: BTreeSet<(DateTime<Utc>, String)>,
     /// Finished operations by the instant they ended.
     finished: BTreeSet<(DateTime<Utc>, String)>,
+    /// Role assignments by the principal they grant to: lower-cased principal object id →
+    /// assignment keys. Authorizing a request reads the caller's few assignments here instead
+    /// of scanning every assignment.
+    grants: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// The type whose records the `grants` index follows.
+const ROLE_ASSIGNMENT_TYPE: &str = "Microsoft.Authorization/roleAssignments";
+
+/// The lower-cased principal a role-assignment record grants to (`None` for other records).
+fn grantee(r: &Resource) -> Option<String> {
+    if !r.resource_type.eq_ignore_ascii_case(ROLE_ASSIGNMENT_TYPE) {
+        return None;
+    }
+    r.body.string("/properties/principalId").map(|p| p.to_lowercase())
 }
 
 impl PartialEq for State {
@@ -123,6 +138,12 @@ impl State {
     /// A resource by key (lower-cased id), live or soft-deleted.
     pub fn resource(&self, key: &str) -> Option<&Arc<Resource>> {
         self.resources.get(key)
+    }
+
+    /// The role assignments granted to `principal` (an object id, any case), from the index.
+    pub fn assignments_of<'a>(&'a self, principal: &str) -> impl Iterator<Item = &'a Arc<Resource>> + 'a {
+        let keys = self.index.grants.get(&principal.to_lowercase());
+        keys.into_iter().flatten().filter_map(|k| self.resources.get(k))
     }
 
     /// A live resource by key.
@@ -462,10 +483,24 @@ impl State {
         if let Some(d) = v.as_ref().and_then(|r| r.soft_deleted) {
             self.index.purges.insert((d.purge_at, key.to_string()));
         }
+        if let Some(p) = v.as_deref().and_then(grantee) {
+            self.index.grants.entry(p).or_default().insert(key.to_string());
+        }
         let old = match v {
             Some(v) => self.resources.insert(key.to_string(), v),
             None => self.resources.remove(key),
         };
+        if let Some(p) = old.as_deref().and_then(grantee) {
+            let still = self.resources.get(key).and_then(|r| grantee(r)).is_some_and(|n| n == p);
+            if !still {
+                if let Some(set) = self.index.grants.get_mut(&p) {
+                    set.remove(key);
+                    if set.is_empty() {
+                        self.index.grants.remove(&p);
+                    }
+                }
+            }
+        }
         if let Some(d) = old.as_ref().and_then(|r| r.soft_deleted) {
             let still = self.resources.get(key).and_then(|r| r.soft_deleted).is_some_and(|n| n.purge_at == d.purge_at);
             if !still {
@@ -555,6 +590,9 @@ impl State {
         for (k, r) in &self.resources {
             if let Some(d) = r.soft_deleted {
                 index.purges.insert((d.purge_at, k.clone()));
+            }
+            if let Some(p) = grantee(r) {
+                index.grants.entry(p).or_default().insert(k.clone());
             }
         }
         for (k, r) in &self.registrations {
@@ -1080,6 +1118,65 @@ mod tests {
             soft_deleted: None,
             secrets: None,
         })
+    }
+
+    fn assignment(rg: &str, name: &str, principal: &str) -> Arc<Resource> {
+        let id =
+            format!("/subscriptions/s/resourceGroups/{rg}/providers/Microsoft.Authorization/roleAssignments/{name}");
+        Arc::new(Resource {
+            body: Body::new(&json!({"id": id, "name": name, "type": ROLE_ASSIGNMENT_TYPE,
+                "properties": {"principalId": principal, "scope": format!("/subscriptions/s/resourceGroups/{rg}")}})),
+            resource_type: ROLE_ASSIGNMENT_TYPE.into(),
+            name: name.into(),
+            subscription_id: "s".into(),
+            resource_group: rg.into(),
+            id,
+            created_time: t0(),
+            changed_time: t0(),
+            soft_deleted: None,
+            secrets: None,
+        })
+    }
+
+    fn grants_of(s: &State, principal: &str) -> Vec<String> {
+        s.assignments_of(principal).map(|r| r.name.clone()).collect()
+    }
+
+    /// The principal index follows every write: puts, a changed principal, a rejected batch
+    /// (undone), a cascade delete, and a state rebuilt from its records.
+    #[test]
+    fn the_principal_index_follows_role_assignments() {
+        let mut s = state();
+        s.apply_batch(&[Change::PutGroup { group: group("g") }, Change::PutGroup { group: group("h") }], t0()).unwrap();
+        s.apply_batch(
+            &[
+                Change::PutResource { resource: assignment("g", "a1", "P1") },
+                Change::PutResource { resource: assignment("h", "a2", "p1") },
+                Change::PutResource { resource: resource("g", "NS/t/x") },
+            ],
+            t0(),
+        )
+        .unwrap();
+        assert_eq!(grants_of(&s, "p1"), ["a1", "a2"]);
+        // The same record now grants another principal.
+        s.apply_batch(&[Change::PutResource { resource: assignment("g", "a1", "p2") }], t0()).unwrap();
+        assert_eq!((grants_of(&s, "P1"), grants_of(&s, "p2")), (vec!["a2".to_string()], vec!["a1".to_string()]));
+        let before = s.clone();
+        let refused = [
+            Change::RemoveResource {
+                id: "/subscriptions/s/resourceGroups/h/providers/Microsoft.Authorization/roleAssignments/a2".into(),
+            },
+            Change::PutResource { resource: resource("missing", "NS/t/y") },
+        ];
+        assert!(s.apply_batch(&refused, t0()).is_err());
+        assert_eq!(grants_of(&s, "p1"), ["a2"]);
+        assert_eq!(s.index.grants, before.index.grants);
+        s.apply_batch(&[Change::RemoveGroup { subscription: "s".into(), group: "h".into() }], t0()).unwrap();
+        assert!(grants_of(&s, "p1").is_empty());
+        assert!(!s.index.grants.contains_key("p1"), "an emptied principal leaves the index");
+        let mut rebuilt = s.clone();
+        rebuilt.reindex();
+        assert_eq!(rebuilt.index.grants, s.index.grants);
     }
 
     #[test]

@@ -136,7 +136,7 @@ pub fn subscription(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
                         @let v = a.body.value();
                         @let role = role_guid(text_at(&v, "/properties/roleDefinitionId"));
                         tr {
-                            td { (find_role(role).map(|r| r.1).unwrap_or(role)) }
+                            td { (find_role(role).map(|r| r.name).unwrap_or(role)) }
                             td.mono { (text_at(&v, "/properties/principalId")) }
                             td { (text_at(&v, "/properties/principalType")) }
                             td.mono { (text_at(&v, "/properties/scope")) }

@@ -1,7 +1,8 @@
 //! `Microsoft.Authorization`: role assignments at subscription, resource-group and resource
-//! scope, and the built-in role definitions. This is what `workspace share` creates; nothing
-//! enforces it yet (DIFFERENCES.md).
+//! scope, the built-in and custom role definitions, the caller's effective permissions, and
+//! (`enforce`) the authorization strict mode applies to every ARM request.
 
+pub mod enforce;
 pub mod role_assignments;
 pub mod role_definitions;
 
@@ -61,6 +62,27 @@ pub fn routes() -> Vec<Route<Handler>> {
                 "RoleDefinitions_Get",
                 "Microsoft.Authorization/roleDefinitions/read",
                 role_definitions::get,
+            );
+            add(
+                Method::Put,
+                concat!($scope, "/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}"),
+                "RoleDefinitions_CreateOrUpdate",
+                "Microsoft.Authorization/roleDefinitions/write",
+                role_definitions::create,
+            );
+            add(
+                Method::Delete,
+                concat!($scope, "/providers/Microsoft.Authorization/roleDefinitions/{roleDefinitionId}"),
+                "RoleDefinitions_Delete",
+                "Microsoft.Authorization/roleDefinitions/delete",
+                role_definitions::delete,
+            );
+            add(
+                Method::Get,
+                concat!($scope, "/providers/Microsoft.Authorization/permissions"),
+                "Permissions_ListForScope",
+                "Microsoft.Authorization/permissions/read",
+                enforce::permissions,
             );
         }};
     }

@@ -15,14 +15,14 @@ use crate::store::{Change, Resource, State};
 use crate::providers::common::require_group;
 use crate::providers::Ctx;
 
-use super::role_definitions::{find_role, role_guid};
+use super::role_definitions::{resolve, role_guid};
 
 pub const ASSIGNMENT_TYPE: &str = "Microsoft.Authorization/roleAssignments";
 const PROVIDER_SUFFIX: &str = "providers/Microsoft.Authorization/roleAssignments";
 
 /// The scope path of a request as the client spelled it: everything before
 /// `/providers/Microsoft.Authorization`.
-fn requested_scope(req: &ArmRequest) -> String {
+pub fn requested_scope(req: &ArmRequest) -> String {
     let mut segs = Vec::new();
     let all = req.segments();
     for (i, s) in all.iter().enumerate() {
@@ -93,38 +93,77 @@ pub fn create(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
         let props = body.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
         let role_id =
             props.get("roleDefinitionId").and_then(Value::as_str).ok_or_else(ArmError::invalid_role_definition_id)?;
-        let role = find_role(role_guid(role_id))
+        let role = resolve(s, &sub, role_guid(role_id))
             .ok_or_else(|| ArmError::role_definition_does_not_exist(role_guid(role_id), 400))?;
+        if !role.assignable_at(&scope.to_lowercase()) {
+            return Err(ArmError::invalid_role_assignment_scope(&role.guid, &scope));
+        }
         let principal = props.get("principalId").and_then(Value::as_str).unwrap_or("");
         if uuid::Uuid::try_parse(principal).is_err() {
             return Err(ArmError::invalid_principal_id(principal));
         }
         let principal = principal.to_lowercase();
         let principal_type = props.get("principalType").and_then(Value::as_str).unwrap_or("User").to_string();
-        let id = format!("{scope}/{PROVIDER_SUFFIX}/{name}");
         let key = assignment_key(&scope, &name);
-        let wanted = (Some(principal.clone()), Some(role.0.to_lowercase()), Some(scope.to_lowercase()));
+        let wanted = (Some(principal.clone()), Some(role.guid.to_lowercase()), Some(scope.to_lowercase()));
         if let Some(existing) = s.resource(&key) {
             if grant(existing) == wanted {
                 return Ok((Vec::new(), ArmResponse::raw_json(200, existing.body.bytes())));
             }
             return Err(ArmError::role_assignment_update_not_permitted());
         }
-        let prefix = ids::subscription_prefix(&sub);
-        if let Some(dup) =
-            s.resources_under(&prefix).find(|r| &*r.resource_type == ASSIGNMENT_TYPE && grant(r) == wanted)
-        {
+        // The principal's assignments come from the store's index, not a scan.
+        if let Some(dup) = s.assignments_of(&principal).find(|r| grant(r) == wanted) {
             return Err(ArmError::role_assignment_exists(&dup.name.replace('-', "")));
         }
-        let role_def_id = format!("/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{}", role.0);
+        let role_def_id =
+            format!("/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{}", role.guid);
+        let rg = req.param("resourceGroupName").ok().and_then(|rg| s.group(&sub, rg)).map(|g| g.name.clone());
+        let record = AssignmentRecord {
+            sub: &sub,
+            group: rg.as_deref().unwrap_or_default(),
+            scope: &scope,
+            name: &name,
+            role_definition_id: &role_def_id,
+            principal: &principal,
+            principal_type: &principal_type,
+            props: &props,
+            who: &who,
+        };
+        let r = record.build(now);
+        let out = r.body.value();
+        Ok((vec![Change::PutResource { resource: Arc::new(r) }], ArmResponse::created(out)))
+    })
+}
+
+/// What an assignment record is made of (a request's, or the owner assignment strict mode gives
+/// a subscription's first principal).
+pub struct AssignmentRecord<'a> {
+    pub sub: &'a str,
+    /// The group's name for an assignment in a group (or on a resource in it), else empty.
+    pub group: &'a str,
+    pub scope: &'a str,
+    pub name: &'a str,
+    pub role_definition_id: &'a str,
+    /// Lower-cased object id.
+    pub principal: &'a str,
+    pub principal_type: &'a str,
+    pub props: &'a serde_json::Map<String, Value>,
+    pub who: &'a str,
+}
+
+impl AssignmentRecord<'_> {
+    pub fn build(&self, now: chrono::DateTime<chrono::Utc>) -> Resource {
+        let (scope, name, props, who) = (self.scope, self.name, self.props, self.who);
+        let id = format!("{scope}/{PROVIDER_SUFFIX}/{name}");
         let out = json!({
             "id": id,
             "type": ASSIGNMENT_TYPE,
             "name": name,
             "properties": {
-                "roleDefinitionId": role_def_id,
-                "principalId": principal,
-                "principalType": principal_type,
+                "roleDefinitionId": self.role_definition_id,
+                "principalId": self.principal,
+                "principalType": self.principal_type,
                 "scope": scope,
                 "condition": props.get("condition").cloned().unwrap_or(Value::Null),
                 "conditionVersion": props.get("conditionVersion").cloned().unwrap_or(Value::Null),
@@ -136,22 +175,51 @@ pub fn create(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
                 "delegatedManagedIdentityResourceId": null,
             },
         });
-        let rg = req.param("resourceGroupName").ok().and_then(|rg| s.group(&sub, rg)).map(|g| g.name.clone());
-        let r = Resource {
-            id: id.clone(),
+        Resource {
+            id,
             resource_type: ASSIGNMENT_TYPE.into(),
-            name: name.clone(),
-            subscription_id: sub.as_str().into(),
-            resource_group: rg.as_deref().unwrap_or_default().into(),
-            body: out.clone().into(),
+            name: name.to_string(),
+            subscription_id: self.sub.into(),
+            resource_group: self.group.into(),
+            body: out.into(),
             created_time: now,
             changed_time: now,
             soft_deleted: None,
             secrets: None,
-        };
-        Ok((vec![Change::PutResource { resource: Arc::new(r) }], ArmResponse::created(out)))
-    })
+        }
+    }
 }
+
+/// Strict mode: the Owner assignment at subscription scope that makes `principal` (lower-cased
+/// object id) the subscription's owner. Its name is derived from both ids, so building the
+/// start state twice (a reset) gives the same record.
+pub fn owner_assignment(sub: &str, principal: &str, now: chrono::DateTime<chrono::Utc>) -> Resource {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(format!("{}/{}", sub.to_lowercase(), principal.to_lowercase()).as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let name = uuid::Uuid::from_bytes(b).to_string();
+    let scope = format!("/subscriptions/{sub}");
+    let role = format!("/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{OWNER_ROLE}");
+    let props = serde_json::Map::new();
+    AssignmentRecord {
+        sub,
+        group: "",
+        scope: &scope,
+        name: &name,
+        role_definition_id: &role,
+        principal,
+        principal_type: "ServicePrincipal",
+        props: &props,
+        who: principal,
+    }
+    .build(now)
+}
+
+/// The built-in Owner role.
+pub const OWNER_ROLE: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 
 pub fn get(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
     let name = req.param("roleAssignmentName")?;

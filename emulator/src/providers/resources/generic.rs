@@ -62,7 +62,8 @@ pub fn by_id_routes() -> Vec<Route<Handler>> {
             Access::Arm,
             list_type_in_subscription as Handler,
         )
-        .api_versions(RESOURCES_API_VERSIONS),
+        .api_versions(RESOURCES_API_VERSIONS)
+        .action("{ns}/{type}/read"),
         Route::new(
             Method::Get,
             "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{ns}/{type}",
@@ -70,7 +71,8 @@ pub fn by_id_routes() -> Vec<Route<Handler>> {
             Access::Arm,
             list_type_in_group as Handler,
         )
-        .api_versions(RESOURCES_API_VERSIONS),
+        .api_versions(RESOURCES_API_VERSIONS)
+        .action("{ns}/{type}/read"),
         r(Method::Get, "Resources_GetById", get_by_id),
         r(Method::Head, "Resources_CheckExistenceById", head_by_id),
         r(Method::Put, "Resources_CreateOrUpdateById", put_by_id),

@@ -14,7 +14,9 @@ use crate::providers::{Ctx, Handler};
 
 pub fn routes() -> Vec<Route<Handler>> {
     let r = |pattern, operation, handler: Handler| {
-        Route::new(Method::Get, pattern, operation, Access::Arm, handler).api_versions(RESOURCES_API_VERSIONS)
+        Route::new(Method::Get, pattern, operation, Access::Arm, handler)
+            .api_versions(RESOURCES_API_VERSIONS)
+            .action("Microsoft.Resources/subscriptions/operationresults/read")
     };
     vec![
         r("/subscriptions/{subscriptionId}/operationresults/{operationId}", "ResourceGroups_DeleteOperationResult", group_delete_result),

@@ -7,6 +7,7 @@ use crate::model::Subscription;
 use crate::protocol::router::{Access, Route};
 use crate::protocol::{paging, ArmError, ArmRequest, ArmResponse, ArmResult, Method};
 
+use crate::providers::authorization::enforce::lists_subscription;
 use crate::providers::{Ctx, Handler};
 
 pub fn routes() -> Vec<Route<Handler>> {
@@ -45,8 +46,14 @@ pub fn render(s: &Subscription) -> Value {
     v
 }
 
+/// Every subscription (in strict mode, those of the caller's tenant where it holds a role).
 fn list(ctx: &Ctx, req: &ArmRequest) -> ArmResult<ArmResponse> {
-    let items = ctx.store().read(|s| s.subscriptions().map(|(k, v)| (k.clone(), render(v))).collect());
+    let items = ctx.store().read(|s| {
+        s.subscriptions()
+            .filter(|(_, v)| lists_subscription(ctx, req, s, &v.subscription_id, &v.tenant_id))
+            .map(|(k, v)| (k.clone(), render(v)))
+            .collect()
+    });
     Ok(ArmResponse::raw_json(200, paging::page(req, items, paging::SKIP_TOKEN, ctx.page_size())?))
 }
 

@@ -36,8 +36,14 @@ macro_rules! ws {
 }
 
 pub fn routes() -> Vec<Route<Handler>> {
+    // The RBAC actions Azure ML checks for the environment service.
     let r = |method, pattern, operation, handler: Handler| {
-        Route::new(method, pattern, operation, Access::DataPlane, handler)
+        let action = match method {
+            Method::Get => "Microsoft.MachineLearningServices/workspaces/environments/read",
+            Method::Put => "Microsoft.MachineLearningServices/workspaces/environments/write",
+            _ => "Microsoft.MachineLearningServices/workspaces/environments/build/action",
+        };
+        Route::new(method, pattern, operation, Access::DataPlane, handler).action(action)
     };
     vec![
         r(Method::Get, ws!("v1.0", ""), "Emulator_EnvironmentService_List", handlers::list),

@@ -22,7 +22,7 @@ use crate::model::ids::ResourceId;
 use crate::model::{LroMode, OperationStatus};
 use crate::protocol::filter;
 use crate::protocol::lro::{with_polling_headers, LroHeaders};
-use crate::protocol::{paging, ArmError, ArmRequest, ArmResponse, ArmResult, Method};
+use crate::protocol::{paging, ArmError, ArmRequest, ArmResponse, ArmResult};
 use crate::providers::common::{record as resource_record, require_group, require_group_writable};
 use crate::providers::dispatch::{self, body_of};
 use crate::providers::lro::{self, Lro};
@@ -73,11 +73,11 @@ fn template_context(
     location: Option<&str>,
 ) -> ArmResult<armtemplate::Context> {
     let sub_path = format!("/subscriptions/{}", target.subscription);
-    let subscription = body_of(&dispatch::call(ctx, req, Method::Get, &sub_path, OWN_API_VERSION, None)?);
+    let subscription = body_of(&dispatch::platform_read(ctx, req, &sub_path, OWN_API_VERSION)?);
     let resource_group = match &target.group {
         Some(g) => {
             let path = format!("{sub_path}/resourcegroups/{g}");
-            Some(body_of(&dispatch::call(ctx, req, Method::Get, &path, OWN_API_VERSION, None)?))
+            Some(body_of(&dispatch::platform_read(ctx, req, &path, OWN_API_VERSION)?))
         }
         None => None,
     };
