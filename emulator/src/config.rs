@@ -53,6 +53,27 @@ pub struct ServicePrincipal {
     pub tenant_id: String,
 }
 
+/// A user who signs in with the device-code, authorization-code or password flow (issue 12).
+/// Tokens issued to a user name them by `upn`; RBAC treats them like service principals.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub user_principal_name: String,
+    pub object_id: String,
+    pub password: String,
+    pub display_name: String,
+    pub tenant_id: String,
+}
+
+/// The default user, `user@<default tenant's domain>`.
+pub const DEFAULT_USER_UPN: &str = "user@armemu.onmicrosoft.com";
+pub const DEFAULT_USER_OBJECT_ID: &str = "8d2e3f40-5b6c-4d7e-9f80-1a2b3c4d5e01";
+pub const DEFAULT_USER_PASSWORD: &str = "armemu-password";
+
+/// How many polls of a device code answer `authorization_pending` before the emulator
+/// approves it as the default user by itself (`deviceCodePolls` in the config file).
+pub const DEFAULT_DEVICE_CODE_POLLS: u32 = 1;
+
 /// A state directory's log larger than this (or than the last snapshot, whichever is larger)
 /// is compacted into a snapshot (the default of `--state-log-limit`).
 pub const DEFAULT_STATE_LOG_LIMIT: u64 = 32 << 20;
@@ -98,6 +119,11 @@ pub struct Config {
     pub tenants: Vec<Tenant>,
     pub subscriptions: Vec<Subscription>,
     pub service_principals: Vec<ServicePrincipal>,
+    /// The users (the first is the default user that device codes are approved as).
+    pub users: Vec<User>,
+    /// Polls answered `authorization_pending` before a device code approves itself; `None`
+    /// waits for `POST /_emulator/devicecode/{user_code}/approve`.
+    pub device_code_polls: Option<u32>,
     /// Namespaces registered in every subscription at start (None: the built-in default set).
     pub registered_providers: Option<Vec<String>>,
     /// LRO mode per operation kind; `*` is the fallback.
@@ -161,6 +187,14 @@ impl Default for Config {
                 display_name: "armemu-builtin-sp".into(),
                 tenant_id: DEFAULT_TENANT_ID.into(),
             }],
+            users: vec![User {
+                user_principal_name: DEFAULT_USER_UPN.into(),
+                object_id: DEFAULT_USER_OBJECT_ID.into(),
+                password: DEFAULT_USER_PASSWORD.into(),
+                display_name: "Emulated User".into(),
+                tenant_id: DEFAULT_TENANT_ID.into(),
+            }],
+            device_code_polls: Some(DEFAULT_DEVICE_CODE_POLLS),
             registered_providers: None,
             lro: BTreeMap::new(),
             registration_delay: RegistrationDelay::Immediate,
@@ -217,6 +251,13 @@ impl Config {
         if let Some(v) = f.service_principals {
             self.service_principals.extend(v);
         }
+        if let Some(v) = f.users {
+            self.users.extend(v);
+        }
+        if let Some(v) = f.device_code_polls {
+            // A negative number: never approve by itself (only through the test-control API).
+            self.device_code_polls = u32::try_from(v).ok();
+        }
         if let Some(v) = f.registered_providers {
             self.registered_providers = Some(v);
         }
@@ -260,6 +301,9 @@ pub struct ConfigFile {
     pub tenants: Option<Vec<Tenant>>,
     pub subscriptions: Option<Vec<Subscription>>,
     pub service_principals: Option<Vec<ServicePrincipal>>,
+    pub users: Option<Vec<User>>,
+    /// Polls before a device code approves itself; negative: only the test-control API does.
+    pub device_code_polls: Option<i64>,
     pub registered_providers: Option<Vec<String>>,
     pub lro: Option<BTreeMap<String, LroMode>>,
     pub registration_delay: Option<String>,
@@ -284,5 +328,28 @@ pub fn default_data_dir() -> PathBuf {
     match std::env::var_os("HOME") {
         Some(h) => PathBuf::from(h).join(".local/share/armemu"),
         None => PathBuf::from(".armemu"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_file_adds_users_and_sets_device_code_approval() {
+        let mut c = Config::default();
+        c.apply_file(
+            r#"{"users": [{"userPrincipalName": "dev@armemu.onmicrosoft.com", "objectId": "8d000000-0000-4000-8000-0000000000b9",
+                "password": "pw", "displayName": "Dev", "tenantId": "4a6e0a6c-1c5f-4c43-9a1e-7e57a2e0f001"}],
+                "deviceCodePolls": 3}"#,
+        )
+        .unwrap();
+        let upns: Vec<&str> = c.users.iter().map(|u| u.user_principal_name.as_str()).collect();
+        assert_eq!(upns, [DEFAULT_USER_UPN, "dev@armemu.onmicrosoft.com"]);
+        assert_eq!(c.device_code_polls, Some(3));
+        c.apply_file(r#"{"deviceCodePolls": -1}"#).unwrap();
+        assert_eq!(c.device_code_polls, None);
+        let e = c.apply_file(r#"{"users": [{"userPrincipalName": "x"}]}"#).unwrap_err();
+        assert!(e.starts_with("config file: missing field `objectId`"), "{e}");
     }
 }

@@ -217,9 +217,10 @@ fn unknown_client_is_400_unauthorized_client() {
 }
 
 #[rstest]
-#[case::password("password")]
+// (`password` and `authorization_code` are users' grants now: tests/auth/users.rs.)
+#[case::on_behalf_of("urn:ietf:params:oauth:grant-type:jwt-bearer")]
 #[case::missing("")]
-#[case::auth_code("authorization_code")]
+#[case::saml("urn:ietf:params:oauth:grant-type:saml1_1-bearer")]
 fn unsupported_grant_is_400(#[case] grant: &str) {
     let t = require_emulator!();
     let mut form = sp_form("https://management.azure.com/.default");

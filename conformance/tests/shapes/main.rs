@@ -198,6 +198,66 @@ fn create_custom_role(sub: &str) -> Step {
     )
 }
 
+/// The az CLI's public client id.
+const AZ_CLIENT: &str = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+/// An unsigned token naming the default user (loose mode reads its claims).
+const USER_TOKEN: &str = "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJvaWQiOiI4ZDJlM2Y0MC01YjZjLTRkN2UtOWY4MC0xYTJiM2M0ZDVlMDEiLCJ0aWQiOiI0YTZlMGE2Yy0xYzVmLTRjNDMtOWExZS03ZTU3YTJlMGYwMDEiLCJ1cG4iOiJ1c2VyQGFybWVtdS5vbm1pY3Jvc29mdC5jb20iLCJ1bmlxdWVfbmFtZSI6InVzZXJAYXJtZW11Lm9ubWljcm9zb2Z0LmNvbSJ9.c2ln";
+/// A Graph application, its application id, its service principal and its secret's key id.
+const GRAPH_APP: &str = "0c000000-0000-4000-8000-0000000000a1";
+const GRAPH_APP_ID: &str = "0c000000-0000-4000-8000-0000000000a2";
+const GRAPH_SP: &str = "0c000000-0000-4000-8000-0000000000a3";
+const GRAPH_KEY: &str = "0c000000-0000-4000-8000-0000000000a4";
+
+fn graph_dir(name: &str) -> String {
+    format!("graph/v1.0/{name}")
+}
+
+/// A state with an application (one secret) and, unless `without_sp`, its service principal
+/// (Graph objects carry no ids the setup could chain, so the state is loaded whole).
+fn graph_state_of(without_sp: bool) -> Step {
+    let app = json!({
+        "id": GRAPH_APP, "tenantId": DEFAULT_TENANT_ID, "kind": "application", "appId": GRAPH_APP_ID,
+        "secrets": {GRAPH_KEY: "abc~secret"},
+        "body": {
+            "@odata.type": "#microsoft.graph.application", "id": GRAPH_APP, "appId": GRAPH_APP_ID,
+            "createdDateTime": "2026-01-01T00:00:00.0000000Z", "displayName": "deployer",
+            "publisherDomain": "armemu.onmicrosoft.com", "identifierUris": [], "keyCredentials": [], "appRoles": [],
+            "requiredResourceAccess": [], "tags": [], "signInAudience": "AzureADMyOrg",
+            "passwordCredentials": [{"customKeyIdentifier": null, "displayName": "rbac", "endDateTime": "2027-01-01T00:00:00Z",
+                "hint": "abc", "keyId": GRAPH_KEY, "secretText": null, "startDateTime": "2026-01-01T00:00:00Z"}],
+        },
+    });
+    let sp = json!({
+        "id": GRAPH_SP, "tenantId": DEFAULT_TENANT_ID, "kind": "servicePrincipal", "appId": GRAPH_APP_ID,
+        "body": {
+            "@odata.type": "#microsoft.graph.servicePrincipal", "id": GRAPH_SP, "accountEnabled": true,
+            "appDisplayName": "deployer", "appId": GRAPH_APP_ID, "appOwnerOrganizationId": DEFAULT_TENANT_ID,
+            "createdDateTime": "2026-01-01T00:00:00.0000000Z", "displayName": "deployer", "keyCredentials": [],
+            "passwordCredentials": [], "servicePrincipalNames": [GRAPH_APP_ID], "servicePrincipalType": "Application",
+            "signInAudience": "AzureADMyOrg", "tags": [],
+        },
+    });
+    let objects = if without_sp { json!([app]) } else { json!([app, sp]) };
+    step(
+        "PUT",
+        "/_emulator/state",
+        Some(json!({
+            "format": "armemu-state",
+            "version": 1,
+            "tenants": [{"tenantId": DEFAULT_TENANT_ID, "displayName": "Emulated Tenant", "defaultDomain": "armemu.onmicrosoft.com"}],
+            "directoryObjects": objects,
+        })),
+    )
+}
+
+fn graph_state() -> Step {
+    graph_state_of(false)
+}
+
+fn graph_state_without_sp() -> Step {
+    graph_state_of(true)
+}
+
 struct Case {
     file: String,
     title: &'static str,
@@ -1101,6 +1161,127 @@ fn cases() -> Vec<Case> {
             step("POST", "/msi/token", None).form(&[("resource", "https://management.azure.com/")]).header("Secret", "armemu").anonymous(),
         )
         .emulator_only(),
+        // ---- user sign-in (device code) ----
+        c(
+            id_dir("device_code"),
+            "Start a device-code sign-in (v2.0)",
+            "Identity_DeviceCode",
+            ENTRA,
+            vec![],
+            step("POST", "/organizations/oauth2/v2.0/devicecode", None)
+                .form(&[("client_id", AZ_CLIENT), ("scope", "https://management.azure.com/.default offline_access openid profile")])
+                .anonymous(),
+        )
+        .emulator_only(),
+        c(
+            id_dir("device_code_v1"),
+            "Start a device-code sign-in (v1)",
+            "Identity_DeviceCodeV1",
+            ENTRA,
+            vec![],
+            step("POST", "/{tenantId}/oauth2/devicecode", None)
+                .form(&[("client_id", AZ_CLIENT), ("resource", "https://management.azure.com/")])
+                .anonymous(),
+        )
+        .emulator_only(),
+        // The authorize endpoint's success is a redirect carrying a signed code (or an HTML
+        // form): tests/auth/users.rs checks those; the shapes record its OAuth errors.
+        c(
+            id_dir("authorize_redirect_not_loopback"),
+            "Authorize with a redirect URI that is not a loopback address",
+            "Identity_Authorize",
+            ENTRA,
+            vec![],
+            step("GET", format!("/organizations/oauth2/v2.0/authorize?client_id={AZ_CLIENT}&response_type=code&redirect_uri=https%3A%2F%2Fexample.com%2Fcb"), None).anonymous(),
+        )
+        .emulator_only(),
+        c(
+            id_dir("authorize_v1_without_client"),
+            "Authorize (v1) without a client id",
+            "Identity_AuthorizeV1",
+            ENTRA,
+            vec![],
+            step("GET", "/{tenantId}/oauth2/authorize?response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8400", None).anonymous(),
+        )
+        .emulator_only(),
+        // ---- Microsoft Graph ----
+        c(graph_dir("me"), "The signed-in user", "Graph_Me", ENTRA, vec![], step("GET", "/v1.0/me", None).header("Authorization", USER_TOKEN)).emulator_only(),
+        c(graph_dir("get_user"), "A user by UPN", "Graph_GetUser", ENTRA, vec![], step("GET", "/v1.0/users/user@armemu.onmicrosoft.com", None)).emulator_only(),
+        c(
+            graph_dir("list_users"),
+            "Users by userPrincipalName (az role assignment create --assignee)",
+            "Graph_ListUsers",
+            ENTRA,
+            vec![],
+            step("GET", "/v1.0/users?$filter=userPrincipalName%20eq%20%27user%40armemu.onmicrosoft.com%27", None),
+        )
+        .emulator_only(),
+        c(
+            graph_dir("list_service_principals"),
+            "Service principals by servicePrincipalNames",
+            "Graph_ListServicePrincipals",
+            ENTRA,
+            vec![graph_state()],
+            step("GET", format!("/v1.0/servicePrincipals?$filter=servicePrincipalNames%2Fany(c%3Ac%20eq%20%27{GRAPH_APP_ID}%27)"), None),
+        )
+        .emulator_only(),
+        c(graph_dir("get_service_principal"), "A service principal", "Graph_GetServicePrincipal", ENTRA, vec![graph_state()], step("GET", format!("/v1.0/servicePrincipals/{GRAPH_SP}"), None)).emulator_only(),
+        c(
+            graph_dir("create_service_principal"),
+            "The service principal of an application",
+            "Graph_CreateServicePrincipal",
+            ENTRA,
+            vec![graph_state_without_sp()],
+            step("POST", "/v1.0/servicePrincipals", Some(json!({"appId": GRAPH_APP_ID, "accountEnabled": true}))),
+        )
+        .emulator_only(),
+        c(
+            graph_dir("list_applications"),
+            "Applications by appId",
+            "Graph_ListApplications",
+            ENTRA,
+            vec![graph_state()],
+            step("GET", format!("/v1.0/applications?$filter=appId%20eq%20%27{GRAPH_APP_ID}%27"), None),
+        )
+        .emulator_only(),
+        c(graph_dir("get_application"), "An application", "Graph_GetApplication", ENTRA, vec![graph_state()], step("GET", format!("/v1.0/applications/{GRAPH_APP}"), None)).emulator_only(),
+        c(
+            graph_dir("create_application"),
+            "An application (az ad sp create-for-rbac)",
+            "Graph_CreateApplication",
+            ENTRA,
+            vec![],
+            step("POST", "/v1.0/applications", Some(json!({"displayName": "deployer"}))),
+        )
+        .emulator_only(),
+        c(
+            graph_dir("add_password"),
+            "A client secret for an application",
+            "Graph_AddPassword",
+            ENTRA,
+            vec![graph_state()],
+            step("POST", format!("/v1.0/applications/{GRAPH_APP}/addPassword"), Some(json!({"passwordCredential": {"displayName": "rbac", "startDateTime": "2026-01-01T00:00:00Z", "endDateTime": "2027-01-01T00:00:00Z"}}))),
+        )
+        .emulator_only(),
+        c(
+            graph_dir("remove_password"),
+            "Remove a client secret",
+            "Graph_RemovePassword",
+            ENTRA,
+            vec![graph_state()],
+            step("POST", format!("/v1.0/applications/{GRAPH_APP}/removePassword"), Some(json!({"keyId": GRAPH_KEY}))),
+        )
+        .emulator_only(),
+        c(
+            graph_dir("get_by_ids"),
+            "Directory objects by id (az role assignment list)",
+            "Graph_GetByIds",
+            ENTRA,
+            vec![graph_state()],
+            step("POST", "/v1.0/directoryObjects/getByIds", Some(json!({"ids": [GRAPH_SP, "8d2e3f40-5b6c-4d7e-9f80-1a2b3c4d5e01"], "types": ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"]}))),
+        )
+        .emulator_only(),
+        c(graph_dir("not_emulated"), "A Graph call the emulator does not model", "Graph_NotEmulated", ENTRA, vec![], step("GET", "/v1.0/groups", None)).emulator_only(),
         // ---- errors ----
         c("errors/ResourceGroupNotFound".into(), "Get a group that does not exist", "ResourceGroups_Get", RG_API, vec![], step("GET", q(&group("missing-rg"), RG_API), None)),
         c("errors/MissingApiVersionParameter".into(), "A request without api-version", "ResourceGroups_Get", RG_API, vec![create_group("rg1")], step("GET", group("rg1"), None)),

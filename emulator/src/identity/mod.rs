@@ -6,6 +6,7 @@
 //! stage reads the caller through it).
 
 pub mod jwt;
+pub mod signin;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -34,10 +35,12 @@ pub fn principal_from_header(header: Option<&str>) -> ArmResult<Principal> {
         .and_then(|p| URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok());
     let claim = |k: &str| claims.as_ref().and_then(|c| c.get(k)).and_then(|v| v.as_str()).map(String::from);
+    let upn = claim("upn").or_else(|| claim("unique_name"));
     Ok(Principal {
         object_id: claim("oid").unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".into()),
-        app_id: claim("appid").or_else(|| claim("azp")),
+        app_id: if upn.is_some() { None } else { claim("appid").or_else(|| claim("azp")) },
         tenant_id: claim("tid"),
+        upn,
     })
 }
 
@@ -94,5 +97,7 @@ pub fn authenticate_strict(identity: &Identity, header: Option<&str>, want: &Exp
         }
     }
     let oid = text("oid").ok_or_else(invalid)?;
-    Ok(Principal { object_id: oid.to_lowercase(), app_id: text("appid").or_else(|| text("azp")), tenant_id: Some(tid) })
+    let upn = text("upn").or_else(|| text("unique_name"));
+    let app_id = if upn.is_some() { None } else { text("appid").or_else(|| text("azp")) };
+    Ok(Principal { object_id: oid.to_lowercase(), app_id, tenant_id: Some(tid), upn })
 }

@@ -14,7 +14,7 @@ pub mod time;
 pub use idgen::IdGen;
 pub use ids::{ArmName, ResourceId};
 pub use principal::Principal;
-pub use records::{Subscription, Tenant};
+pub use records::{DirectoryObject, Subscription, Tenant};
 pub use states::{
     LroMode, OperationStatus, ProvisioningState, RegistrationDelay, RegistrationState, SubscriptionState,
 };

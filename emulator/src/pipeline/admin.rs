@@ -31,6 +31,7 @@ pub fn routes() -> Vec<Route<Handler>> {
         r(Method::Get, "/_emulator/settings", "Emulator_GetSettings", settings),
         r(Method::Patch, "/_emulator/settings", "Emulator_UpdateSettings", update_settings),
         r(Method::Get, "/_emulator/routes", "Emulator_Routes", routes_doc),
+        r(Method::Post, "/_emulator/devicecode/{userCode}/approve", "Emulator_ApproveDeviceCode", approve_device_code),
         r(Method::Get, "/_emulator/journal", "Emulator_GetJournal", super::journal::list),
         r(Method::Delete, "/_emulator/journal", "Emulator_ClearJournal", super::journal::clear),
         r(Method::Get, "/_emulator/journal/stream", super::journal::STREAM_OPERATION, super::journal::stream),
@@ -211,6 +212,26 @@ pub fn settings_patch(body: &serde_json::Map<String, Value>) -> ArmResult<impl F
             s.page_size = p;
         }
     })
+}
+
+/// Approves a waiting device code (`az login --use-device-code`) as the default user, or as
+/// the configured user the optional body `{"user": "<upn or object id>"}` names.
+fn approve_device_code(app: &App, req: &ArmRequest) -> ArmResult<ArmResponse> {
+    let code = req.param("userCode")?;
+    let users = &app.config().users;
+    let user = match req.json_object()?.get("user") {
+        None => users.first(),
+        Some(Value::String(name)) => users
+            .iter()
+            .find(|u| u.user_principal_name.eq_ignore_ascii_case(name) || u.object_id.eq_ignore_ascii_case(name)),
+        Some(_) => return Err(ArmError::emulator_request("'user' must be a string")),
+    }
+    .ok_or_else(|| ArmError::emulator_not_found("no such user is configured"))?;
+    let now = app.clock().now().timestamp();
+    if !app.ctx.identity().device_codes.approve(now, code, &user.user_principal_name) {
+        return Err(ArmError::emulator_not_found(format!("no device code '{code}' is waiting for approval")));
+    }
+    Ok(ArmResponse::ok(json!({"userCode": code, "user": user.user_principal_name})))
 }
 
 fn routes_doc(app: &App, _req: &ArmRequest) -> ArmResult<ArmResponse> {

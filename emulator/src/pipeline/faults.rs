@@ -288,6 +288,7 @@ impl Rule {
                 p.principal.is_some_and(|c| {
                     c.object_id.eq_ignore_ascii_case(who)
                         || c.app_id.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(who))
+                        || c.upn.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(who))
                 })
             })
             && self.prefix.len() <= p.segments.len()

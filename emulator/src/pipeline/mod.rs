@@ -114,8 +114,9 @@ pub fn initial_state(config: &Config) -> Result<State, String> {
     Ok(state)
 }
 
-/// Strict mode: each subscription's owner (the first configured service principal of its
-/// tenant) holds Owner at the subscription, unless the state already has that assignment.
+/// Strict mode: each subscription's owners (the first configured service principal and the
+/// first configured user of its tenant) hold Owner at the subscription, unless the state
+/// already has those assignments.
 pub(crate) fn owner_assignments(
     config: &Config,
     state: &State,
@@ -123,37 +124,48 @@ pub(crate) fn owner_assignments(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Change> {
     subs.iter()
-        .filter_map(|sub| {
-            let tenant = state.subscription(sub)?.tenant_id.clone();
+        .flat_map(|sub| {
+            let tenant = state.subscription(sub).map(|s| s.tenant_id.clone()).unwrap_or_default();
             owner_assignment(config, sub, &tenant, None, at)
-                .filter(|c| !matches!(c, Change::PutResource { resource } if state.resource(&resource.id.to_lowercase()).is_some()))
         })
+        .filter(
+            |c| !matches!(c, Change::PutResource { resource } if state.resource(&resource.id.to_lowercase()).is_some()),
+        )
         .collect()
 }
 
-/// Strict mode: the Owner assignment at subscription `sub` for `owner` (an object id), or when
-/// none is named for the first configured service principal of `tenant`. Loose mode: none.
+/// Strict mode: the Owner assignments at subscription `sub`: for `owner` (an object id), or
+/// when none is named for the first configured service principal and the first configured
+/// user of `tenant` (the default user signs in with `az login` and sees its subscription).
+/// Loose mode: none.
 pub(crate) fn owner_assignment(
     config: &Config,
     sub: &str,
     tenant: &str,
     owner: Option<&str>,
     at: chrono::DateTime<chrono::Utc>,
-) -> Option<Change> {
+) -> Vec<Change> {
     if config.auth != crate::config::AuthMode::Strict {
-        return None;
+        return Vec::new();
     }
-    let principal = match owner {
-        Some(o) => o.to_lowercase(),
-        None => config
-            .service_principals
-            .iter()
-            .find(|p| p.tenant_id.eq_ignore_ascii_case(tenant))?
-            .object_id
-            .to_lowercase(),
+    let owners: Vec<(String, &str)> = match owner {
+        Some(o) => vec![(o.to_lowercase(), "ServicePrincipal")],
+        None => {
+            let sp = config.service_principals.iter().find(|p| p.tenant_id.eq_ignore_ascii_case(tenant));
+            let user = config.users.iter().find(|u| u.tenant_id.eq_ignore_ascii_case(tenant));
+            sp.map(|p| (p.object_id.to_lowercase(), "ServicePrincipal"))
+                .into_iter()
+                .chain(user.map(|u| (u.object_id.to_lowercase(), "User")))
+                .collect()
+        }
     };
-    let r = providers::authorization::role_assignments::owner_assignment(sub, &principal, at);
-    Some(Change::PutResource { resource: Arc::new(r) })
+    owners
+        .into_iter()
+        .map(|(principal, kind)| {
+            let r = providers::authorization::role_assignments::owner_assignment(sub, &principal, kind, at);
+            Change::PutResource { resource: Arc::new(r) }
+        })
+        .collect()
 }
 
 /// The clock as the state directory records it.
@@ -396,10 +408,10 @@ impl App {
             Err(e) => {
                 // The code as answered (an injected fault's own code text included).
                 error_code = Some(e.code_str().to_string());
-                if ex.access() == Access::DataPlane {
-                    e.in_data_plane_envelope(self.data_plane_trace()).into_response()
-                } else {
-                    e.into_response()
+                match ex.access() {
+                    Access::DataPlane => e.in_data_plane_envelope(self.data_plane_trace()).into_response(),
+                    Access::Graph => e.in_graph_envelope(self.graph_trace(&ex.request)).into_response(),
+                    _ => e.into_response(),
                 }
             }
         };
@@ -420,6 +432,17 @@ impl App {
             location: "local".into(),
             time: crate::model::time::arm_time(self.ctx.now()),
             component: "environment-management",
+        }
+    }
+
+    /// The ids and date of a Microsoft Graph error envelope (the client's `client-request-id`
+    /// echoed, as Graph does).
+    fn graph_trace(&self, req: &crate::protocol::ArmRequest) -> crate::protocol::GraphTrace {
+        let ids = self.ctx.ids();
+        crate::protocol::GraphTrace {
+            date: self.ctx.now().format("%Y-%m-%dT%H:%M:%S").to_string(),
+            request_id: ids.guid(),
+            client_request_id: req.header("client-request-id").map(String::from).unwrap_or_else(|| ids.guid()),
         }
     }
 

@@ -239,9 +239,26 @@ fn is_arm(access: Access) -> bool {
     matches!(access, Access::Arm | Access::ArmTenant)
 }
 
-/// Calls that need a bearer token: ARM's and the Azure ML data plane's.
+/// Calls that need a bearer token: ARM's, the Azure ML data plane's and Graph's.
 fn needs_token(access: Access) -> bool {
-    matches!(access, Access::Arm | Access::ArmTenant | Access::DataPlane)
+    matches!(access, Access::Arm | Access::ArmTenant | Access::DataPlane | Access::Graph)
+}
+
+/// The audiences Graph accepts: Microsoft Graph's, and the emulator's own endpoints (the
+/// cloud metadata's `microsoftGraphResourceId` is the emulator, so az asks for that).
+fn graph_audiences(app: &App) -> Vec<String> {
+    let mut out: Vec<String> =
+        ["https://graph.microsoft.com/", "https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+    let e = app.ctx.endpoints();
+    for base in [e.https, e.http].into_iter().filter(|b| !b.is_empty()) {
+        let base = base.trim_end_matches('/').to_string();
+        out.push(format!("{base}/"));
+        out.push(base);
+    }
+    out
 }
 
 /// The audiences ARM accepts, and the emulator's own endpoints (clients that ask for
@@ -284,7 +301,7 @@ impl Stage for Authenticate {
                     .param("subscriptionId")
                     .ok()
                     .and_then(|sub| app.ctx.store().read(|s| s.subscription(sub).map(|x| x.tenant_id.clone())));
-                let audiences = arm_audiences(app);
+                let audiences = if ex.access() == Access::Graph { graph_audiences(app) } else { arm_audiences(app) };
                 let login = ex.request.base_url();
                 let default_tenant = app.config().tenants.first().map(|t| t.tenant_id.as_str()).unwrap_or_default();
                 let want = Expected {

@@ -17,6 +17,7 @@ macro_rules! error_codes {
     ($($(#[$doc:meta])* $code:ident = $status:literal),* $(,)?) => {
         /// Every error code the emulator answers with.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(non_camel_case_types)]
         pub enum ErrorCode {
             $($(#[$doc])* $code),*
         }
@@ -135,6 +136,15 @@ error_codes! {
     RoleDefinitionNotUpdatable = 400,
     /// An Azure ML data-plane service (or one of its operations) the emulator does not model.
     ServiceNotEmulated = 400,
+    // Microsoft Graph (its own spellings).
+    /// A Graph object that does not exist.
+    Request_ResourceNotFound = 404,
+    /// A Graph request that is malformed or names what does not exist.
+    Request_BadRequest = 400,
+    /// A Graph `$filter` the emulator does not evaluate.
+    Request_UnsupportedQuery = 400,
+    /// A second Graph object with the same unique key (a second service principal of an app).
+    Request_MultipleObjectsWithSameKeyValue = 409,
     // The emulator's own (the test-control API, request hygiene).
     InvalidEmulatorRequest = 400,
     ResourceTypeNotEmulated = 400,
@@ -164,6 +174,19 @@ struct Extra {
     code_text: Option<String>,
     /// Render Azure ML's data-plane envelope (the environment service's) with these ids.
     data_plane: Option<DataPlaneTrace>,
+    /// Render Microsoft Graph's envelope with these ids.
+    graph: Option<GraphTrace>,
+}
+
+/// The variable parts of Microsoft Graph's error envelope
+/// (`{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphTrace {
+    /// `innerError.date`: `YYYY-MM-DDThh:mm:ss` (no zone, as Graph writes it).
+    pub date: String,
+    pub request_id: String,
+    /// The client's `client-request-id` header, else a new id.
+    pub client_request_id: String,
 }
 
 /// The variable parts of Azure ML's data-plane error envelope
@@ -266,6 +289,15 @@ impl ArmError {
         self
     }
 
+    /// The same error, to be rendered in Microsoft Graph's envelope (the pipeline marks every
+    /// error of an [`Access::Graph`](super::router::Access::Graph) route so).
+    pub fn in_graph_envelope(mut self, trace: GraphTrace) -> Self {
+        if self.extra.as_ref().is_none_or(|e| e.oauth.is_none()) {
+            self.extra().graph = Some(trace);
+        }
+        self
+    }
+
     /// The `RootError` of the data-plane envelope: every key present, as the service sends it.
     fn to_root_error(&self) -> Value {
         json!({
@@ -288,10 +320,16 @@ impl ArmError {
     pub fn into_response(self) -> ArmResponse {
         let oauth = self.extra.as_ref().and_then(|e| e.oauth.clone());
         let data_plane = self.extra.as_ref().and_then(|e| e.data_plane.clone());
-        let arm = oauth.is_none() && data_plane.is_none();
-        let body = match (oauth, data_plane) {
-            (Some(b), _) => b,
-            (None, Some(t)) => json!({
+        let graph = self.extra.as_ref().and_then(|e| e.graph.clone());
+        let arm = oauth.is_none() && data_plane.is_none() && graph.is_none();
+        let body = match (oauth, data_plane, graph) {
+            (Some(b), _, _) => b,
+            (None, _, Some(t)) => json!({"error": {
+                "code": self.code_str(),
+                "message": self.message,
+                "innerError": {"date": t.date, "request-id": t.request_id, "client-request-id": t.client_request_id},
+            }}),
+            (None, Some(t), None) => json!({
                 "error": self.to_root_error(),
                 "correlation": {"operation": t.operation, "request": t.request},
                 "environment": t.location,
@@ -299,7 +337,7 @@ impl ArmError {
                 "time": t.time,
                 "componentName": t.component,
             }),
-            (None, None) => json!({ "error": self.to_json() }),
+            (None, None, None) => json!({ "error": self.to_json() }),
         };
         let mut resp = ArmResponse::json(self.status, body);
         if let Some(e) = self.extra {
@@ -933,6 +971,34 @@ impl ArmError {
                 "The emulator does not emulate {what}: {method} {path} is not served. The emulator models the Azure ML environment service (environments, their versions and image builds) only."
             ),
         )
+    }
+
+    // ---- Microsoft Graph ----
+
+    /// `404 Request_ResourceNotFound`, as Graph words it.
+    pub fn graph_not_found(id: &str) -> Self {
+        Self::of(
+            ErrorCode::Request_ResourceNotFound,
+            format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+        )
+    }
+
+    /// `400 Request_BadRequest`.
+    pub fn graph_bad_request(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::Request_BadRequest, message)
+    }
+
+    /// `400 Request_UnsupportedQuery`: a `$filter` the emulator does not evaluate.
+    pub fn graph_unsupported_query(filter: &str) -> Self {
+        Self::of(
+            ErrorCode::Request_UnsupportedQuery,
+            format!("Unsupported or invalid query filter clause specified: '{filter}'. The emulator evaluates \"p eq 'v'\", \"startswith(p,'v')\" and \"c/any(x:x eq 'v')\" joined by 'and'."),
+        )
+    }
+
+    /// `409 Request_MultipleObjectsWithSameKeyValue`.
+    pub fn graph_duplicate(message: impl Into<String>) -> Self {
+        Self::of(ErrorCode::Request_MultipleObjectsWithSameKeyValue, message)
     }
 
     // ---- Microsoft.Authorization ----

@@ -16,6 +16,6 @@ pub mod request;
 pub mod response;
 pub mod router;
 
-pub use error::{ArmError, ArmResult, DataPlaneTrace, ErrorCode};
+pub use error::{ArmError, ArmResult, DataPlaneTrace, ErrorCode, GraphTrace};
 pub use request::{ArmRequest, Method};
 pub use response::ArmResponse;

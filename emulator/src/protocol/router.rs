@@ -26,6 +26,10 @@ pub enum Access {
     /// but no `api-version` and no subscription stage (the handler answers a missing workspace
     /// as the service does), and errors in Azure ML's data-plane envelope.
     DataPlane,
+    /// A Microsoft Graph call (`/v1.0/…`): a bearer token for Graph (or the emulator), no
+    /// `api-version`, no subscription stage, no RBAC (Graph permissions are not modelled), and
+    /// errors in Graph's envelope.
+    Graph,
     /// The test-control API: no authentication, but only from this machine, and writes must be
     /// JSON (or carry `X-ArmEmu-Control`).
     Control,

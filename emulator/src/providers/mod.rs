@@ -13,6 +13,7 @@ pub mod context;
 pub mod dependents;
 pub mod dispatch;
 pub mod entra;
+pub mod graph;
 pub mod lro;
 pub mod machinelearning;
 pub mod managedidentity;
@@ -34,6 +35,7 @@ pub type Handler = fn(&Ctx, &ArmRequest) -> ArmResult<ArmResponse>;
 pub fn routes() -> Vec<Route<Handler>> {
     let mut r = metadata::routes();
     r.extend(entra::routes());
+    r.extend(graph::routes());
     r.extend(resources::subscriptions::routes());
     r.extend(resources::groups::routes());
     r.extend(resources::providers::routes());

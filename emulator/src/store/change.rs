@@ -11,13 +11,16 @@ use serde::{Deserialize, Serialize};
 
 use super::operations::Operation;
 use super::records::{Registration, Resource, ResourceGroup};
-use crate::model::{ProvisioningState, Subscription, Tenant};
+use crate::model::{DirectoryObject, ProvisioningState, Subscription, Tenant};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "camelCase")]
 pub enum Change {
     /// Creates or replaces a tenant.
     PutTenant { tenant: Tenant },
+    /// Creates or replaces an application or service principal in a tenant's directory (the
+    /// tenant must exist).
+    PutDirectoryObject { object: DirectoryObject },
     /// Creates or replaces a subscription (its tenant must exist).
     PutSubscription { subscription: Subscription },
     /// Removes everything in a subscription (groups, resources, registrations, operations);

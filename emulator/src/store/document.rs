@@ -24,7 +24,7 @@ use super::operations::Operation;
 use super::records::{Registration, Resource, ResourceGroup, SoftDeleted};
 use super::scan::Scanner;
 use super::state::{group_key, State};
-use crate::model::{Subscription, Tenant};
+use crate::model::{DirectoryObject, Subscription, Tenant};
 
 /// The version of the export format.
 pub const STATE_FORMAT_VERSION: u32 = 1;
@@ -82,6 +82,10 @@ impl Serialize for Export<'_> {
         m.serialize_entry("version", &STATE_FORMAT_VERSION)?;
         m.serialize_entry("clock", &self.clock)?;
         m.serialize_entry("tenants", &seq(st.tenants_map().values()))?;
+        // Only when there are any: documents of states without Graph objects stay as they were.
+        if !st.directory_map().is_empty() {
+            m.serialize_entry("directoryObjects", &seq(st.directory_map().values()))?;
+        }
         m.serialize_entry("subscriptions", &seq(st.subscriptions_map().values()))?;
         m.serialize_entry("resourceGroups", &seq(st.groups_map().values()))?;
         m.serialize_entry("resources", &seq(st.resources_map().values().map(|r| &**r)))?;
@@ -128,6 +132,7 @@ struct Parts {
     version: Option<u32>,
     clock: Option<DateTime<Utc>>,
     tenants: Vec<Tenant>,
+    directory: Vec<DirectoryObject>,
     subscriptions: Vec<Subscription>,
     groups: Vec<ResourceGroup>,
     resources: Vec<(String, Arc<Resource>)>,
@@ -176,6 +181,7 @@ fn read_parts(sc: &mut Scanner<impl BufRead>) -> Result<Parts, ImportError> {
             "version" => p.version = Some(parse(sc, &mut buf, "`version`")?),
             "clock" => p.clock = parse(sc, &mut buf, "`clock`")?,
             "tenants" => p.tenants = parse(sc, &mut buf, "`tenants`")?,
+            "directoryObjects" => p.directory = parse(sc, &mut buf, "`directoryObjects`")?,
             "subscriptions" => p.subscriptions = parse(sc, &mut buf, "`subscriptions`")?,
             "resourceGroups" => p.groups = parse(sc, &mut buf, "`resourceGroups`")?,
             "providerRegistrations" => p.registrations = parse(sc, &mut buf, "`providerRegistrations`")?,
@@ -239,6 +245,13 @@ fn assemble(mut p: Parts, extra_tenants: &[Tenant], extra_subs: &[Subscription])
     for t in p.tenants.into_iter().chain(extra_tenants.iter().cloned()) {
         tenants.entry(t.tenant_id.to_lowercase()).or_insert(t);
     }
+    let mut directory = BTreeMap::new();
+    for d in p.directory {
+        if !tenants.contains_key(&d.tenant_id.to_lowercase()) {
+            return invalid(format!("directory object '{}' names unknown tenant '{}'", d.id, d.tenant_id));
+        }
+        directory.insert(d.id.to_lowercase(), d);
+    }
     let mut subscriptions = BTreeMap::new();
     for s in p.subscriptions.into_iter().chain(extra_subs.iter().cloned()) {
         if !tenants.contains_key(&s.tenant_id.to_lowercase()) {
@@ -271,7 +284,7 @@ fn assemble(mut p: Parts, extra_tenants: &[Tenant], extra_subs: &[Subscription])
         operations.insert(o.id.to_lowercase(), o);
     }
     p.resources.sort_by(|a, b| a.0.cmp(&b.0));
-    let state = State::assemble(tenants, subscriptions, groups, p.resources, registrations, operations);
+    let state = State::assemble(tenants, directory, subscriptions, groups, p.resources, registrations, operations);
     // Each group and resource passes the checks a write would make (resources in key order, so
     // a parent is checked before its children).
     for g in state.groups_map().values() {

@@ -20,12 +20,14 @@ use super::records::{registration_key, Registration, Resource, ResourceGroup, So
 use super::rejection::Rejection;
 use crate::model::ids::{self, subscription_prefix, Parent, ResourceId};
 use crate::model::time::add;
-use crate::model::{LroMode, OperationStatus, Subscription, Tenant};
+use crate::model::{DirectoryObject, LroMode, OperationStatus, Subscription, Tenant};
 
 /// The whole observable state; also what the export document holds.
 #[derive(Debug, Clone, Default)]
 pub struct State {
     tenants: BTreeMap<String, Tenant>,
+    /// Applications and service principals, keyed by the lower-cased object id.
+    directory: BTreeMap<String, DirectoryObject>,
     subscriptions: BTreeMap<String, Subscription>,
     /// Keyed by the lower-cased group id.
     groups: BTreeMap<String, ResourceGroup>,
@@ -73,6 +75,7 @@ impl PartialEq for State {
     /// The index is derived, so states are equal when their records are.
     fn eq(&self, other: &State) -> bool {
         self.tenants == other.tenants
+            && self.directory == other.directory
             && self.subscriptions == other.subscriptions
             && self.groups == other.groups
             && self.resources == other.resources
@@ -86,6 +89,7 @@ pub use crate::model::ids::group_key;
 /// A reversible step of a batch.
 enum Undo {
     Tenant(String, Option<Tenant>),
+    Directory(String, Option<DirectoryObject>),
     Subscription(String, Option<Subscription>),
     Group(String, Option<ResourceGroup>),
     Resource(String, Option<Arc<Resource>>),
@@ -104,6 +108,16 @@ impl State {
 
     pub fn tenants(&self) -> impl Iterator<Item = &Tenant> {
         self.tenants.values()
+    }
+
+    /// An application or service principal by object id.
+    pub fn directory_object(&self, id: &str) -> Option<&DirectoryObject> {
+        self.directory.get(&id.to_lowercase())
+    }
+
+    /// Every application and service principal, by object id (a directory holds few).
+    pub fn directory_objects(&self) -> impl Iterator<Item = &DirectoryObject> {
+        self.directory.values()
     }
 
     pub fn subscription(&self, sub: &str) -> Option<&Subscription> {
@@ -196,6 +210,10 @@ impl State {
 
     pub(super) fn tenants_map(&self) -> &BTreeMap<String, Tenant> {
         &self.tenants
+    }
+
+    pub(super) fn directory_map(&self) -> &BTreeMap<String, DirectoryObject> {
+        &self.directory
     }
 
     pub(super) fn subscriptions_map(&self) -> &BTreeMap<String, Subscription> {
@@ -448,6 +466,13 @@ impl State {
         }
     }
 
+    fn set_directory_object(&mut self, key: &str, v: Option<DirectoryObject>) -> Option<DirectoryObject> {
+        match v {
+            Some(v) => self.directory.insert(key.to_string(), v),
+            None => self.directory.remove(key),
+        }
+    }
+
     fn set_subscription(&mut self, key: &str, v: Option<Subscription>) -> Option<Subscription> {
         match v {
             Some(v) => self.subscriptions.insert(key.to_string(), v),
@@ -565,6 +590,7 @@ impl State {
     /// derives the index. `resources` must be sorted by key.
     pub(super) fn assemble(
         tenants: BTreeMap<String, Tenant>,
+        directory: BTreeMap<String, DirectoryObject>,
         subscriptions: BTreeMap<String, Subscription>,
         groups: BTreeMap<String, ResourceGroup>,
         resources: Vec<(String, Arc<Resource>)>,
@@ -574,8 +600,16 @@ impl State {
         // Built at once from the sorted entries, the map's nodes are full (inserting one by one
         // in key order leaves them half empty); a repeated id keeps its last record.
         let resources: BTreeMap<String, Arc<Resource>> = resources.into_iter().collect();
-        let mut s =
-            State { tenants, subscriptions, groups, resources, registrations, operations, index: Index::default() };
+        let mut s = State {
+            tenants,
+            directory,
+            subscriptions,
+            groups,
+            resources,
+            registrations,
+            operations,
+            index: Index::default(),
+        };
         s.reindex();
         s
     }
@@ -622,6 +656,9 @@ impl Tx<'_> {
                 Some(Undo::Tenant(k, v)) => {
                     s.set_tenant(&k, v);
                 }
+                Some(Undo::Directory(k, v)) => {
+                    s.set_directory_object(&k, v);
+                }
                 Some(Undo::Subscription(k, v)) => {
                     s.set_subscription(&k, v);
                 }
@@ -645,6 +682,11 @@ impl Tx<'_> {
     fn tenant(&mut self, key: &str, v: Option<Tenant>) {
         let old = self.state.set_tenant(key, v);
         self.undo.push(Undo::Tenant(key.to_string(), old));
+    }
+
+    fn directory_object(&mut self, key: &str, v: Option<DirectoryObject>) {
+        let old = self.state.set_directory_object(key, v);
+        self.undo.push(Undo::Directory(key.to_string(), old));
     }
 
     fn subscription(&mut self, key: &str, v: Option<Subscription>) {
@@ -688,6 +730,12 @@ impl Tx<'_> {
         match change {
             Change::PutTenant { tenant } => {
                 self.tenant(&tenant.tenant_id.to_lowercase(), Some(tenant.clone()));
+            }
+            Change::PutDirectoryObject { object } => {
+                if self.state.tenant(&object.tenant_id).is_none() {
+                    return Err(Rejection::TenantNotFound { tenant: object.tenant_id.clone() });
+                }
+                self.directory_object(&object.id.to_lowercase(), Some(object.clone()));
             }
             Change::PutSubscription { subscription } => {
                 if self.state.tenant(&subscription.tenant_id).is_none() {

@@ -193,7 +193,12 @@ impl AssignmentRecord<'_> {
 /// Strict mode: the Owner assignment at subscription scope that makes `principal` (lower-cased
 /// object id) the subscription's owner. Its name is derived from both ids, so building the
 /// start state twice (a reset) gives the same record.
-pub fn owner_assignment(sub: &str, principal: &str, now: chrono::DateTime<chrono::Utc>) -> Resource {
+pub fn owner_assignment(
+    sub: &str,
+    principal: &str,
+    principal_type: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Resource {
     use sha2::{Digest, Sha256};
     let h = Sha256::digest(format!("{}/{}", sub.to_lowercase(), principal.to_lowercase()).as_bytes());
     let mut b = [0u8; 16];
@@ -211,7 +216,7 @@ pub fn owner_assignment(sub: &str, principal: &str, now: chrono::DateTime<chrono
         name: &name,
         role_definition_id: &role,
         principal,
-        principal_type: "ServicePrincipal",
+        principal_type,
         props: &props,
         who: principal,
     }
