@@ -695,11 +695,20 @@ pub enum ResourceCmd {
         #[arg(long)]
         resource_type: Option<String>,
     },
-    /// Delete resources by id.
+    /// Delete resources by id (or by -g/-n/--resource-type).
     Delete {
         /// One or more resource ids (space-delimited).
         #[arg(long, num_args = 1..)]
         ids: Vec<String>,
+        /// The resource group (with --name and --resource-type, instead of --ids).
+        #[arg(long, short = 'g')]
+        resource_group: Option<String>,
+        /// The resource name (with -g and --resource-type).
+        #[arg(long, short = 'n')]
+        name: Option<String>,
+        /// Namespace/type, e.g. Microsoft.Storage/storageAccounts.
+        #[arg(long)]
+        resource_type: Option<String>,
         /// The api-version (default: the newest the provider lists for the type).
         #[arg(long)]
         api_version: Option<String>,

@@ -26,6 +26,7 @@ mod context;
 mod help;
 pub mod jmespath;
 pub mod output;
+mod yaml;
 
 use std::sync::{Arc, Mutex};
 
@@ -240,7 +241,7 @@ pub async fn run_async(args: Vec<String>, env: Env) -> (i32, String, String) {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     (0, text, String::new())
                 }
-                _ => (2, String::new(), text),
+                _ => (2, String::new(), usage_error(&e, &args, &text)),
             };
         }
     };
@@ -288,6 +289,83 @@ pub async fn run_async(args: Vec<String>, env: Env) -> (i32, String, String) {
         err.line(&format!("INFO: Command ran in {:.3} seconds", started.elapsed().as_secs_f64()));
     }
     (code, stdout, err.take())
+}
+
+/// A parse failure as az's parser words it (its first line is what scripts see), then clap's
+/// usage line: an unknown command, unrecognised arguments, a value outside the choices
+/// (az names itself `az` where armctl says `armctl`).
+fn usage_error(e: &clap::Error, args: &[String], clap_text: &str) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let ctx = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join(", ")),
+        _ => None,
+    };
+    // The command's words: what precedes the first option.
+    let path: Vec<&str> = args.iter().skip(1).map(String::as_str).take_while(|a| !a.starts_with('-')).collect();
+    let message = match e.kind() {
+        ErrorKind::InvalidSubcommand => {
+            ctx(ContextKind::InvalidSubcommand).map(|c| format!("'{c}' is misspelled or not recognized by the system."))
+        }
+        ErrorKind::UnknownArgument => ctx(ContextKind::InvalidArg).map(|a| {
+            // argparse lists the stray option with the values after it.
+            let at = args.iter().position(|x| *x == a || x.starts_with(&format!("{a}=")));
+            let rest: Vec<&str> = match at {
+                Some(i) => args[i + 1..].iter().map(String::as_str).take_while(|x| !x.starts_with('-')).collect(),
+                None => Vec::new(),
+            };
+            format!("unrecognized arguments: {}", std::iter::once(a.as_str()).chain(rest).collect::<Vec<_>>().join(" "))
+        }),
+        ErrorKind::InvalidValue => match (ctx(ContextKind::InvalidArg), ctx(ContextKind::InvalidValue)) {
+            (Some(arg), Some(value)) if e.get(ContextKind::ValidValue).is_some() => {
+                let option = arg.split([' ', '=']).next().unwrap_or(&arg).to_string();
+                let path = path.iter().take_while(|w| **w != value).copied().collect::<Vec<_>>().join(" ");
+                Some(format!(
+                    "armctl {path}: '{value}' is not a valid value for '{option}'. Allowed values: {}.",
+                    ctx(ContextKind::ValidValue).unwrap_or_default()
+                ))
+            }
+            _ => None,
+        },
+        ErrorKind::MissingRequiredArgument => match e.get(ContextKind::InvalidArg) {
+            Some(ContextValue::Strings(missing)) => {
+                let names: Vec<String> = missing.iter().map(|m| option_names(&path, m)).collect();
+                Some(format!("the following arguments are required: {}", names.join(", ")))
+            }
+            _ => None,
+        },
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            Some("the following arguments are required: _subcommand".to_string())
+        }
+        _ => None,
+    };
+    match message {
+        Some(m) => {
+            let usage: String =
+                clap_text.lines().skip_while(|l| !l.starts_with("Usage:")).take(1).map(|l| format!("{l}\n")).collect();
+            format!("ERROR: {m}\n{usage}")
+        }
+        None => clap_text.to_string(),
+    }
+}
+
+/// An option as argparse names it in "required" errors: `--namespace/-n` for clap's
+/// `--namespace <NAMESPACE>` of the command at `path`.
+fn option_names(path: &[&str], clap_name: &str) -> String {
+    use clap::CommandFactory;
+    let long = clap_name.split([' ', '=']).next().unwrap_or(clap_name);
+    let mut cmd = args::Cli::command();
+    for word in path {
+        match cmd.find_subcommand(word) {
+            Some(sub) => cmd = sub.clone(),
+            None => break,
+        }
+    }
+    let arg = cmd.get_arguments().find(|a| a.get_long().is_some_and(|l| format!("--{l}") == long));
+    match arg.and_then(|a| a.get_short()) {
+        Some(short) => format!("{long}/-{short}"),
+        None => long.to_string(),
+    }
 }
 
 fn report(err: &ErrSink, e: &CliError) {

@@ -94,12 +94,7 @@ pub fn render_with(v: &Value, format: Format, ordered: bool) -> String {
 }
 
 fn yaml(v: &Value) -> String {
-    let s = serde_yaml::to_string(v).unwrap_or_default();
-    if s.ends_with('\n') {
-        s
-    } else {
-        format!("{s}\n")
-    }
+    super::yaml::dump(v)
 }
 
 const KEY: &str = "\x1b[94m";
@@ -204,6 +199,8 @@ fn auto_row(item: &Value, ordered: bool) -> Vec<(String, String)> {
 
 fn table(v: &Value, ordered: bool) -> String {
     let items: Vec<&Value> = match v {
+        // knack's `_TableOutput.dump` ends even an empty table with a newline.
+        Value::Array(a) if a.is_empty() => return "\n".into(),
         Value::Array(a) => a.iter().collect(),
         Value::Null => return String::new(),
         other => vec![other],

@@ -19,7 +19,8 @@ fn exit_codes_follow_az_usage_2_not_found_3_else_1() {
     assert!(missing.err.starts_with("ERROR: (ResourceGroupNotFound)"), "{}", missing.err);
     assert_eq!(cli.run("ml workspace show -w nope -g rg-codes").code, 3);
     assert_eq!(cli.run("storage account show -n nope -g rg-codes").code, 3);
-    assert_eq!(cli.run("storage account show -n nope").code, 3, "not found by a subscription-wide search");
+    // Without -g az's storage validator raises a ValueError (usage, 2).
+    assert_eq!(cli.run("storage account show -n nope").code, 2, "not found by a subscription-wide search");
 
     // Usage errors (argparse): 2.
     assert_eq!(cli.run("group frobnicate").code, 2);

@@ -79,7 +79,7 @@ fn journal_lists_filters_and_clears() {
     let cleared = cli.run("emulator journal clear").ok();
     assert_eq!(cleared.out, "");
     assert_eq!(cli.run("emulator journal").ok().json(), json!([]));
-    assert_eq!(cli.run("emulator journal -o table").ok().out, "");
+    assert_eq!(cli.run("emulator journal -o table").ok().out, "\n", "knack ends even an empty table with a newline");
 }
 
 #[test]

@@ -196,12 +196,21 @@ pub async fn run(ctx: &Ctx, cmd: AccountCmd) -> Result<Output, CliError> {
         }
         AccountCmd::GetAccessToken { resource, scope, tenant } => get_access_token(ctx, resource, scope, tenant).await,
         AccountCmd::Set => {
-            let s = ctx
-                .global
-                .subscription
-                .clone()
-                .ok_or_else(|| CliError::usage("the following arguments are required: --subscription/-s"))?;
-            let mut p = ctx.profile().ok_or_else(|| CliError::failed("Please run 'armctl login' to setup account."))?;
+            let s =
+                ctx.global.subscription.clone().ok_or_else(|| {
+                    CliError::usage("the following arguments are required: --subscription/-s/--name/-n")
+                })?;
+            let Some(mut p) = ctx.profile() else {
+                // No login to change: a name the emulator does not have fails as az's does.
+                let known = entries(ctx).await?;
+                return Err(match find(&known, &s) {
+                    Some(_) => CliError::failed("Please run 'armctl login' to setup account."),
+                    None => CliError::failed(format!(
+                        "The subscription of '{s}' doesn't exist in cloud '{}'.",
+                        ctx.target().cloud_name
+                    )),
+                });
+            };
             let id = find(&p.subscriptions, &s).map(|e| e.id.clone()).ok_or_else(|| {
                 CliError::failed(format!(
                     "The subscription of '{s}' doesn't exist in cloud '{}'.",
@@ -252,14 +261,15 @@ async fn get_access_token(
     // az reads the expiry as whole seconds (the token's `exp`).
     let whole = chrono::DateTime::from_timestamp(token.expires_on.timestamp(), 0).unwrap_or(token.expires_on);
     let local = whole.with_timezone(&chrono::Local);
+    // In az's order (`keys(@)`, tables and TSV show it; JSON output sorts the keys anyway).
     let mut out = serde_json::Map::new();
+    out.insert("tokenType".into(), Value::String("Bearer".into()));
     out.insert("accessToken".into(), Value::String(token.token));
-    out.insert("expiresOn".into(), Value::String(local.format("%Y-%m-%d %H:%M:%S%.6f").to_string()));
     out.insert("expires_on".into(), Value::from(token.expires_on.timestamp()));
+    out.insert("expiresOn".into(), Value::String(local.format("%Y-%m-%d %H:%M:%S%.6f").to_string()));
+    out.insert("tenant".into(), Value::String(sub_tenant));
     if tenant.is_none() {
         out.insert("subscription".into(), Value::String(sub));
     }
-    out.insert("tenant".into(), Value::String(sub_tenant));
-    out.insert("tokenType".into(), Value::String("Bearer".into()));
     Ok(Output::Value(Value::Object(out)))
 }

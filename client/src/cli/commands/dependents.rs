@@ -59,25 +59,62 @@ fn id_of(client: &ArmClient, kind: &Kind, rg: &str, name: &str) -> Result<String
     ))
 }
 
-/// Finds a resource by name: in `rg` when given, else anywhere in the subscription.
+/// Finds a resource by name: in `rg` when given, else anywhere in the subscription, matched
+/// and failed as each az module does it (its validator or `_arm_get_resource_by_name`).
 async fn find(client: &ArmClient, kind: &Kind, name: &str, rg: Option<&str>) -> Result<Value, CliError> {
+    if kind.model == Some(Model::Registry) {
+        validate_registry_name(name)?;
+    }
     if let Some(rg) = rg {
         return Ok(client.resources().get_by_id(&id_of(client, kind, rg, name)?, kind.api).await?);
     }
     let filter = format!("resourceType eq '{}/{}'", kind.namespace, kind.type_name);
     let all = client.resources().list(Some(&filter))?.collect_all().await?;
-    let hit = all.into_iter().find(|r| r.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)));
-    match hit {
-        Some(r) => Ok(client.resources().get_by_id(&r.id, kind.api).await?),
-        None => Err(CliError {
+    // storage's `_query_account_rg` compares names exactly; the others ignore case.
+    let exact = kind.model == Some(Model::StorageAccount);
+    let hit = all
+        .into_iter()
+        .find(|r| r.name.as_deref().is_some_and(|n| if exact { n == name } else { n.eq_ignore_ascii_case(name) }));
+    if let Some(r) = hit {
+        return Ok(client.resources().get_by_id(&r.id, kind.api).await?);
+    }
+    let sub = client.subscription_id()?.to_string();
+    Err(match kind.model {
+        // A `ValueError` in the validator, which az reports as a usage error.
+        Some(Model::StorageAccount) => CliError::usage(format!("Storage account '{name}' not found.")),
+        Some(Model::KeyVault) => CliError::failed(format!("The Vault '{name}' not found within subscription.")),
+        Some(Model::Registry) => {
+            let display = client.subscriptions().get(&sub).await.ok().and_then(|s| s.display_name);
+            let at = match display {
+                Some(d) => format!("in subscription '{d} ({sub})'"),
+                None => "in the current subscription".into(),
+            };
+            CliError::failed(format!(
+                "The resource with name '{name}' and type '{}/{}' could not be found {at}.",
+                kind.namespace, kind.type_name
+            ))
+        }
+        _ => CliError {
             exit: 3,
-            message: format!(
-                "(ResourceNotFound) The {} '{name}' was not found in subscription '{}'.",
-                kind.label,
-                client.subscription_id()?
-            ),
+            message: format!("(ResourceNotFound) The {} '{name}' was not found in subscription '{sub}'.", kind.label),
             hint: Some("give the resource group with -g, or check the name with 'armctl resource list'".into()),
-        }),
+        },
+    })
+}
+
+/// az's `validate_registry_name` for a plain name (no login-server suffix): letters and
+/// digits, 5 to 50 of them, checked before any request.
+fn validate_registry_name(name: &str) -> Result<(), CliError> {
+    if name.contains('.') {
+        return Ok(());
+    }
+    let ok = (5..=50).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::failed(
+            "Registry names may contain only alpha numeric characters and must be between 5 and 50 characters",
+        ))
     }
 }
 
@@ -115,8 +152,13 @@ async fn list(ctx: &Ctx, client: &ArmClient, kind: &Kind, rg: Option<String>) ->
         let all = serde_json::to_value(all).unwrap_or_default();
         return Ok(Output::Value(as_az(Model::KeyVaultListItem, &all)));
     }
-    let all =
-        client.resources().list_of_type(rg.as_deref(), kind.namespace, kind.type_name, kind.api)?.collect_all().await?;
+    let listed =
+        client.resources().list_of_type(rg.as_deref(), kind.namespace, kind.type_name, kind.api)?.collect_all().await;
+    let all = match listed {
+        // az's `list_vault_or_hsm` swallows any failure (a missing group too) and prints `[]`.
+        Err(_) if kind.model == Some(Model::KeyVault) => Vec::new(),
+        other => other?,
+    };
     Ok(printed(kind, Value::Array(all)))
 }
 
@@ -188,7 +230,8 @@ pub async fn storage(ctx: &Ctx, cmd: StorageAccountCmd) -> Result<Output, CliErr
     let client = ctx.client().await?;
     match cmd {
         StorageAccountCmd::Show { dep } => {
-            Ok(printed(&STORAGE, find(&client, &STORAGE, &dep.name, dep.resource_group.as_deref()).await?))
+            let rg = ctx.group_opt(dep.resource_group);
+            Ok(printed(&STORAGE, find(&client, &STORAGE, &dep.name, rg.as_deref()).await?))
         }
         StorageAccountCmd::List { resource_group } => list(ctx, &client, &STORAGE, resource_group).await,
         StorageAccountCmd::Create { dep, location, sku, kind, hns } => {
@@ -212,7 +255,8 @@ pub async fn keyvault(ctx: &Ctx, cmd: KeyvaultCmd) -> Result<Output, CliError> {
     let client = ctx.client().await?;
     match cmd {
         KeyvaultCmd::Show { dep } => {
-            Ok(printed(&KEY_VAULT, find(&client, &KEY_VAULT, &dep.name, dep.resource_group.as_deref()).await?))
+            let rg = ctx.group_opt(dep.resource_group);
+            Ok(printed(&KEY_VAULT, find(&client, &KEY_VAULT, &dep.name, rg.as_deref()).await?))
         }
         KeyvaultCmd::List { resource_group } => list(ctx, &client, &KEY_VAULT, resource_group).await,
         KeyvaultCmd::Create { dep, location, .. } => {
@@ -231,7 +275,16 @@ pub async fn keyvault(ctx: &Ctx, cmd: KeyvaultCmd) -> Result<Output, CliError> {
                 .unwrap_or_else(|| EMULATOR_TENANT_ID.into());
             let body = json!({
                 "location": location,
-                "properties": {"tenantId": tenant, "sku": {"family": "A", "name": "standard"}, "accessPolicies": []},
+                // What az 2.91's `keyvault create` sends when given no options.
+                "properties": {
+                    "tenantId": tenant,
+                    "sku": {"name": "standard", "family": "A"},
+                    "accessPolicies": [],
+                    "enableRbacAuthorization": true,
+                    "enableSoftDelete": true,
+                    "softDeleteRetentionInDays": 90,
+                    "networkAcls": {"bypass": "AzureServices", "defaultAction": "Allow"},
+                },
             });
             create(ctx, &client, &KEY_VAULT, &rg, &dep.name, body).await
         }
@@ -242,10 +295,12 @@ pub async fn acr(ctx: &Ctx, cmd: AcrCmd) -> Result<Output, CliError> {
     let client = ctx.client().await?;
     match cmd {
         AcrCmd::Show { dep } => {
-            Ok(printed(&REGISTRY, find(&client, &REGISTRY, &dep.name, dep.resource_group.as_deref()).await?))
+            let rg = ctx.group_opt(dep.resource_group);
+            Ok(printed(&REGISTRY, find(&client, &REGISTRY, &dep.name, rg.as_deref()).await?))
         }
         AcrCmd::List { resource_group } => list(ctx, &client, &REGISTRY, resource_group).await,
         AcrCmd::Create { dep, location, sku, admin_enabled } => {
+            validate_registry_name(&dep.name)?;
             let rg = need_group(ctx, dep.resource_group)?;
             let location = match ctx.location(location) {
                 Some(l) => l,

@@ -100,12 +100,15 @@ pub fn load_template(path: &str) -> Result<Value, CliError> {
             "'{path}' is a Bicep file: armctl deploys ARM JSON templates only (build it with 'bicep build {path}' first)"
         )));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::failed(format!("[Errno 2] No such file or directory: '{path}' ({e})")))?;
+    // Python's OSError text, as az prints it.
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => CliError::failed(format!("[Errno 2] No such file or directory: '{path}'")),
+        _ => CliError::failed(format!("{e}: '{path}'")),
+    })?;
     match parse_jsonc(&text) {
         Ok(v @ Value::Object(_)) => Ok(v),
         Ok(_) | Err(_) => {
-            Err(CliError::usage(format!("Failed to parse '{path}', please check whether it is a valid JSON format")))
+            Err(CliError::failed(format!("Failed to parse '{path}', please check whether it is a valid JSON format")))
         }
     }
 }
@@ -302,7 +305,7 @@ fn prepare(
     location: Option<&str>,
 ) -> Result<(String, Deployment), CliError> {
     let Some(file) = a.template_file.as_deref() else {
-        return Err(CliError::usage(
+        return Err(CliError::failed(
             "Please enter one of the following: template file, template spec, template url, or Bicep parameters file.",
         ));
     };
@@ -310,7 +313,8 @@ fn prepare(
     if template.get("resources").is_none() {
         template["resources"] = json!([]);
     }
-    let params = process_parameters(&template, &a.parameters).map_err(CliError::usage)?;
+    // az raises these from the command (CLIError, ValueError): exit 1, not argparse's 2.
+    let params = process_parameters(&template, &a.parameters).map_err(CliError::failed)?;
     for w in &params.warnings {
         ctx.warn(w);
     }
@@ -319,7 +323,7 @@ fn prepare(
         if a.no_prompt == Some(true) {
             ctx.warn(&format!("Missing input parameters: {} ", missing.join(", ")));
         } else {
-            return Err(CliError::usage(format!("Missing input parameters: {}", missing.join(", ")))
+            return Err(CliError::failed(format!("Missing input parameters: {}", missing.join(", ")))
                 .with_hint("give them with --parameters KEY=VALUE (or --no-prompt to let the service decide)"));
         }
     }
@@ -332,9 +336,12 @@ fn prepare(
     Ok((name, deployment))
 }
 
-fn mode_of(s: &str) -> Result<DeploymentMode, CliError> {
+/// `command`: the words az names in its argparse error ("deployment group create").
+fn mode_of(s: &str, command: &str) -> Result<DeploymentMode, CliError> {
     DeploymentMode::parse(s).ok_or_else(|| {
-        CliError::usage(format!("argument --mode: invalid choice: '{s}' (choose from 'Complete', 'Incremental')"))
+        CliError::usage(format!(
+            "armctl {command}: '{s}' is not a valid value for '--mode'. Allowed values: Incremental, Complete."
+        ))
     })
 }
 
@@ -667,17 +674,17 @@ async fn group(ctx: &Ctx, client: &ArmClient, cmd: DeploymentGroupCmd) -> Result
     match cmd {
         DeploymentGroupCmd::Create { deployment: a, .. } => {
             let GroupTemplateArgs { resource_group, template, mode } = a;
-            let (name, d) = prepare(ctx, &template, mode_of(&mode)?, None)?;
+            let (name, d) = prepare(ctx, &template, mode_of(&mode, "deployment group create")?, None)?;
             create(ctx, client, DeploymentScope::ResourceGroup(filled(&resource_group)), &name, &d).await
         }
         DeploymentGroupCmd::Validate(a) => {
-            let (name, d) = prepare(ctx, &a.template, mode_of(&a.mode)?, None)?;
+            let (name, d) = prepare(ctx, &a.template, mode_of(&a.mode, "deployment group validate")?, None)?;
             let v = validate_first(client, ctx, DeploymentScope::ResourceGroup(filled(&a.resource_group)), &name, &d)
                 .await?;
             Ok(Output::Table(v, validate_table))
         }
         DeploymentGroupCmd::WhatIf { deployment: a, what_if: w } => {
-            let (name, d) = prepare(ctx, &a.template, mode_of(&a.mode)?, None)?;
+            let (name, d) = prepare(ctx, &a.template, mode_of(&a.mode, "deployment group what-if")?, None)?;
             what_if(ctx, client, DeploymentScope::ResourceGroup(filled(&a.resource_group)), &name, &d, &w).await
         }
         DeploymentGroupCmd::Show { resource_group, name } => {

@@ -84,6 +84,19 @@ fn group_name(ctx: &Ctx, g: &GroupName) -> Result<String, CliError> {
 
 pub async fn run(ctx: &Ctx, cmd: GroupCmd) -> Result<Output, CliError> {
     // Arguments first (a missing one is a usage error before anything is called).
+    if let GroupCmd::Create { group, location, .. } = &cmd {
+        // az's `group create` spells the name's options in another order, and lists both.
+        let mut missing = Vec::new();
+        if group.name.is_none() && ctx.setting("defaults", "group").is_none() {
+            missing.push("--name/--resource-group/-n/-g");
+        }
+        if ctx.location(location.clone()).is_none() {
+            missing.push("--location/-l");
+        }
+        if !missing.is_empty() {
+            return Err(CliError::usage(format!("the following arguments are required: {}", missing.join(", "))));
+        }
+    }
     let name = match &cmd {
         GroupCmd::List { .. } => String::new(),
         GroupCmd::Create { group, .. }

@@ -37,19 +37,29 @@ pub async fn api_version_for(
     })
 }
 
+/// The resources a command names: `--ids`, or one by `-g`/`-n`/`--resource-type`.
+fn ids_or_name(
+    client: &ArmClient,
+    ids: Vec<String>,
+    rg: Option<String>,
+    name: Option<String>,
+    rtype: Option<String>,
+) -> Result<Vec<String>, CliError> {
+    if !ids.is_empty() {
+        return Ok(ids);
+    }
+    let (Some(rg), Some(n), Some(t)) = (rg, name, rtype) else {
+        return Err(CliError::usage("give --ids, or all of --resource-group/-g, --name/-n and --resource-type"));
+    };
+    Ok(vec![format!("/subscriptions/{}/resourceGroups/{rg}/providers/{t}/{n}", client.subscription_id()?)])
+}
+
 pub async fn run(ctx: &Ctx, cmd: ResourceCmd) -> Result<Output, CliError> {
     let client = ctx.client().await?;
     let mut cache = HashMap::new();
     match cmd {
-        ResourceCmd::Show { mut ids, resource_group, name, resource_type, api_version } => {
-            if ids.is_empty() {
-                let (Some(rg), Some(n), Some(t)) = (resource_group, name, resource_type) else {
-                    return Err(CliError::usage(
-                        "give --ids, or all of --resource-group/-g, --name/-n and --resource-type",
-                    ));
-                };
-                ids.push(format!("/subscriptions/{}/resourceGroups/{rg}/providers/{t}/{n}", client.subscription_id()?));
-            }
+        ResourceCmd::Show { ids, resource_group, name, resource_type, api_version } => {
+            let ids = ids_or_name(&client, ids, resource_group, name, resource_type)?;
             let mut out = Vec::new();
             for id in &ids {
                 let v = match &api_version {
@@ -72,10 +82,8 @@ pub async fn run(ctx: &Ctx, cmd: ResourceCmd) -> Result<Output, CliError> {
             let all = serde_json::to_value(pager.collect_all().await?).unwrap_or_default();
             Ok(Output::Table(as_az(Model::GenericResourceExpanded, &all), resource_table))
         }
-        ResourceCmd::Delete { ids, api_version, .. } => {
-            if ids.is_empty() {
-                return Err(CliError::usage("the following arguments are required: --ids"));
-            }
+        ResourceCmd::Delete { ids, resource_group, name, resource_type, api_version, .. } => {
+            let ids = ids_or_name(&client, ids, resource_group, name, resource_type)?;
             for id in &ids {
                 let v = match &api_version {
                     Some(v) => v.clone(),

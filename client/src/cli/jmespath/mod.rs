@@ -14,7 +14,7 @@ mod functions;
 mod interpreter;
 mod lexer;
 mod parser;
-mod value;
+pub(crate) mod value;
 
 use std::fmt;
 
