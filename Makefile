@@ -28,7 +28,7 @@ interop-setup:
 	bash conformance/interop/setup.sh
 
 interop: interop-setup
-	$(CARGO) build --locked -q -p armemu --bin armemu -p armctl --bin armctl
+	$(CARGO) build --locked -q -p armemu --bin armemu -p armctl --bin armctl -p conformance --bin armschema
 	bash conformance/interop/run.sh $${CARGO_TARGET_DIR:-target}/debug/armemu
 
 ## Speed figures (release build): start-up, GET/PUT throughput and latency vs a bare hyper server;

@@ -12,7 +12,9 @@
 #    AZURE_CONFIG_DIR inside the temporary directory).
 # 4. One pytest run in the SDK venv runs every test; the CLI tests call the CLI venv's `az`
 #    (ARMEMU_AZ) as a subprocess, the azureml-core tests run v1_driver.py with the v1 venv's
-#    python (ARMEMU_V1_PYTHON). The exit status is pytest's.
+#    python (ARMEMU_V1_PYTHON).
+# 5. armschema validates the answers the journal kept against the vendored OpenAPI
+#    definitions. The exit status is pytest's, else armschema's.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -55,7 +57,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 mkfifo "$TMP/stdout"
-"$ARMEMU" --data-dir "$TMP/data" --http-port 0 --https-port 0 >"$TMP/stdout" 2>"$TMP/armemu.log" &
+# The journal keeps every request of the run (armschema below validates the answers it kept).
+"$ARMEMU" --data-dir "$TMP/data" --http-port 0 --https-port 0 --journal-size 200000 >"$TMP/stdout" 2>"$TMP/armemu.log" &
 PID=$!
 # Opening the fifo meets armemu's end of it; fd 3 stays open until exit, so later writes
 # by armemu (none are expected) cannot hit SIGPIPE.
@@ -92,4 +95,18 @@ wait "$PYTEST"
 rc=$?
 set -e
 PYTEST=""
+# 5. The answers the real clients received (writes and failures: the ones the journal keeps a
+#    body of) are validated against the vendored OpenAPI definitions, as the Rust suites'
+#    answers are (conformance/src/schema.rs). armschema is built next to armemu (make interop).
+SCHEMA="$(dirname "$ARMEMU")/armschema"
+if [[ -x "$SCHEMA" ]]; then
+    HTTP_URL="$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["http"])' "$READY")"
+    set +e
+    "$SCHEMA" "$HTTP_URL"
+    src=$?
+    set -e
+    [[ $rc -ne 0 ]] || rc=$src
+else
+    echo "run.sh: $SCHEMA not built; the interop answers were not schema-validated (make interop builds it)" >&2
+fi
 exit $rc

@@ -81,7 +81,9 @@ def test_v1_workspace_create_and_get(env, rm, arm, v1_python, pristine_env, tmp_
         assert created["friendlyName"] == name
         assert created["provisioningState"] == "Succeeded"
         assert created["tags"] == {"createdByToolkit": "sdk-v1-1.61.0"}
-        assert created["sku"] == "basic"
+        # azureml-core reads sku.tier; its template sends "basic", answered in the casing of the
+        # closed SkuTier enum (found by the schema validation; DIFFERENCES.md: Schema validation).
+        assert created["sku"] == "Basic"
         assert created["identity"]["type"] == "SystemAssigned"
         assert created["identity"]["tenant_id"] == env.tenant
         assert len(created["identity"]["principal_id"]) == 36

@@ -13,6 +13,8 @@
 //! | `ARM_TOKEN` | the bearer token to send (default `test`) |
 //! | `ARM_CA_FILE` | a PEM file of extra roots to trust (e.g. the emulator's `ca.pem`) |
 //! | `ARM_SUBSCRIPTION_ID` | the subscription to work in (default: the emulator's default one) |
+//! | `ARMEMU_SCHEMA` | `report`: print the answers that differ from their OpenAPI definition instead of failing ([`schema`]); `off`: do not validate |
+//! | `ARMEMU_SCHEMA_LOG` | a file to append one line per validated answer to (operation, status, findings) |
 //!
 //! Suites that need the emulator's test-control API (`/_emulator/…`: clock, settings, reset,
 //! state) or a special start configuration use [`require_emulator!`], which skips the test with
@@ -115,6 +117,9 @@ pub struct Http {
     token: Option<String>,
     transport: Transport,
     rt: tokio::runtime::Runtime,
+    /// Check every JSON answer against the vendored OpenAPI definitions ([`schema`]); on for
+    /// the clients of a [`Target`].
+    validate: bool,
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -146,6 +151,7 @@ impl Http {
             token: token.map(String::from),
             transport: Transport::Plain(client),
             rt: runtime(),
+            validate: false,
         }
     }
 
@@ -175,6 +181,7 @@ impl Http {
             token: token.map(String::from),
             transport: Transport::Tls(Arc::new(cfg)),
             rt: runtime(),
+            validate: false,
         }
     }
 
@@ -185,6 +192,14 @@ impl Http {
         } else {
             Http::plain(base, token)
         }
+    }
+
+    /// This client validates every JSON answer against the vendored OpenAPI definitions
+    /// ([`schema::validate_answer`]): a finding no allow-list entry explains fails the request
+    /// (`ARMEMU_SCHEMA=report` prints it instead, `ARMEMU_SCHEMA=off` skips the check).
+    pub fn validating(mut self) -> Http {
+        self.validate = schema::mode() != schema::Mode::Off;
+        self
     }
 
     /// The base URL, without a trailing `/`.
@@ -204,6 +219,7 @@ impl Http {
                 Transport::Tls(c) => Transport::Tls(c.clone()),
             },
             rt: runtime(),
+            validate: self.validate,
         }
     }
 
@@ -263,7 +279,22 @@ impl Http {
             .iter()
             .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        Resp { status: parts.status.as_u16(), headers, body }
+        let resp = Resp { status: parts.status.as_u16(), headers, body };
+        if self.validate {
+            let findings = schema::validate_answer(method, path, resp.status, resp.header("content-type"), &resp.body);
+            if !findings.is_empty() {
+                let list: Vec<String> = findings.iter().map(|f| format!("  {f}")).collect();
+                let text = format!(
+                    "{method} {path}: the answer differs from the OpenAPI definition (fixtures/official/specs; allow-list.json explains deliberate differences):\n{}\n{resp:?}",
+                    list.join("\n")
+                );
+                match schema::mode() {
+                    schema::Mode::Fail => panic!("{text}"),
+                    _ => eprintln!("SCHEMA {text}"),
+                }
+            }
+        }
+        resp
     }
 
     /// Blocking [`Http::send`]; a request that gets no answer within 30 s fails the test
@@ -355,7 +386,7 @@ impl Target {
     pub fn with_config(f: impl FnOnce(&mut Config)) -> Target {
         let emu = TestEmulator::with_config(f);
         Target {
-            http: Http::plain(&emu.http, Some("test")),
+            http: Http::plain(&emu.http, Some("test")).validating(),
             subscription: armemu::config::DEFAULT_SUBSCRIPTION_ID.to_string(),
             ca: Some(emu.ca.clone()),
             emu: Some(emu),
@@ -370,7 +401,7 @@ impl Target {
         let subscription =
             std::env::var("ARM_SUBSCRIPTION_ID").unwrap_or_else(|_| armemu::config::DEFAULT_SUBSCRIPTION_ID.into());
         let cas: Vec<PathBuf> = ca.iter().cloned().collect();
-        Some(Target { http: Http::for_base(&endpoint, &cas, Some(&token)), subscription, ca, emu: None })
+        Some(Target { http: Http::for_base(&endpoint, &cas, Some(&token)).validating(), subscription, ca, emu: None })
     }
 
     /// True when `ARM_ENDPOINT` points the suites at an external endpoint.
@@ -440,7 +471,7 @@ impl Target {
     /// external endpoint.
     pub fn https(&self) -> Http {
         match &self.emu {
-            Some(e) => Http::tls(&e.https, std::slice::from_ref(&e.ca), false, Some("test")),
+            Some(e) => Http::tls(&e.https, std::slice::from_ref(&e.ca), false, Some("test")).validating(),
             None => self.http.anonymous_with_token(self.http.token.as_deref()),
         }
     }
@@ -613,4 +644,6 @@ pub fn qv(value: &str) -> String {
 
 /// The HTTP fuzzer (`make fuzz`, and a short run in `make test`).
 pub mod fuzz;
+/// OpenAPI validation of the answers [`Target`]'s clients receive.
+pub mod schema;
 pub mod templates;

@@ -374,6 +374,12 @@ fn official_ops() -> BTreeMap<String, usize> {
     m
 }
 
+/// operationId → the api-version of the vendored OpenAPI file (`fixtures/official/specs/`) that
+/// defines it: every answer the suites receive for it is validated ([`conformance::schema`]).
+fn schema_ops() -> BTreeMap<String, String> {
+    conformance::schema::Specs::get().operations.iter().map(|o| (o.id.clone(), o.api_version.clone())).collect()
+}
+
 /// operationId → shape fixture files.
 fn fixture_ops() -> BTreeMap<String, Vec<String>> {
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -399,17 +405,19 @@ fn generate() -> String {
         "| fixtures | `fixtures/shapes/**` whose `operationId` is the operation (replayed by the shapes suite) |\n",
     );
     out.push_str("| official | official REST API examples (`fixtures/official/MANIFEST.tsv`, last column) the operation answers, replayed and compared by `conformance/tests/official_examples.rs` |\n");
+    out.push_str("| schema | the api-version of the vendored OpenAPI definition (`fixtures/official/specs/`) that every JSON answer of the operation a suite receives is validated against (`conformance/src/schema.rs`) |\n");
     out.push_str("\n## Operations\n\n| operation | method | path |");
     for s in SUITES {
         write!(out, " {} |", s.name).unwrap();
     }
-    out.push_str(" fixtures | official |\n|---|---|---|");
+    out.push_str(" fixtures | official | schema |\n|---|---|---|");
     for _ in SUITES {
         out.push_str("---|");
     }
-    out.push_str("---|---|\n");
+    out.push_str("---|---|---|\n");
     let official = official_ops();
-    let mut totals = vec![0usize; SUITES.len() + 2];
+    let schema = schema_ops();
+    let mut totals = vec![0usize; SUITES.len() + 3];
     let mut untested = Vec::new();
     for row in &rows {
         let path = if row.patterns.len() > 1 {
@@ -441,7 +449,11 @@ fn generate() -> String {
             untested.push(row.operation);
         }
         let count = |n: usize| if n > 0 { n.to_string() } else { String::new() };
-        writeln!(out, " {} | {} |", count(f), count(o)).unwrap();
+        let v = schema.get(row.operation).cloned().unwrap_or_default();
+        if !v.is_empty() {
+            totals[SUITES.len() + 2] += 1;
+        }
+        writeln!(out, " {} | {} | {v} |", count(f), count(o)).unwrap();
     }
     write!(out, "| **operations reached (of {})** | | |", rows.len()).unwrap();
     for t in &totals {
@@ -483,6 +495,7 @@ evidence found in any one file of the suite:
 | `replay` | the shapes suite replays a `fixtures/shapes` file with this operationId and compares the answer with it |
 | `table` | the suite draws requests from the route table itself (the fuzzer: robustness only, every route but the test-control API) |
 | *count* (fixtures) | the number of `fixtures/shapes` files with this `operationId` |
+| *version* (schema) | the vendored OpenAPI file's api-version; every JSON answer a suite's `Target` client receives for the operation is validated against its definition (types, enums, undefined keys; `fixtures/official/allow-list.json` lists the deliberate differences) |
 | *count* (official) | the number of official REST API examples (Azure/azure-rest-api-specs `x-ms-examples`, vendored in `fixtures/official/`) this operation answers; the `official_examples` suite replays each and compares status, key paths, types, enums and id formats |
 
 The scan over-approximates (`path` is file-level: the tail and the method may belong to

@@ -105,6 +105,8 @@ fn allow_list() -> Vec<Allow> {
     v.as_array()
         .expect("allow-list.json is an array")
         .iter()
+        // Entries naming an operation or a definition are the schema validator's (conformance::schema).
+        .filter(|e| e.get("example").is_some())
         .map(|e| {
             let reason = e["reason"].as_str().unwrap_or_default();
             assert!(reason.len() >= 20, "allow-list entry without a real reason: {e}");
@@ -842,7 +844,8 @@ fn every_manifest_row_has_its_example_and_every_example_a_row() {
     fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut BTreeSet<String>) {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
             let p = e.path();
-            if p.is_dir() {
+            // specs/ holds the OpenAPI files the schema validator reads, not examples.
+            if p.is_dir() && p.file_name().is_some_and(|n| n != "specs") {
                 walk(&p, root, out);
             } else if p.extension().is_some_and(|x| x == "json")
                 && p.file_name().is_some_and(|n| n != "allow-list.json" && n != "defined-properties.json")

@@ -7,6 +7,21 @@ use serde_json::{json, Value};
 
 use crate::*;
 
+/// `sku.tier` is a closed enum (`SkuTier`, not modelAsString): a tier given in another casing
+/// (azureml-core's workspace template sends `basic`) is answered in the enum's casing; the name
+/// is kept as given. Found by the schema validation of the deployments suite.
+#[test]
+fn sku_tier_is_answered_in_the_casing_of_its_enum() {
+    let t = require_emulator!();
+    t.create_group("rg1", LOCATION);
+    let body = json!({"location": LOCATION, "sku": {"name": "basic", "tier": "basic"}, "properties": {}});
+    let w = t.put(&mlv(&ws_path(&t, "rg1", "ws1")), &body).expect(200).json();
+    assert_eq!(w["sku"], json!({"name": "basic", "tier": "Basic"}));
+    let u = t.patch(&mlv(&ws_path(&t, "rg1", "ws1")), &json!({"sku": {"name": "Standard", "tier": "STANDARD"}}));
+    assert_eq!(u.expect(200).json()["sku"], json!({"name": "Standard", "tier": "Standard"}));
+    assert_eq!(get_ws(&t, "rg1", "ws1").expect(200).json()["sku"], json!({"name": "Standard", "tier": "Standard"}));
+}
+
 #[test]
 fn put_answers_200_with_the_full_workspace_json() {
     let t = require_emulator!();

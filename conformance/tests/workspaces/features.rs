@@ -56,6 +56,9 @@ fn customer_managed_key_creates_a_managed_group_with_cosmos_db_and_is_deleted_pe
         enc_["keyVaultProperties"]["keyIdentifier"],
         "https://cmkvault.vault.azure.net/keys/k1/0123456789abcdef"
     );
+    // No identityClientId was given: the key is left out, not answered as null (the definition
+    // is a string, not x-nullable; found by the schema validation).
+    assert_eq!(keys(&enc_["keyVaultProperties"]), sorted(&["keyIdentifier", "keyVaultArmId"]));
 
     // The service-provisioned group `<rg>_<GUID>`, managed by the workspace.
     let managed = str_of(&w, "/properties/serviceProvisionedResourceGroup").to_string();

@@ -401,7 +401,12 @@ fn plan_create(
         )?;
         changes.push(Change::PutGroup { group: mg });
         changes.push(Change::PutResource { resource: cosmos });
-        let mut encryption = json!({"status": "Enabled", "keyVaultProperties": {"keyVaultArmId": c.key_vault_arm_id.to_lowercase(), "keyIdentifier": c.key_identifier, "identityClientId": c.identity_client_id}});
+        let mut encryption = json!({"status": "Enabled", "keyVaultProperties": {"keyVaultArmId": c.key_vault_arm_id.to_lowercase(), "keyIdentifier": c.key_identifier}});
+        // An identityClientId that was not given is left out (the definition is a string, not
+        // x-nullable).
+        if !c.identity_client_id.is_null() {
+            encryption["keyVaultProperties"]["identityClientId"] = c.identity_client_id.clone();
+        }
         if let Some(i) = encryption_identity {
             encryption["identity"] = i;
         }
@@ -518,7 +523,7 @@ fn apply_update(
         None => {}
     }
     if let Some(sku) = body.get("sku").filter(|v| v.is_object()) {
-        updated["sku"] = sku.clone();
+        updated["sku"] = wire::canonical_sku(sku);
     }
     if let Some(given) = body.get("identity").filter(|v| v.is_object()) {
         let tenant = tenant_of(s, ws.subscription());

@@ -121,7 +121,7 @@ pub fn create_spec(body: &Map<String, Value>) -> ArmResult<CreateSpec> {
     Ok(CreateSpec {
         tags,
         kind: body.get("kind").filter(|k| k.is_string()).cloned(),
-        sku: body.get("sku").filter(|k| k.is_object()).cloned(),
+        sku: body.get("sku").filter(|k| k.is_object()).map(canonical_sku),
         friendly_name,
         description,
         hbi,
@@ -155,6 +155,19 @@ pub fn deleted_view(r: &Resource) -> Body {
         });
     }
     v
+}
+
+/// A workspace `sku` as given, with `tier` in the casing of its closed enum (`Free`, `Basic`,
+/// `Standard`, `Premium`: `SkuTier` is not modelAsString, so a client may refuse `basic`, which
+/// azureml-core's workspace template sends). Other tiers and the name are kept as given.
+pub fn canonical_sku(sku: &Value) -> Value {
+    let mut sku = sku.clone();
+    if let Some(tier) = sku.get("tier").and_then(Value::as_str) {
+        if let Some(t) = ["Free", "Basic", "Standard", "Premium"].iter().find(|t| t.eq_ignore_ascii_case(tier)) {
+            sku["tier"] = json!(t);
+        }
+    }
+    sku
 }
 
 /// The lower-cased id a workspace stores for a dependent.
