@@ -576,3 +576,40 @@ fn registries_and_insights_components_have_the_documented_properties() {
     assert_eq!(r["properties"]["WorkspaceResourceId"], law.to_lowercase());
     assert_eq!(r["properties"]["IngestionMode"], "LogAnalytics");
 }
+
+/// `az storage account create` asks `checkNameAvailability` first (the emulator answered 405,
+/// so az could not create a storage account). Names are global: another subscription's account
+/// takes the name too.
+#[test]
+fn storage_names_are_checked_across_the_emulator() {
+    let t = require_emulator!();
+    t.create_group("rg1", "westeurope");
+    t.put(&sa_path(&t, "rg1", "sa1", "2023-05-01"), &sa_body()).expect(200);
+    let check = |name: &str| {
+        t.post(
+            &format!("{}/providers/Microsoft.Storage/checkNameAvailability?api-version=2023-05-01", t.sub()),
+            &json!({"name": name, "type": "Microsoft.Storage/storageAccounts"}),
+        )
+        .expect(200)
+        .json()
+    };
+    assert_eq!(check("freename1"), json!({"nameAvailable": true}));
+    assert_eq!(
+        check("sa1"),
+        json!({"nameAvailable": false, "reason": "AlreadyExists", "message": "The storage account named sa1 is already taken."})
+    );
+    assert_eq!(
+        check("Bad_Name"),
+        json!({"nameAvailable": false, "reason": "AccountNameInvalid", "message": "Bad_Name is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only."})
+    );
+    let r = t.post(
+        &format!("{}/providers/Microsoft.Storage/checkNameAvailability?api-version=2023-05-01", t.sub()),
+        &json!({"type": "Microsoft.Storage/storageAccounts"}),
+    );
+    check_error(
+        &r,
+        400,
+        "InvalidRequestContent",
+        "The request content was invalid and could not be deserialized: 'Required property 'name' not found in JSON'.",
+    );
+}

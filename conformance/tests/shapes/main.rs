@@ -589,6 +589,18 @@ fn cases() -> Vec<Case> {
             step("GET", q(&format!("{}/resources", group_id("rg1")), RG_API), None),
         ),
         c(
+            res_dir("check_storage_name_availability"),
+            "Check whether a storage account name is free (az storage account create asks first)",
+            "StorageAccounts_CheckNameAvailability",
+            storage.api,
+            vec![create_group("rg1"), create_storage.clone()],
+            step(
+                "POST",
+                q(&format!("{sub}/providers/Microsoft.Storage/checkNameAvailability"), storage.api),
+                Some(json!({"name": "stshapes1", "type": "Microsoft.Storage/storageAccounts"})),
+            ),
+        ),
+        c(
             res_dir("list_type_in_subscription"),
             "List one type through its provider, in a subscription (a storage account)",
             "Provider_ListBySubscription",

@@ -105,7 +105,7 @@ pub const ML_API_VERSIONS: &[&str] = &[
     "2021-04-01",
     "2020-08-01",
 ];
-const STORAGE_API_VERSIONS: &[&str] = &[
+pub const STORAGE_API_VERSIONS: &[&str] = &[
     "2025-01-01",
     "2024-01-01",
     "2023-05-01",

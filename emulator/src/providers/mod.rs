@@ -20,6 +20,7 @@ pub mod managedidentity;
 pub mod metadata;
 pub mod network;
 pub mod resources;
+pub mod storage;
 
 pub use common::check_subscription;
 pub use context::{Ctx, Endpoints, Settings};
@@ -47,6 +48,7 @@ pub fn routes() -> Vec<Route<Handler>> {
     r.extend(machinelearning::routes());
     r.extend(authorization::routes());
     r.extend(network::routes());
+    r.extend(storage::routes());
     r.extend(managedidentity::routes());
     r.extend(resources::generic::by_id_routes());
     r
