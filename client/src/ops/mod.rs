@@ -4,6 +4,7 @@
 
 pub mod deployments;
 pub mod environments;
+pub mod graph;
 pub mod providers;
 pub mod resource_groups;
 pub mod resources;
@@ -86,6 +87,11 @@ impl ArmClient {
 
     pub fn role_definitions(&self) -> role_assignments::RoleDefinitions<'_> {
         role_assignments::RoleDefinitions { client: self }
+    }
+
+    /// Microsoft Graph lookups (users, service principals).
+    pub fn graph(&self) -> graph::Graph<'_> {
+        graph::Graph { client: self }
     }
 
     /// `GET /metadata/endpoints?api-version=2022-09-01`: the cloud description (no auth needed,

@@ -318,9 +318,18 @@ fn share_sync_keys_and_group_delete() {
     let listed = cli.run(&format!("role assignment list --scope {} --assignee {user}", scope.trim())).ok().json();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["roleDefinitionName"], "AzureML Data Scientist");
-    let named =
-        cli.run("ml workspace share -w ws-share -g rg-share --user someone@contoso.com --role Contributor").ok();
-    assert!(named.err.contains("WARNING: armctl cannot look users up by name"), "{}", named.err);
+    // A sign-in name is looked up in Microsoft Graph (the emulator's), as az does.
+    cli.run("ml workspace share -w ws-share -g rg-share --user user@armemu.onmicrosoft.com --role Contributor").ok();
+    let by_name = cli
+        .run(&format!("role assignment list --scope {} --assignee user@armemu.onmicrosoft.com", scope.trim()))
+        .ok()
+        .json();
+    assert_eq!(by_name[0]["principalId"], armemu::config::DEFAULT_USER_OBJECT_ID, "{by_name}");
+    let unknown = cli.run("ml workspace share -w ws-share -g rg-share --user someone@contoso.com --role Contributor");
+    assert_eq!(
+        (unknown.code, unknown.err.as_str()),
+        (1, "ERROR: Cannot find user or service principal in graph database for 'someone@contoso.com'.\n")
+    );
     assert_eq!(cli.run("ml workspace share -w ws-share -g rg-share --user x --role NoSuchRole").code, 2);
     assert!(cli.run("ml workspace sync-keys -w ws-share -g rg-share").ok().out.is_empty());
     settings_sync(&emu, json!({"lro": {"workspaces/resyncKeys": "polls:1"}}));

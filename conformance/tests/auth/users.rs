@@ -278,3 +278,62 @@ mod authorization_code {
         );
     }
 }
+
+/// Issue 12's last "done when": `armctl ml workspace share --user <sign-in name>` (run as the
+/// subscription's Owner) looks the user up in the emulator's Microsoft Graph and assigns the
+/// role, which strict mode then enforces for that user: Reader reads the workspace and is
+/// refused a write.
+#[test]
+fn armctl_ml_workspace_share_assigns_a_role_that_is_enforced() {
+    let t = with_users(None);
+    let home = tempfile::tempdir().unwrap();
+    let armctl = |cmd: &str| {
+        let mut vars = vec![
+            ("HOME".to_string(), home.path().display().to_string()),
+            ("ARMCTL_CONFIG_DIR".to_string(), home.path().join("config").display().to_string()),
+            ("ARMEMU_ENDPOINT".to_string(), t.base().to_string()),
+        ];
+        if let Some(ca) = &t.ca {
+            vars.push(("ARMEMU_CA".to_string(), ca.display().to_string()));
+        }
+        let mut env = armctl::cli::Env::with_vars(vars);
+        env.sleeper = Some(std::sync::Arc::new(armctl::sleep::RecordingSleeper::new()));
+        let args = std::iter::once("armctl".to_string()).chain(armctl::cli::split_words(cmd));
+        armctl::cli::run(args, env)
+    };
+    let ok = |cmd: &str| {
+        let (code, out, err) = armctl(cmd);
+        assert_eq!(code, 0, "armctl {cmd}\n{out}\n{err}");
+        out
+    };
+    ok("group create -n rg-share -l westeurope");
+    ok("ml workspace create -w ws-share -g rg-share");
+    ok(&format!("ml workspace share -w ws-share -g rg-share --user {USER2} --role Reader"));
+
+    let form = [
+        ("grant_type", "password"),
+        ("client_id", AZ_CLIENT),
+        ("username", USER2),
+        ("password", "pw2"),
+        ("scope", ARM),
+    ];
+    let r = t.anonymous().post_form("/organizations/oauth2/v2.0/token", &[], &form).expect(200).json();
+    let user = Http::plain(t.base(), r["access_token"].as_str());
+    let ws = format!("{}/providers/Microsoft.MachineLearningServices/workspaces/ws-share", group(&t, "rg-share"));
+    let ml = format!("{ws}?api-version=2024-10-01");
+    user.get(&ml).expect(200);
+    let refused = user.put(&ml, &json!({"location": "westeurope", "properties": {}}));
+    assert_eq!(refused.status, 403, "{refused:?}");
+    let e = refused.json();
+    assert_eq!(e["error"]["code"], "AuthorizationFailed");
+    let msg = e["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains(&format!("'{USER2}' with object id '{USER2_OID}'"))
+            && msg.contains("'Microsoft.MachineLearningServices/workspaces/write'"),
+        "{msg}"
+    );
+    // Sharing again succeeds (az's idempotent role assignment create); one assignment.
+    ok(&format!("ml workspace share -w ws-share -g rg-share --user {USER2} --role Reader"));
+    let listed = ok(&format!("role assignment list --scope {ws} --assignee {USER2} --query length(@)"));
+    assert_eq!(listed, "1\n");
+}

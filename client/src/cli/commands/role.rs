@@ -5,9 +5,9 @@
 //! dictionaries (no null keys) with `roleDefinitionName`; `delete` removes every match or fails
 //! with az's "No matched assignments were found to delete".
 //!
-//! armctl has no Microsoft Graph: `--assignee` must be an object id, and `principalName` is not
-//! filled (as az prints when its Graph lookup fails, which is also why az's `-o table` of `list`
-//! fails against the emulator: its transformer reads `principalName`).
+//! `--assignee` is resolved through Microsoft Graph (a sign-in name, or an app id), as az does;
+//! `principalName` is not filled (armctl does not ask Graph for display names), so `-o table`
+//! of `list`, whose transformer reads it, fails as az's does when its Graph lookup fails.
 
 use std::collections::HashMap;
 
@@ -73,15 +73,25 @@ async fn role_id(client: &ArmClient, role: &str, scope: &str, sub: &str) -> Resu
     }
 }
 
-/// `--assignee`: az asks Microsoft Graph; armctl takes an object id and says what it cannot do.
-fn assignee_object_id(assignee: &str) -> Result<String, CliError> {
+/// `--assignee` as az resolves it through Microsoft Graph: a sign-in name is a user, a GUID is
+/// a service principal's app id if one has it, else an object id as given.
+async fn assignee_object_id(client: &ArmClient, assignee: &str) -> Result<String, CliError> {
+    let not_found = || {
+        CliError::failed(format!("Cannot find user or service principal in graph database for '{assignee}'. If the assignee is an appId, make sure the corresponding service principal is created with 'az ad sp create --id {assignee}'."))
+    };
     if uuid::Uuid::parse_str(assignee).is_ok() {
-        return Ok(assignee.to_string());
+        return Ok(client
+            .graph()
+            .service_principal_id(assignee)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| assignee.to_string()));
     }
-    Err(CliError::failed(format!(
-        "Cannot find user or service principal in graph database for '{assignee}'. \
-         armctl has no Microsoft Graph: pass the object id with --assignee-object-id."
-    )))
+    if assignee.contains('@') {
+        return client.graph().user_id(assignee).await.map_err(CliError::from)?.ok_or_else(not_found);
+    }
+    Err(not_found())
 }
 
 /// az's `_role_assignment_to_dict`: `id`, `name`, `type` and the flat properties that are set.
@@ -209,7 +219,7 @@ pub async fn run(ctx: &Ctx, cmd: RoleAssignmentCmd) -> Result<Output, CliError> 
                 return Err(CliError::failed("usage error: --assignee-object-id GUID --assignee-principal-type TYPE"));
             }
             let principal = match (&assignee, &object_id) {
-                (Some(a), _) => assignee_object_id(a)?,
+                (Some(a), _) => assignee_object_id(&client, a).await?,
                 (None, Some(o)) => o.clone(),
                 (None, None) => unreachable!("checked above"),
             };
@@ -266,7 +276,7 @@ pub async fn run(ctx: &Ctx, cmd: RoleAssignmentCmd) -> Result<Output, CliError> 
                 Some(role_scope(rg.as_deref(), scope.as_deref(), &sub)?)
             };
             let principal = match (assignee, object_id) {
-                (Some(a), _) => Some(assignee_object_id(&a)?),
+                (Some(a), _) => Some(assignee_object_id(&client, &a).await?),
                 (None, o) => o,
             };
             let found =
@@ -324,7 +334,7 @@ pub async fn run(ctx: &Ctx, cmd: RoleAssignmentCmd) -> Result<Output, CliError> 
             }
             let scope = role_scope(resource_group.as_deref(), scope.as_deref(), &sub)?;
             let principal = match (assignee, object_id) {
-                (Some(a), _) => Some(assignee_object_id(&a)?),
+                (Some(a), _) => Some(assignee_object_id(&client, &a).await?),
                 (None, o) => o,
             };
             let found =

@@ -363,9 +363,20 @@ async fn share(ctx: &Ctx, client: &ArmClient, ws: &WsName, user: &str, role: &st
     let principal = if uuid::Uuid::parse_str(user).is_ok() {
         user.to_lowercase()
     } else {
-        let p = derived_principal(user);
-        ctx.warn(&format!("armctl cannot look users up by name; '{user}' is given the derived object id {p}. Pass the user's object id to share with a real user."));
-        p
+        // A sign-in name: Microsoft Graph knows the user (armemu serves Graph too).
+        match client.graph().user_id(user).await {
+            Ok(Some(id)) => id,
+            Ok(None) => {
+                return Err(CliError::failed(format!(
+                    "Cannot find user or service principal in graph database for '{user}'."
+                )))
+            }
+            Err(e) => {
+                let p = derived_principal(user);
+                ctx.warn(&format!("Microsoft Graph cannot be asked ({e}); '{user}' is given the derived object id {p}. Pass the user's object id to share with a real user."));
+                p
+            }
+        }
     };
     let params = RoleAssignmentCreate {
         properties: RoleAssignmentProperties {
