@@ -63,10 +63,20 @@ fn create_list_and_delete_like_az() {
     assert_eq!(cli.run("role assignment list -g rg-roles --role Owner").ok().out, "[]\n");
     assert_eq!(cli.run("role assignment list").ok().out, "[]\n", "atScope(): not the group's");
     assert_eq!(cli.run("role assignment list --all --query length(@)").ok().out, "1\n");
-    // az's table reads principalName, which only Microsoft Graph fills.
-    let t = cli.run("role assignment list -g rg-roles -o table");
-    assert_eq!(t.code, 1);
-    assert!(t.err.contains("Table output unavailable."), "{}", t.err);
+    // principalName comes from Microsoft Graph (the emulator's): '' for an id it does not know;
+    // az's table shows it.
+    assert_eq!(listed[0]["principalName"], "");
+    let t = cli.run("role assignment list -g rg-roles -o table").ok().out;
+    assert!(t.starts_with("Principal    Role    Scope\n"), "{t}");
+    assert!(t.contains(&format!("             Reader  {scope}\n")), "{t}");
+    // --assignee goes through Graph too: an id Graph does not know is az's error.
+    let unknown = cli.run(&format!("role assignment list --assignee {OID}"));
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.err.contains(&format!("Cannot find user or service principal in graph database for '{OID}'")),
+        "{}",
+        unknown.err
+    );
 
     let no_role = cli.run(&format!("role assignment create --role Nobody --assignee-object-id {OID} --scope {scope}"));
     assert_eq!((no_role.code, no_role.err.trim_end()), (1, "WARNING: RBAC service might reject creating role assignment without --assignee-principal-type in the future. Better to specify --assignee-principal-type manually.\nERROR: Role 'Nobody' doesn't exist."));

@@ -315,7 +315,8 @@ fn share_sync_keys_and_group_delete() {
     cli.run(&format!("ml workspace share -w ws-share -g rg-share --user {user} --role \"AzureML Data Scientist\""))
         .ok();
     let scope = cli.run("ml workspace show -w ws-share -g rg-share --query id -o tsv").ok().out;
-    let listed = cli.run(&format!("role assignment list --scope {} --assignee {user}", scope.trim())).ok().json();
+    let listed =
+        cli.run(&format!("role assignment list --scope {} --assignee-object-id {user}", scope.trim())).ok().json();
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["roleDefinitionName"], "AzureML Data Scientist");
     // A sign-in name is looked up in Microsoft Graph (the emulator's), as az does.

@@ -5,13 +5,13 @@
 //! dictionaries (no null keys) with `roleDefinitionName`; `delete` removes every match or fails
 //! with az's "No matched assignments were found to delete".
 //!
-//! `--assignee` is resolved through Microsoft Graph (a sign-in name, or an app id), as az does;
-//! `principalName` is not filled (armctl does not ask Graph for display names), so `-o table`
-//! of `list`, whose transformer reads it, fails as az's does when its Graph lookup fails.
+//! `--assignee` is resolved and `principalName` filled through Microsoft Graph, as az does (the
+//! emulator serves Graph); without Graph, `principalName` is left out and `list -o table`, whose
+//! transformer reads it, fails as az's does.
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use super::super::args::{AssignmentFilter, RoleAssignmentCmd};
 use super::super::az_model::{as_az, py_isoformat, Model};
@@ -73,25 +73,55 @@ async fn role_id(client: &ArmClient, role: &str, scope: &str, sub: &str) -> Resu
     }
 }
 
-/// `--assignee` as az resolves it through Microsoft Graph: a sign-in name is a user, a GUID is
-/// a service principal's app id if one has it, else an object id as given.
-async fn assignee_object_id(client: &ArmClient, assignee: &str) -> Result<String, CliError> {
-    let not_found = || {
-        CliError::failed(format!("Cannot find user or service principal in graph database for '{assignee}'. If the assignee is an appId, make sure the corresponding service principal is created with 'az ad sp create --id {assignee}'."))
-    };
-    if uuid::Uuid::parse_str(assignee).is_ok() {
-        return Ok(client
-            .graph()
-            .service_principal_id(assignee)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| assignee.to_string()));
+/// `--assignee` as az's `_resolve_object_id_and_type` resolves it through Microsoft Graph: a
+/// sign-in name as a user, then any name as a service principal name (an app id), then a GUID
+/// as an object id Graph knows. When Graph cannot be asked, a GUID is taken as the object id
+/// (with az's warnings).
+async fn assignee_object_id(ctx: &Ctx, client: &ArmClient, assignee: &str) -> Result<String, CliError> {
+    let graph = client.graph();
+    let found: Result<Option<String>, crate::error::Error> = async {
+        if assignee.contains('@') {
+            if let Some(id) = graph.user_by_upn(assignee).await? {
+                return Ok(Some(id));
+            }
+        }
+        if let Some(id) = graph.service_principal_by_name(assignee).await? {
+            return Ok(Some(id));
+        }
+        if uuid::Uuid::parse_str(assignee).is_ok() {
+            let objects = graph.objects_by_ids(&[assignee.to_string()]).await?;
+            return Ok(objects.first().and_then(|o| o.get("id")).and_then(Value::as_str).map(String::from));
+        }
+        Ok(None)
     }
-    if assignee.contains('@') {
-        return client.graph().user_id(assignee).await.map_err(CliError::from)?.ok_or_else(not_found);
+    .await;
+    match found {
+        Ok(Some(id)) => Ok(id),
+        Ok(None) => Err(CliError::failed(format!("Cannot find user or service principal in graph database for '{assignee}'. If the assignee is an appId, make sure the corresponding service principal is created with 'az ad sp create --id {assignee}'."))),
+        Err(e) => {
+            ctx.warn(&format!("Failed to query {assignee} by invoking Graph API. If you don't have permission to query Graph API, please specify --assignee-object-id and --assignee-principal-type."));
+            if uuid::Uuid::parse_str(assignee).is_ok() {
+                ctx.warn(&format!("Assuming {assignee} as an object ID."));
+                Ok(assignee.to_string())
+            } else {
+                Err(e.into())
+            }
+        }
     }
-    Err(not_found())
+}
+
+/// az's `_get_displayable_name`.
+fn displayable_name(o: &Value) -> Value {
+    if let Some(u) = o.get("userPrincipalName") {
+        return u.clone();
+    }
+    if let Some(n) = o.pointer("/servicePrincipalNames/0") {
+        return n.clone();
+    }
+    match o.get("displayName") {
+        Some(Value::String(s)) => Value::String(s.clone()),
+        _ => Value::String(String::new()),
+    }
 }
 
 /// az's `_role_assignment_to_dict`: `id`, `name`, `type` and the flat properties that are set.
@@ -168,12 +198,23 @@ async fn with_role_names(client: &ArmClient, list: &[RoleAssignment], scope: &st
             Some((id, d.pointer("/properties/roleName").cloned().unwrap_or(Value::Null)))
         })
         .collect();
+    // principalName from Microsoft Graph ('' for an id Graph does not know); when Graph cannot
+    // be asked, az leaves the key out.
+    let mut ids: Vec<String> = list.iter().map(|ra| ra.properties.principal_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let principals: Option<HashMap<String, Value>> = client.graph().objects_by_ids(&ids).await.ok().map(|objs| {
+        objs.iter().filter_map(|o| Some((o.get("id")?.as_str()?.to_string(), displayable_name(o)))).collect()
+    });
     Ok(Value::Array(
         list.iter()
             .map(|ra| {
                 let mut v = flat(ra);
                 let name = names.get(&ra.properties.role_definition_id).cloned().unwrap_or(Value::Null);
                 v["roleDefinitionName"] = name;
+                if let Some(p) = &principals {
+                    v["principalName"] = p.get(&ra.properties.principal_id).cloned().unwrap_or(json!(""));
+                }
                 v
             })
             .collect(),
@@ -219,7 +260,7 @@ pub async fn run(ctx: &Ctx, cmd: RoleAssignmentCmd) -> Result<Output, CliError> 
                 return Err(CliError::failed("usage error: --assignee-object-id GUID --assignee-principal-type TYPE"));
             }
             let principal = match (&assignee, &object_id) {
-                (Some(a), _) => assignee_object_id(&client, a).await?,
+                (Some(a), _) => assignee_object_id(ctx, &client, a).await?,
                 (None, Some(o)) => o.clone(),
                 (None, None) => unreachable!("checked above"),
             };
@@ -276,7 +317,7 @@ pub async fn run(ctx: &Ctx, cmd: RoleAssignmentCmd) -> Result<Output, CliError> 
                 Some(role_scope(rg.as_deref(), scope.as_deref(), &sub)?)
             };
             let principal = match (assignee, object_id) {
-                (Some(a), _) => Some(assignee_object_id(&client, &a).await?),
+                (Some(a), _) => Some(assignee_object_id(ctx, &client, &a).await?),
                 (None, o) => o,
             };
             let found =
@@ -334,7 +375,7 @@ pub async fn run(ctx: &Ctx, cmd: RoleAssignmentCmd) -> Result<Output, CliError> 
             }
             let scope = role_scope(resource_group.as_deref(), scope.as_deref(), &sub)?;
             let principal = match (assignee, object_id) {
-                (Some(a), _) => Some(assignee_object_id(&client, &a).await?),
+                (Some(a), _) => Some(assignee_object_id(ctx, &client, &a).await?),
                 (None, o) => o,
             };
             let found =
