@@ -444,61 +444,7 @@ fn last_guid(s: &str) -> Option<String> {
 
 /// Python's `json.dumps` (`", "`/`": "` separators, non-ASCII escaped).
 pub fn py_dumps(v: &Value) -> String {
-    fn s(out: &mut String, text: &str) {
-        out.push('"');
-        for c in text.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                    let mut buf = [0u16; 2];
-                    for u in c.encode_utf16(&mut buf) {
-                        out.push_str(&format!("\\u{u:04x}"));
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    }
-    fn go(out: &mut String, v: &Value) {
-        match v {
-            Value::Null => out.push_str("null"),
-            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(n) => out.push_str(&n.to_string()),
-            Value::String(t) => s(out, t),
-            Value::Array(a) => {
-                out.push('[');
-                for (i, x) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    go(out, x);
-                }
-                out.push(']');
-            }
-            Value::Object(m) => {
-                out.push('{');
-                for (i, (k, x)) in m.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    s(out, k);
-                    out.push_str(": ");
-                    go(out, x);
-                }
-                out.push('}');
-            }
-        }
-    }
-    let mut out = String::new();
-    go(&mut out, v);
-    out
+    super::super::jmespath::value::dumps_with(v, ", ", ": ")
 }
 
 fn detail_json(d: &ErrorDetail) -> Value {

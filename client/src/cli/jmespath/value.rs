@@ -196,12 +196,17 @@ fn py_number(n: &Number) -> String {
 
 /// `json.dumps(v, separators=(',', ':'))`: compact, ASCII only (`\uXXXX` escapes).
 pub fn dumps(v: &Value) -> String {
+    dumps_with(v, ",", ":")
+}
+
+/// Python's `json.dumps(v, separators=(item, key))` (`", "`/`": "` is its default).
+pub fn dumps_with(v: &Value, item: &str, key: &str) -> String {
     let mut out = String::new();
-    dump_into(v, &mut out);
+    dump_into(v, &mut out, (item, key));
     out
 }
 
-fn dump_into(v: &Value, out: &mut String) {
+fn dump_into(v: &Value, out: &mut String, seps: (&str, &str)) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -211,9 +216,9 @@ fn dump_into(v: &Value, out: &mut String) {
             out.push('[');
             for (i, x) in a.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(seps.0);
                 }
-                dump_into(x, out);
+                dump_into(x, out, seps);
             }
             out.push(']');
         }
@@ -221,11 +226,11 @@ fn dump_into(v: &Value, out: &mut String) {
             out.push('{');
             for (i, (k, x)) in m.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(seps.0);
                 }
                 dump_str(k, out);
-                out.push(':');
-                dump_into(x, out);
+                out.push_str(seps.1);
+                dump_into(x, out, seps);
             }
             out.push('}');
         }
