@@ -56,14 +56,46 @@ fn every_vendored_file_is_in_the_manifest_and_every_operation_has_a_route() {
     assert_eq!(files, listed, "fixtures/official/specs/ and its MANIFEST.tsv disagree");
     let routes = conformance::armemu::all_routes();
     for op in &specs().operations {
+        let generic = generic_route(op);
         assert!(
-            routes.iter().any(|r| r.operation == op.id && r.method.as_str() == op.method),
+            routes
+                .iter()
+                .any(|r| (r.operation == op.id || Some(r.operation) == generic) && r.method.as_str() == op.method),
             "{} {} ({}): the emulator has no such route, so validating it proves nothing",
             op.method,
             op.id,
             op.file
         );
     }
+}
+
+/// The generic route that answers a provider's own operation on a type the catalog models
+/// without a typed module (`StorageAccounts_GetProperties` is `Resources_GetById` for a
+/// `Microsoft.Storage/storageAccounts` id, `Vaults_ListBySubscription` is
+/// `Provider_ListBySubscription`), so its vendored definition checks what those routes answer.
+fn generic_route(op: &conformance::schema::Operation) -> Option<&'static str> {
+    let segs: Vec<&str> = op.template.split('?').next()?.split('/').filter(|s| !s.is_empty()).collect();
+    let at = segs.iter().rposition(|s| s.eq_ignore_ascii_case("providers"))?;
+    let (ns, rest) = (segs.get(at + 1)?, &segs[at + 2..]);
+    let types: Vec<&str> = rest.iter().step_by(2).copied().collect();
+    if ns.starts_with('{') || rest.is_empty() || types.iter().any(|t| t.starts_with('{')) {
+        return None;
+    }
+    let (_, ty) = conformance::armemu::catalog::resource_type(&format!("{ns}/{}", types.join("/")))?;
+    if ty.emulation == conformance::armemu::catalog::Emulation::NotEmulated {
+        return None;
+    }
+    let in_group = segs.iter().any(|s| s.eq_ignore_ascii_case("resourceGroups"));
+    Some(match (rest.len() % 2 == 0, op.method.as_str()) {
+        (true, "GET") => "Resources_GetById",
+        (true, "HEAD") => "Resources_CheckExistenceById",
+        (true, "PUT") => "Resources_CreateOrUpdateById",
+        (true, "PATCH") => "Resources_UpdateById",
+        (true, "DELETE") => "Resources_DeleteById",
+        (false, "GET") if rest.len() == 1 && in_group => "Provider_ListByResourceGroup",
+        (false, "GET") if rest.len() == 1 => "Provider_ListBySubscription",
+        _ => return None,
+    })
 }
 
 #[test]
@@ -83,6 +115,25 @@ fn requests_map_to_the_most_specific_operation() {
     assert_eq!(id("GET", &format!("/subscriptions/s{ra}")), Some("RoleAssignments_ListForScope"));
     assert_eq!(id("GET", "/providers/Microsoft.Authorization/roleDefinitions/d"), Some("RoleDefinitions_Get"));
     assert_eq!(id("POST", WS), None);
+    // A literal provider segment beats `{resourceProviderNamespace}`; the types the generic
+    // by-id routes answer map to their own provider's operations.
+    assert_eq!(id("GET", "/subscriptions/s/providers/Microsoft.Storage"), Some("Providers_Get"));
+    assert_eq!(id("POST", "/subscriptions/s/providers/Microsoft.Storage/register"), Some("Providers_Register"));
+    assert_eq!(id("GET", "/subscriptions/s/providers/Microsoft.Storage/storageAccounts"), Some("StorageAccounts_List"));
+    let sa = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a";
+    assert_eq!(id("GET", sa), Some("StorageAccounts_GetProperties"));
+    assert_eq!(
+        id("POST", "/subscriptions/s/providers/Microsoft.Storage/checkNameAvailability"),
+        Some("StorageAccounts_CheckNameAvailability")
+    );
+    let dep = "/subscriptions/s/providers/Microsoft.Resources/deployments/d";
+    assert_eq!(id("PUT", dep), Some("Deployments_CreateOrUpdateAtSubscriptionScope"));
+    assert_eq!(id("GET", &format!("{dep}/operations")), Some("DeploymentOperations_ListAtSubscriptionScope"));
+    assert_eq!(id("GET", "/subscriptions/s/resourceGroups/rg/resources"), Some("Resources_ListByResourceGroup"));
+    assert_eq!(
+        id("GET", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/z.net"),
+        Some("PrivateZones_Get")
+    );
 }
 
 #[test]
