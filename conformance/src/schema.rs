@@ -113,7 +113,9 @@ impl std::fmt::Display for Finding {
 pub struct Allow {
     pub operation: Option<String>,
     pub definition: Option<String>,
-    pub path: String,
+    /// The JSON pointers (patterns) the entry covers: `path`, or `paths` for one difference
+    /// that shows at several places.
+    pub paths: Vec<String>,
     pub reason: String,
 }
 
@@ -124,8 +126,20 @@ impl Allow {
             None => f.operation == o,
         });
         let def = self.definition.as_deref().is_none_or(|d| d == f.definition);
-        op && def && pointer_matches(&self.path, &f.path)
+        op && def && self.paths.iter().any(|p| pointer_matches(p, &f.path))
     }
+}
+
+/// The path patterns of an allow-list entry: its `path`, or each of its `paths` (one difference
+/// that shows at several places is one entry with one reason).
+pub fn entry_paths(e: &Value) -> Vec<String> {
+    let paths: Vec<String> = match (&e["path"], &e["paths"]) {
+        (Value::String(p), Value::Null) => vec![p.clone()],
+        (Value::Null, Value::Array(ps)) => ps.iter().filter_map(Value::as_str).map(String::from).collect(),
+        _ => panic!("allow-list entry needs `path` (a string) or `paths` (an array), not both: {e}"),
+    };
+    assert!(!paths.is_empty(), "allow-list entry with no path: {e}");
+    paths
 }
 
 /// `**/a/b` matches any pointer ending in `/a/b`; `*` matches one segment.
@@ -251,7 +265,7 @@ impl Specs {
                 Allow {
                     operation: e["operation"].as_str().map(String::from),
                     definition: e["definition"].as_str().map(String::from),
-                    path: e["path"].as_str().expect("allow-list entry: path").to_string(),
+                    paths: entry_paths(e),
                     reason,
                 }
             })
